@@ -1,0 +1,78 @@
+"""Filter building blocks shared by every FilterSet: strict, and several values per parameter.
+
+A parameter may repeat (`?level=a&level=b`, as an HTML form sends it) or list values with
+commas (`?level=a,b`, as scripts write it); both mean the same. A value that names nothing
+is an error naming the value, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+
+class CommaSeparatedMultiple(forms.SelectMultiple):
+    """Reads repeated and comma-separated values alike."""
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        raw = getlist(name) if getlist else ([data[name]] if name in data else [])
+        if isinstance(raw, str):
+            raw = [raw]
+        return [part.strip() for value in raw for part in str(value).split(",") if part.strip()]
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data
+
+
+class CheckboxMultiple(CommaSeparatedMultiple, forms.CheckboxSelectMultiple):
+    """The same parsing, rendered as checkboxes on the pages."""
+
+
+class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
+    """Objects named by slug; several values OR-ed."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("widget", CheckboxMultiple)
+        super().__init__(*args, **kwargs)
+
+
+class ChoiceMultipleFilter(django_filters.MultipleChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", CheckboxMultiple)
+        super().__init__(*args, **kwargs)
+
+
+BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]
+_BOOLEAN_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+class StrictBooleanField(forms.CharField):
+    """true/false (or 1/0, yes/no); anything else is an error rather than "no filter"."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return _BOOLEAN_VALUES[value.strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(
+                f"“{value}” is not a boolean; use true or false.", code="invalid"
+            ) from None
+
+
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{self.field_name: value})
+
+
+def unknown_parameters(params, filterset_class, allowed: set[str] = frozenset()) -> list[str]:
+    """The query parameters that neither the FilterSet nor `allowed` knows."""
+    known = set(filterset_class.base_filters) | set(allowed)
+    return sorted(name for name in params if name not in known)

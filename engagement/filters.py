@@ -1,0 +1,53 @@
+"""One FilterSet per resource, shared by the pages, the API and the exports."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from config.filtering import ChoiceMultipleFilter, SlugMultipleFilter, StrictBooleanFilter
+from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+from institutions.models import Institution
+from sources.models import Citation
+
+
+def cells_matching(queryset, text: str):
+    """Cells whose text, or a passage they cite, contains `text` (case-insensitive)."""
+    cited = Citation.objects.filter(
+        content_type__app_label="engagement",
+        content_type__model="cell",
+        object_id=OuterRef("pk"),
+        passage__text__icontains=text,
+    )
+    return queryset.filter(
+        Q(text__icontains=text) | Q(activity__name__icontains=text) | Exists(cited)
+    )
+
+
+class CellFilter(django_filters.FilterSet):
+    framework = SlugMultipleFilter(
+        field_name="framework", queryset=Framework.objects.all(), label="Framework"
+    )
+    activity = SlugMultipleFilter(
+        field_name="activity", queryset=Activity.objects.all(), label="Activity"
+    )
+    level = SlugMultipleFilter(
+        field_name="level", queryset=EngagementLevel.objects.all(), label="Level"
+    )
+    institution = SlugMultipleFilter(
+        field_name="framework__institutions",
+        queryset=Institution.objects.all(),
+        distinct=True,
+        label="Institution",
+    )
+    kind = ChoiceMultipleFilter(field_name="kind", choices=CellKind.choices, label="Kind")
+    emphasised = StrictBooleanFilter(field_name="emphasised", label="Emphasised only")
+    q = django_filters.CharFilter(method="filter_q", label="Keyword")
+
+    class Meta:
+        model = Cell
+        fields = ["framework", "activity", "level", "institution", "kind", "emphasised", "q"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return cells_matching(queryset, value) if value else queryset

@@ -1,0 +1,177 @@
+"""The framework: engagement levels, common activities, matrices and their cells."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+
+from sources.models import Citation
+
+
+def _citations() -> Prefetch:
+    return Prefetch("citations", queryset=Citation.objects.with_passage())
+
+
+class LevelQuerySet(models.QuerySet):
+    def with_citations(self) -> LevelQuerySet:
+        """Levels in order, with their citations, passages and documents."""
+        return self.order_by("ordinal").prefetch_related(_citations())
+
+
+class EngagementLevel(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=50)
+    ordinal = models.PositiveSmallIntegerField(
+        unique=True, help_text="1 is the deepest integration."
+    )
+    definition = models.TextField(help_text="Footnote 2 of the brief, verbatim.")
+    conditions = models.TextField(help_text="The brief's conditions for this level, verbatim.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    citations = GenericRelation(Citation, related_query_name="level")
+
+    objects = LevelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ordinal"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ordinal__gte=1), name="level_ordinal_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("engagement:level-detail", kwargs={"slug": self.slug})
+
+
+class Activity(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200, help_text="The table's row label, verbatim.")
+    ordinal = models.PositiveSmallIntegerField(unique=True, help_text="The brief's order.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    citations = GenericRelation(Citation, related_query_name="activity")
+
+    class Meta:
+        ordering = ["ordinal"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("engagement:activity-detail", kwargs={"slug": self.slug})
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def for_index(self) -> FrameworkQuerySet:
+        """Frameworks with their source document and institutions."""
+        return (
+            self.select_related("document")
+            .defer("document__text")
+            .prefetch_related("institutions")
+            .order_by("ordinal", "name")
+        )
+
+
+class Framework(models.Model):
+    """A matrix: a set of institutions, a source, and a cell per activity and level."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    ordinal = models.PositiveSmallIntegerField(default=100)
+    document = models.ForeignKey(
+        "sources.Document",
+        on_delete=models.PROTECT,
+        related_name="frameworks",
+        help_text="Its source.",
+    )
+    institutions = models.ManyToManyField("institutions.Institution", related_name="frameworks")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FrameworkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ordinal", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("engagement:framework-detail", kwargs={"slug": self.slug})
+
+
+class CellKind(models.TextChoices):
+    VERBATIM = "verbatim", "Verbatim from the source's table"
+    ANALYST = "analyst", "Mapped by an analyst"
+    EMPTY = "empty", "No entry in the source"
+
+
+class CellQuerySet(models.QuerySet):
+    def for_matrix(self, framework: Framework) -> CellQuerySet:
+        """A framework's cells with activity, level and citations (passage and document joined)."""
+        return (
+            self.filter(framework=framework)
+            .select_related("activity", "level")
+            .prefetch_related(_citations())
+            .order_by("activity__ordinal", "level__ordinal")
+        )
+
+    def for_list(self) -> CellQuerySet:
+        """Cells with framework, activity, level and citations (passage and document joined)."""
+        return (
+            self.select_related("framework", "activity", "level")
+            .prefetch_related(_citations())
+            .order_by(
+                "framework__ordinal", "framework__name", "activity__ordinal", "level__ordinal"
+            )
+        )
+
+
+class Cell(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="cells")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="cells")
+    level = models.ForeignKey(EngagementLevel, on_delete=models.PROTECT, related_name="cells")
+    kind = models.CharField(max_length=10, choices=CellKind.choices)
+    text = models.TextField(
+        blank=True, help_text="Verbatim for table cells; empty where the source is."
+    )
+    emphasised = models.BooleanField(
+        default=False, help_text="The narrative singles this level out as fitting for the activity."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    citations = GenericRelation(Citation, related_query_name="cell")
+
+    objects = CellQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["framework", "activity__ordinal", "level__ordinal"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "activity", "level"], name="cell_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=CellKind.EMPTY) & Q(text=""))
+                | (~Q(kind=CellKind.EMPTY) & ~Q(text="")),
+                name="cell_empty_iff_no_text",
+            ),
+        ]
+        indexes = [models.Index(fields=["framework", "level"], name="cell_framework_level_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.framework.slug}: {self.activity.name} / {self.level.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "engagement:cell-detail",
+            kwargs={
+                "slug": self.framework.slug,
+                "activity": self.activity.slug,
+                "level": self.level.slug,
+            },
+        )

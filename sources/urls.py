@@ -1,0 +1,9 @@
+from django.urls import path
+
+from sources import views
+
+app_name = "sources"
+
+urlpatterns = [
+    path("documents/<slug:slug>/", views.DocumentDetailView.as_view(), name="document-detail"),
+]

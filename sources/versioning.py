@@ -1,0 +1,110 @@
+"""The dataset version: a counter that database triggers bump on every content write.
+
+Triggers rather than signals, so that bulk updates, raw SQL, admin edits and history
+reverts all move the version; every cache and ETag keys on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import connection, migrations
+
+VERSION_TABLE = "sources_datasetversion"
+
+# Every table holding something a page, an export or the API shows.
+CONTENT_TABLES = (
+    "sources_document",
+    "sources_passage",
+    "sources_citation",
+    "institutions_institution",
+    "institutions_institutionalias",
+    "institutions_function",
+    "institutions_mandate",
+    "institutions_relationship",
+    "engagement_engagementlevel",
+    "engagement_activity",
+    "engagement_framework",
+    "engagement_framework_institutions",
+    "engagement_cell",
+)
+
+_SQLITE_BUMP = (
+    f"INSERT INTO {VERSION_TABLE} (id, version, changed_at) VALUES (1, 1, strftime('%Y-%m-%d %H:%M:%f', 'now')) "
+    f"ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = excluded.changed_at;"
+)
+_PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION atlas_bump_dataset_version() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO {VERSION_TABLE} (id, version, changed_at) VALUES (1, 1, clock_timestamp())
+    ON CONFLICT (id) DO UPDATE SET version = {VERSION_TABLE}.version + 1, changed_at = clock_timestamp();
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+"""
+
+
+def _create_triggers(apps, schema_editor, tables=CONTENT_TABLES) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(_PG_FUNCTION)
+    for table in tables:
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS atlas_version ON {table};")
+            schema_editor.execute(
+                f"CREATE TRIGGER atlas_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION atlas_bump_dataset_version();"
+            )
+        elif vendor == "sqlite":
+            for op in ("INSERT", "UPDATE", "DELETE"):
+                name = f"atlas_version_{table}_{op.lower()}"
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};")
+                schema_editor.execute(
+                    f"CREATE TRIGGER {name} AFTER {op} ON {table} FOR EACH ROW BEGIN {_SQLITE_BUMP} END;"
+                )
+        else:
+            raise NotImplementedError(f"No dataset-version triggers for the {vendor} database")
+
+
+def _drop_triggers(apps, schema_editor, tables=CONTENT_TABLES) -> None:
+    vendor = schema_editor.connection.vendor
+    for table in tables:
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS atlas_version ON {table};")
+        else:
+            for op in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS atlas_version_{table}_{op};")
+
+
+def version_triggers(tables: tuple[str, ...] = CONTENT_TABLES) -> migrations.RunPython:
+    """A migration operation that makes writes to `tables` bump the dataset version."""
+    return migrations.RunPython(
+        lambda apps, editor: _create_triggers(apps, editor, tables),
+        lambda apps, editor: _drop_triggers(apps, editor, tables),
+    )
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    version: int
+    changed_at: datetime
+
+    @property
+    def etag(self) -> str:
+        return f"v{self.version}"
+
+
+def dataset_version() -> DatasetVersion:
+    """The current version, in one query; version 0 before anything was ever written."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version, changed_at FROM {VERSION_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return DatasetVersion(0, datetime(2025, 1, 1, tzinfo=UTC))
+    version, changed_at = row
+    if isinstance(changed_at, str):
+        changed_at = datetime.fromisoformat(changed_at)
+    if changed_at.tzinfo is None:
+        changed_at = changed_at.replace(tzinfo=UTC)
+    return DatasetVersion(int(version), changed_at)

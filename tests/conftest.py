@@ -1,0 +1,35 @@
+"""Shared fixtures. The seeded knowledge base is loaded once per test session.
+
+Tests run inside a transaction that is rolled back, so the seeded data is the same for
+every test. A test that needs real commits (`transaction=True`, a live server) empties
+the database when it ends; such a test must take the `reseed` fixture.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from engagement.models import Cell
+from engagement.seeding import knowledge_base_seed
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)
+
+
+@pytest.fixture
+def kb(db):
+    """The seeded knowledge base (loaded once per session; reloaded if a test emptied it)."""
+    if not Cell.objects.exists():
+        knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)
+
+
+@pytest.fixture
+def reseed(django_db_blocker):
+    """For transactional tests: put the seeded knowledge base back once the test is over."""
+    yield
+    with django_db_blocker.unblock():
+        knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)

@@ -1,0 +1,34 @@
+"""The home page shows the default framework's matrix."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("kb")
+
+
+def test_home_shows_the_seeded_matrix(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "EU AI Office and UK AISI (policy brief, March 2025)" in html
+    assert "Develop common AI incident reporting registry" in html
+    assert "Align “incident” definitions” and create interoperable reporting standards" in html
+    assert html.count("No entry in the source") == 2
+    assert (
+        'href="/documents/synergies-eu-ai-office-uk-aisi-2025/#table-1-incident-reporting"' in html
+    )
+
+
+def test_home_makes_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    # framework + its institutions, levels, activities, cells, their citations (with passage
+    # and document joined): six, however many cells there are.
+    with django_assert_max_num_queries(6):
+        assert client.get("/").status_code == 200
+
+
+def test_the_reader_has_an_anchor_per_passage(client):
+    response = client.get("/documents/synergies-eu-ai-office-uk-aisi-2025/")
+    assert response.status_code == 200
+    assert 'id="table-1-incident-reporting"' in response.content.decode()
+    assert 'id="footnote-2"' in response.content.decode()
