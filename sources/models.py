@@ -123,6 +123,9 @@ class Passage(models.Model):
     )
     end = models.PositiveIntegerField(help_text="Offset one past the last character.")
     text = models.TextField()
+    html = models.TextField(
+        blank=True, help_text="The text rendered from Markdown and sanitised, for display."
+    )
 
     objects = PassageQuerySet.as_manager()
 
@@ -199,7 +202,8 @@ class Citation(models.Model):
         return f"“{self.exact[:60]}” ({self.passage_id and self.passage})"
 
     def get_absolute_url(self) -> str:
-        return self.passage.get_absolute_url()
+        """The reader at the passage, with this citation's quote highlighted."""
+        return f"{self.passage.document.get_absolute_url()}?cite={self.pk}#{self.passage.anchor}"
 
     @property
     def valid(self) -> bool:

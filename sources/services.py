@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from sources.markdown import render_markdown
 from sources.models import Citation, CitationRole, Document, DocumentFormat, Passage
 from sources.parsing import split_passages
 
@@ -132,6 +133,7 @@ def _passages_sync(document: Document, summary: IngestSummary) -> None:
             "start": spec.start,
             "end": spec.end,
             "text": spec.text,
+            "html": render_markdown(spec.text, inline=spec.kind != "paragraph"),
         }
         passage = existing.get(spec.anchor)
         if passage is None:
@@ -145,7 +147,9 @@ def _passages_sync(document: Document, summary: IngestSummary) -> None:
             summary.passages_changed.append(spec.anchor)
     Passage.objects.bulk_create(to_create, batch_size=500)
     Passage.objects.bulk_update(
-        to_update, ["ordinal", "kind", "level", "section", "start", "end", "text"], batch_size=500
+        to_update,
+        ["ordinal", "kind", "level", "section", "start", "end", "text", "html"],
+        batch_size=500,
     )
     _citations_recheck(document, summary)
 

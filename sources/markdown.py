@@ -1,0 +1,63 @@
+"""Markdown to safe HTML, rendered once when text is written (never per request)."""
+
+from __future__ import annotations
+
+import re
+
+import markdown as markdown_lib
+import nh3
+
+# The source copies lost their link targets: `[words](#)` is shown as the words alone.
+_DEAD_LINK = re.compile(r"\[([^\]]+)\]\(#\)")
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str, *, inline: bool = False) -> str:
+    """Render Markdown and sanitise it: no script, no event handler, no javascript: or data: URL.
+
+    `inline` drops the enclosing paragraph, for text shown inside another block.
+    """
+    html = markdown_lib.markdown(_DEAD_LINK.sub(r"\1", text), extensions=["tables", "sane_lists"])
+    safe = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+    if inline and safe.startswith("<p>") and safe.endswith("</p>") and safe.count("<p>") == 1:
+        safe = safe[3:-4]
+    return safe
