@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint fmt seed migrate clean
+.PHONY: run serve test lint fmt seed migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,17 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The production configuration (DEBUG=0, gunicorn, hashed and compressed static files) on
+# http://$(HOST):$(PORT)/. Plain http, so SECURE_SSL_REDIRECT is off unless you set it.
+# Without SECRET_KEY a random throwaway key is made for this run only (sessions end with it).
+serve: seed
+	@export DEBUG=0 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} \
+	  SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	  HOST=$(HOST) PORT=$(PORT) && \
+	$(BIN)/python manage.py collectstatic --noinput -v0 && \
+	$(BIN)/python manage.py check --deploy --fail-level ERROR && \
+	exec $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
+
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
@@ -42,4 +53,4 @@ fmt: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles var
