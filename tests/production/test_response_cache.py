@@ -100,3 +100,17 @@ def test_an_unreachable_cache_serves_pages_uncached(kb, client, settings):
     response = client.get(URL)
     assert response.status_code == 200
     assert "X-Cache" not in response
+
+
+@pytest.mark.parametrize("url", ["/search/?q=evaluations", "/api/v1/search/?q=evaluations"])
+def test_search_page_and_api_are_cached_until_the_next_write(
+    kb, client, response_cache, django_assert_num_queries, url
+):
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["X-Cache"] == "miss"
+    # 1. the dataset version.
+    with django_assert_num_queries(1):
+        assert client.get(url)["X-Cache"] == "hit"
+    Framework.objects.filter(slug="eu-ai-office-uk-aisi").update(description="edited")
+    assert client.get(url)["X-Cache"] == "miss"

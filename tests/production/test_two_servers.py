@@ -229,6 +229,17 @@ def test_a_page_carries_the_security_headers(cluster):
     assert headers["x-frame-options"] == "DENY"
 
 
+@pytest.mark.parametrize("path", ["/search/?q=evaluations", "/api/v1/search/?q=evaluations"])
+def test_search_page_and_api_carry_the_headers_and_are_shared(cluster, path):
+    a, b = cluster["ports"]
+    status, headers, body = fetch(a, path)
+    assert status == 200
+    _assert_security_headers(headers)
+    status, headers, cached = fetch(b, path)
+    assert (status, headers["x-cache"], cached) == (200, "hit", body)
+    _assert_security_headers(headers)
+
+
 def test_static_files_are_hashed_compressed_and_carry_the_headers(cluster):
     port = cluster["ports"][1]
     page = fetch(port, "/")[2].decode()
