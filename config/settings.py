@@ -153,6 +153,16 @@ ATLAS_DEFAULT_FRAMEWORK = env_str("ATLAS_DEFAULT_FRAMEWORK", "eu-ai-office-uk-ai
 # Where the seeded knowledge base's data files live.
 ATLAS_FIXTURES_DIR = BASE_DIR / "fixtures"
 
+# drf-spectacular's deploy check builds the schema, which needs its AutoSchema. (The API
+# issue owns REST_FRAMEWORK; keep this key when it lands.)
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+# The docs' assets come from drf-spectacular-sidecar, served here: the policy allows no CDN.
+SPECTACULAR_SETTINGS = {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 # --- Production serving and security (README.md, "Deployment") ---------------------------
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and overwrites any value a
