@@ -37,7 +37,7 @@ def _svg(svg_id: str, width: int, height: int, title: str, desc: str, body: str)
         h=height,
         title=title,
         desc=desc,
-        body=mark_safe(body),  # noqa: S308 - built with format_html below
+        body=mark_safe(body),  # built with format_html by the callers
     )
 
 
@@ -176,4 +176,3 @@ def counts_by_level(cells: Iterable) -> dict[int, int]:
         if cell is not None and cell.kind != "empty":
             counts[cell.level_id] = counts.get(cell.level_id, 0) + 1
     return counts
-

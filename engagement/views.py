@@ -75,9 +75,8 @@ class FrameworkDetailView(TemplateView):
         }
         errors = {
             name: ["Unknown parameter; this page takes " + ", ".join(MATRIX_PARAMETERS) + ", view."]
-            for name in unknown_parameters(
-                request.GET, CellFilter, allowed={"view"}
-            ) + [name for name in ("framework", "institution") if name in request.GET]
+            for name in unknown_parameters(request.GET, CellFilter, allowed={"view"})
+            + [name for name in ("framework", "institution") if name in request.GET]
         }
         if request.GET.get("view", "activities") not in ("", *VIEWS):
             errors["view"] = [f"“{request.GET['view']}” is not one of: {', '.join(VIEWS)}."]
@@ -100,6 +99,8 @@ class FrameworkDetailView(TemplateView):
             ],
             keep_empty_rows=not narrowed,
         )
+        for cell in matrix.cells:
+            cell.framework = framework  # for its URL; the queryset filtered on it already
         context["matrix"] = matrix
         context["transposed"] = [
             (level, [row.cells[index] for row in matrix.rows])
@@ -198,7 +199,7 @@ class CellDetailView(TemplateView):
             Cell.objects.filter(framework_id=cell.framework_id)
             .filter(Q(activity_id=cell.activity_id) | Q(level_id=cell.level_id))
             .exclude(pk=cell.pk)
-            .select_related("activity", "level")
+            .select_related("framework", "activity", "level")
             .order_by("activity__ordinal", "level__ordinal")
         )
         framework = cell.framework
@@ -295,7 +296,9 @@ class ActivityIndexView(TemplateView):
     def get_context_data(self, **kwargs):
         activities = _activities()
         emphasised: dict[int, list[Cell]] = {}
-        for cell in Cell.objects.filter(emphasised=True).select_related("framework", "level"):
+        for cell in Cell.objects.filter(emphasised=True).select_related(
+            "framework", "activity", "level"
+        ):
             emphasised.setdefault(cell.activity_id, []).append(cell)
         for activity in activities:
             activity.emphasised_cells = emphasised.get(activity.pk, [])
@@ -323,7 +326,7 @@ class ActivityDetailView(TemplateView):
         cells = {
             (cell.framework_id, cell.level_id): cell
             for cell in Cell.objects.filter(activity=activity)
-            .select_related("level")
+            .select_related("framework", "activity", "level")
             .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_passage()))
         }
         rows = [
@@ -366,12 +369,14 @@ class LevelDetailView(TemplateView):
     template_name = "engagement/level_detail.html"
 
     def get_context_data(self, **kwargs):
-        level = get_object_or_404(EngagementLevel.objects.with_citations(), slug=self.kwargs["slug"])
+        level = get_object_or_404(
+            EngagementLevel.objects.with_citations(), slug=self.kwargs["slug"]
+        )
         frameworks = list(Framework.objects.order_by("ordinal", "name"))
         cells: dict[int, list[Cell]] = {}
         for cell in (
             Cell.objects.filter(level=level)
-            .select_related("activity")
+            .select_related("framework", "activity", "level")
             .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_passage()))
             .order_by("activity__ordinal")
         ):

@@ -93,7 +93,12 @@ class InstitutionCompareView(TemplateView):
             status_a = mandate_a.status if mandate_a else None
             status_b = mandate_b.status if mandate_b else None
             rows.append(
-                {"function": function, "a": mandate_a, "b": mandate_b, "differ": status_a != status_b}
+                {
+                    "function": function,
+                    "a": mandate_a,
+                    "b": mandate_b,
+                    "differ": status_a != status_b,
+                }
             )
         context.update(
             a=a,

@@ -26,9 +26,19 @@ def claim_link(citation: Citation) -> dict:
     if isinstance(claim, EngagementLevel):
         return {"kind": "Level", "label": claim.name, "url": claim.get_absolute_url(), "role": role}
     if isinstance(claim, Activity):
-        return {"kind": "Activity", "label": claim.name, "url": claim.get_absolute_url(), "role": role}
+        return {
+            "kind": "Activity",
+            "label": claim.name,
+            "url": claim.get_absolute_url(),
+            "role": role,
+        }
     if isinstance(claim, Institution):
-        return {"kind": "Institution", "label": claim.name, "url": claim.get_absolute_url(), "role": role}
+        return {
+            "kind": "Institution",
+            "label": claim.name,
+            "url": claim.get_absolute_url(),
+            "role": role,
+        }
     if isinstance(claim, InstitutionAlias):
         label = f"“{claim.name}”, a name of {claim.institution.name}"
         url = claim.institution.get_absolute_url()
@@ -44,7 +54,12 @@ def claim_link(citation: Citation) -> dict:
         url = f"{claim.subject.get_absolute_url()}#relationships"
         return {"kind": "Relationship", "label": label, "url": url, "role": role}
     if isinstance(claim, Document):
-        return {"kind": "Document", "label": claim.title, "url": claim.get_absolute_url(), "role": role}
+        return {
+            "kind": "Document",
+            "label": claim.title,
+            "url": claim.get_absolute_url(),
+            "role": role,
+        }
     return {"kind": type(claim).__name__, "label": str(claim), "url": None, "role": role}
 
 
