@@ -91,7 +91,7 @@ def test_pages_work_without_javascript(browser, seeded):
     page = context.new_page()
     page.goto("/frameworks/eu-ai-office-uk-aisi/")
     page.get_by_label("Separation", exact=True).check()
-    page.get_by_label("Keyword (cell text and cited passages)").fill("incident")
+    page.get_by_label("Keyword (cell text and cited quotes)").fill("incident")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**level=separation*")
     assert (

@@ -135,12 +135,17 @@ def test_filter_emphasised_only(client):
     assert "Develop common AI incident reporting registry" not in html
 
 
-def test_keyword_matches_cell_text_and_cited_passages(client):
+def test_keyword_matches_cell_text_and_cited_quotes(client):
     html = page(client, BRIEF + "?q=registry")
     assert "Develop common AI incident reporting registry" in html
-    # The other cells of the row cite the same table row, whose text holds the word.
-    assert count(html) == 4
+    assert count(html) == 1
     assert 'value="registry"' in html
+    # “optimal” is in no cell's text, only in the narrative quote the two emphasised
+    # communication cells cite.
+    cited = page(client, BRIEF + "?q=optimal")
+    assert count(cited) == 2
+    assert "Share incidents when reported to domestic incident reporting" in cited
+    assert "Develop common AI incident reporting registry" not in cited
 
 
 def test_filters_combined(client):
