@@ -25,6 +25,7 @@ MISSING_MARK = ("#ffffff", "#1b1f24", "")
 _SQUARE = 22
 _GAP = 4
 _LABEL_WIDTH = 20
+_COLUMN = 40  # wide enough for a four-letter level label
 
 
 def _svg(svg_id: str, width: int, height: int, title: str, desc: str, body: str) -> SafeString:
@@ -46,11 +47,11 @@ def heatmap_svg(matrix: Matrix, *, svg_id: str) -> SafeString:
     levels = matrix.levels
     left = 30
     top = 20
-    width = left + len(levels) * (_SQUARE + _GAP) + _LABEL_WIDTH
+    width = left + len(levels) * _COLUMN + _LABEL_WIDTH
     height = top + len(matrix.rows) * (_SQUARE + _GAP) + 24
     parts: list[str] = []
     for column, level in enumerate(levels):
-        x = left + column * (_SQUARE + _GAP) + _SQUARE / 2
+        x = left + column * _COLUMN + _SQUARE / 2
         parts.append(
             format_html(
                 '<text x="{}" y="14" text-anchor="middle" class="chart-label">{}</text>',
@@ -71,7 +72,7 @@ def heatmap_svg(matrix: Matrix, *, svg_id: str) -> SafeString:
             )
         )
         for column, cell in enumerate(row.cells):
-            x = left + column * (_SQUARE + _GAP)
+            x = left + column * _COLUMN
             fill, ink, letter = KIND_MARKS[cell.kind] if cell is not None else MISSING_MARK
             if cell is not None and cell.kind != "empty":
                 filled[column] += 1
@@ -105,7 +106,7 @@ def heatmap_svg(matrix: Matrix, *, svg_id: str) -> SafeString:
         parts.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="middle" class="chart-label">{}</text>',
-                left + column * (_SQUARE + _GAP) + _SQUARE / 2,
+                left + column * _COLUMN + _SQUARE / 2,
                 totals_y,
                 count,
             )

@@ -1,4 +1,4 @@
-"""Template helpers of the explorer pages: quotes marked in their passage, query strings."""
+"""Template helpers of the explorer pages: quotes marked in their passage."""
 
 from __future__ import annotations
 
@@ -54,13 +54,3 @@ def passage_marked(passage, citation=None) -> SafeString:
     if citation and citation.passage_id == passage.pk and citation.valid:
         return marked_text(passage.text, citation.start, citation.end)
     return marked_text(passage.text)
-
-
-@register.simple_tag(takes_context=True)
-def query_without(context, *names: str) -> str:
-    """The current query string without the given parameters ("" when nothing is left)."""
-    params = context["request"].GET.copy()
-    for name in names:
-        params.pop(name, None)
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else ""
