@@ -115,7 +115,10 @@ def ensure_triggers(connection) -> bool:
         return False
     if expected_triggers(connection.vendor) <= installed_triggers(connection):
         return False
-    _create_triggers(None, SqlExecutor(connection))
+    executor = SqlExecutor(connection)
+    _create_triggers(None, executor)
+    # Writes made while a trigger was gone did not move the version: move it now.
+    executor.execute(f"UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = 1")
     return True
 
 
