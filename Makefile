@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint fmt seed migrate clean
+.PHONY: run serve test lint fmt seed migrate clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,15 @@ serve: seed
 	$(BIN)/python manage.py check --deploy --fail-level ERROR && \
 	exec $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 
-test: install
+# Browser tests: Debian's Chromium (never a downloaded browser) and axe-core from npm.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+		else sudo apt-get update && sudo apt-get install -y chromium; fi; \
+	fi
+	@[ -f node_modules/axe-core/axe.min.js ] || npm install --prefix . --no-save --no-package-lock --no-audit --no-fund axe-core@4
+
+test: install browser-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
@@ -54,3 +62,11 @@ fmt: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var
+
+# Benchmarks (bench/run.py): gunicorn + wrk, one table; see README.md, "Benchmarks".
+# make bench BENCH_ARGS="--scale 1 --seconds 3 --memory-scale 0"
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install
+	@command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

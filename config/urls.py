@@ -1,9 +1,10 @@
 """The root URLconf: pages of the three apps, the admin, and (with the API issue) /api/v1/."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from config import health
+from config import bench, health
 from search.api import SearchAPIView
 
 urlpatterns = [
@@ -17,3 +18,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]
+
+# The benchmark's yardstick (bench/run.py sets ATLAS_BENCH=1); never mounted in production.
+if settings.ATLAS_BENCH:
+    urlpatterns.append(path("bench/trivial/", bench.trivial, name="bench-trivial"))

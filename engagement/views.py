@@ -1,15 +1,49 @@
-"""Pages of the engagement framework: the matrix and what it is made of."""
+"""Pages of the engagement framework: the matrix and what it is made of.
+
+Every view fetches what its page shows with a fixed number of queries (named QuerySet
+methods and flat lookups), puts it in the context with `breadcrumbs` and `api_url` (the
+page's JSON twin under /api/v1/), and never lets the template walk an unloaded relation.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import TemplateView
 
+from config.filtering import CommaSeparatedMultiple, unknown_parameters
+from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
 from engagement.filters import CellFilter
 from engagement.matrix import build_matrix
-from engagement.models import Activity, Cell, EngagementLevel, Framework
+from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+from sources.models import Citation
+
+# The matrix page's own parameters besides the filters; `framework` and `institution` are
+# the path's business there, so they are refused like any unknown name.
+MATRIX_PARAMETERS = ("level", "activity", "kind", "emphasised", "q")
+VIEWS = {"activities": "Activities as rows", "levels": "Levels as rows"}
+
+
+def _api(path: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"/api/v1/{path}" + (f"?{query}" if query else "")
+
+
+def _crumbs(*items: tuple[str, str | None]) -> list[dict]:
+    return [{"label": label, "url": url} for label, url in items]
+
+
+def _levels() -> list[EngagementLevel]:
+    return list(EngagementLevel.objects.order_by("ordinal"))
+
+
+def _activities() -> list[Activity]:
+    return list(Activity.objects.order_by("ordinal"))
 
 
 class FrameworkDetailView(TemplateView):
@@ -22,26 +56,80 @@ class FrameworkDetailView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         framework = self.get_framework()
+        levels, activities = _levels(), _activities()
+        context = {
+            "framework": framework,
+            "levels": levels,
+            "activities": activities,
+            "kinds": CellKind.choices,
+            "views": VIEWS,
+            "selected": self.selected(request.GET),
+            "keyword": request.GET.get("q", ""),
+            "view_mode": request.GET.get("view") or "activities",
+            "emphasised_only": request.GET.get("emphasised", "").lower() in ("true", "1", "yes"),
+            "api_url": self.api_url(framework, request.GET),
+            "breadcrumbs": _crumbs(
+                ("Frameworks", reverse("engagement:framework-index")), (framework.name, None)
+            ),
+            "filtered": any(name in request.GET for name in (*MATRIX_PARAMETERS, "view")),
+        }
+        errors = {
+            name: ["Unknown parameter; this page takes " + ", ".join(MATRIX_PARAMETERS) + ", view."]
+            for name in unknown_parameters(request.GET, CellFilter, allowed={"view"})
+            + [name for name in ("framework", "institution") if name in request.GET]
+        }
+        if request.GET.get("view", "activities") not in ("", *VIEWS):
+            errors["view"] = [f"“{request.GET['view']}” is not one of: {', '.join(VIEWS)}."]
         filterset = CellFilter(request.GET, queryset=Cell.objects.for_matrix(framework))
-        if not filterset.is_valid():
-            context = {"framework": framework, "filterset": filterset, "errors": filterset.errors}
+        if not errors and not filterset.is_valid():
+            errors = {name: list(messages) for name, messages in filterset.errors.items()}
+        if errors:
+            context["errors"] = dict(sorted(errors.items()))
             return self.render_to_response(context, status=400)
         data = filterset.form.cleaned_data
-        levels = data.get("level") or EngagementLevel.objects.order_by("ordinal")
-        activities = data.get("activity") or Activity.objects.order_by("ordinal")
-        narrowed = (
-            any(data.get(name) for name in ("kind", "q")) or data.get("emphasised") is not None
-        )
+        chosen_levels = {level.pk for level in data.get("level") or []}
+        chosen_activities = {activity.pk for activity in data.get("activity") or []}
+        narrowed = any(data.get(name) for name in ("kind", "q")) or data.get("emphasised")
         matrix = build_matrix(
             framework,
             filterset.qs,
-            levels=sorted(levels, key=lambda level: level.ordinal),
-            activities=sorted(activities, key=lambda activity: activity.ordinal),
+            levels=[lv for lv in levels if not chosen_levels or lv.pk in chosen_levels],
+            activities=[
+                a for a in activities if not chosen_activities or a.pk in chosen_activities
+            ],
             keep_empty_rows=not narrowed,
         )
-        return self.render_to_response(
-            {"framework": framework, "filterset": filterset, "matrix": matrix}
+        for cell in matrix.cells:
+            cell.framework = framework  # for its URL; the queryset filtered on it already
+        context["matrix"] = matrix
+        context["transposed"] = [
+            (level, [row.cells[index] for row in matrix.rows])
+            for index, level in enumerate(matrix.levels)
+        ]
+        context["heatmap"] = heatmap_svg(matrix, svg_id=f"heatmap-{framework.slug}")
+        context["distribution"] = distribution_svg(
+            svg_id=f"distribution-{framework.slug}",
+            name=framework.name,
+            levels=matrix.levels,
+            counts=counts_by_level(matrix.cells),
         )
+        return self.render_to_response(context)
+
+    @staticmethod
+    def selected(params) -> dict[str, list[str]]:
+        """The values the form shows as chosen, read as the filter reads them."""
+        widget = CommaSeparatedMultiple()
+        return {
+            name: widget.value_from_datadict(params, None, name)
+            for name in ("level", "activity", "kind")
+        }
+
+    @staticmethod
+    def api_url(framework: Framework, params) -> str:
+        query = params.copy()
+        query.pop("view", None)
+        query["framework"] = framework.slug
+        return f"/api/v1/cells/?{query.urlencode()}"
 
 
 class HomeView(FrameworkDetailView):
@@ -54,3 +142,256 @@ class HomeView(FrameworkDetailView):
         if framework is None:
             raise Http404("The knowledge base is empty: run `python manage.py seed`.")
         return framework
+
+
+class FrameworkIndexView(TemplateView):
+    """Every framework, with its institutions, source and distribution over the levels."""
+
+    template_name = "engagement/framework_index.html"
+
+    def get_context_data(self, **kwargs):
+        frameworks = list(Framework.objects.for_index())
+        levels = _levels()
+        counts: dict[int, dict[int, int]] = {}
+        for row in (
+            Cell.objects.exclude(kind=CellKind.EMPTY)
+            .values("framework_id", "level_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            counts.setdefault(row["framework_id"], {})[row["level_id"]] = row["n"]
+        for framework in frameworks:
+            framework.chart = distribution_svg(
+                svg_id=f"distribution-{framework.slug}",
+                name=framework.name,
+                levels=levels,
+                counts=counts.get(framework.pk, {}),
+            )
+            framework.filled = sum(counts.get(framework.pk, {}).values())
+        return {
+            "frameworks": frameworks,
+            "api_url": _api("frameworks/"),
+            "breadcrumbs": _crumbs(("Frameworks", None)),
+        }
+
+
+class CellDetailView(TemplateView):
+    """One cell: its text, its citations in their passages, its neighbours and permalink."""
+
+    template_name = "engagement/cell_detail.html"
+
+    def get_context_data(self, **kwargs):
+        cell = get_object_or_404(
+            Cell.objects.select_related("framework__document", "activity", "level")
+            .defer("framework__document__text")
+            .prefetch_related(
+                Prefetch(
+                    "citations",
+                    queryset=Citation.objects.with_passage().order_by("role", "pk"),
+                ),
+                "framework__institutions",
+            ),
+            framework__slug=self.kwargs["slug"],
+            activity__slug=self.kwargs["activity"],
+            level__slug=self.kwargs["level"],
+        )
+        neighbours = list(
+            Cell.objects.filter(framework_id=cell.framework_id)
+            .filter(Q(activity_id=cell.activity_id) | Q(level_id=cell.level_id))
+            .exclude(pk=cell.pk)
+            .select_related("framework", "activity", "level")
+            .order_by("activity__ordinal", "level__ordinal")
+        )
+        framework = cell.framework
+        return {
+            "cell": cell,
+            "framework": framework,
+            "row_neighbours": [n for n in neighbours if n.activity_id == cell.activity_id],
+            "column_neighbours": [n for n in neighbours if n.level_id == cell.level_id],
+            "permalink": self.request.build_absolute_uri(cell.get_absolute_url()),
+            "api_url": _api(
+                "cells/",
+                framework=framework.slug,
+                activity=cell.activity.slug,
+                level=cell.level.slug,
+            ),
+            "breadcrumbs": _crumbs(
+                ("Frameworks", reverse("engagement:framework-index")),
+                (framework.name, framework.get_absolute_url()),
+                (f"{cell.activity.name} / {cell.level.name}", None),
+            ),
+        }
+
+
+class FrameworkCompareView(TemplateView):
+    """Two matrices side by side, activity by activity; cells only one of them fills marked."""
+
+    template_name = "engagement/framework_compare.html"
+
+    def get(self, request, *args, **kwargs):
+        frameworks = list(Framework.objects.order_by("ordinal", "name"))
+        by_slug = {framework.slug: framework for framework in frameworks}
+        context = {
+            "frameworks": frameworks,
+            "a_slug": request.GET.get("a", ""),
+            "b_slug": request.GET.get("b", ""),
+            "breadcrumbs": _crumbs(
+                ("Frameworks", reverse("engagement:framework-index")), ("Compare", None)
+            ),
+        }
+        errors = {}
+        for name in ("a", "b"):
+            value = request.GET.get(name, "").strip()
+            if not value:
+                errors[name] = ["Required: the slug of a framework."]
+            elif value not in by_slug:
+                errors[name] = [f"No framework “{value}”."]
+        if errors:
+            context["errors"] = errors
+            return self.render_to_response(context, status=400)
+        a, b = by_slug[context["a_slug"].strip()], by_slug[context["b_slug"].strip()]
+        levels, activities = _levels(), _activities()
+        cells = {
+            (cell.framework_id, cell.activity_id, cell.level_id): cell
+            for cell in Cell.objects.filter(framework__in=[a, b]).select_related(
+                "framework", "activity", "level"
+            )
+        }
+        rows = []
+        for activity in activities:
+            pairs = []
+            for level in levels:
+                cell_a = cells.get((a.pk, activity.pk, level.pk))
+                cell_b = cells.get((b.pk, activity.pk, level.pk))
+                filled_a = cell_a is not None and cell_a.kind != CellKind.EMPTY
+                filled_b = cell_b is not None and cell_b.kind != CellKind.EMPTY
+                pairs.append(
+                    {
+                        "level": level,
+                        "a": cell_a,
+                        "b": cell_b,
+                        "only": "a"
+                        if filled_a and not filled_b
+                        else "b"
+                        if filled_b and not filled_a
+                        else "",
+                    }
+                )
+            rows.append({"activity": activity, "pairs": pairs})
+        context.update(
+            a=a,
+            b=b,
+            levels=levels,
+            rows=rows,
+            only_a=sum(p["only"] == "a" for r in rows for p in r["pairs"]),
+            only_b=sum(p["only"] == "b" for r in rows for p in r["pairs"]),
+            api_url=_api("cells/", framework=f"{a.slug},{b.slug}"),
+        )
+        return self.render_to_response(context)
+
+
+class ActivityIndexView(TemplateView):
+    template_name = "engagement/activity_index.html"
+
+    def get_context_data(self, **kwargs):
+        activities = _activities()
+        emphasised: dict[int, list[Cell]] = {}
+        for cell in Cell.objects.filter(emphasised=True).select_related(
+            "framework", "activity", "level"
+        ):
+            emphasised.setdefault(cell.activity_id, []).append(cell)
+        for activity in activities:
+            activity.emphasised_cells = emphasised.get(activity.pk, [])
+        return {
+            "activities": activities,
+            "api_url": _api("activities/"),
+            "breadcrumbs": _crumbs(("Activities", None)),
+        }
+
+
+class ActivityDetailView(TemplateView):
+    """An activity across the four levels, in every framework."""
+
+    template_name = "engagement/activity_detail.html"
+
+    def get_context_data(self, **kwargs):
+        activity = get_object_or_404(
+            Activity.objects.prefetch_related(
+                Prefetch("citations", queryset=Citation.objects.with_passage())
+            ),
+            slug=self.kwargs["slug"],
+        )
+        levels = _levels()
+        frameworks = list(Framework.objects.order_by("ordinal", "name"))
+        cells = {
+            (cell.framework_id, cell.level_id): cell
+            for cell in Cell.objects.filter(activity=activity)
+            .select_related("framework", "activity", "level")
+            .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_passage()))
+        }
+        rows = [
+            {
+                "framework": framework,
+                "cells": [cells.get((framework.pk, level.pk)) for level in levels],
+            }
+            for framework in frameworks
+        ]
+        return {
+            "activity": activity,
+            "levels": levels,
+            "rows": rows,
+            "api_url": _api(f"activities/{activity.slug}/"),
+            "breadcrumbs": _crumbs(
+                ("Activities", reverse("engagement:activity-index")), (activity.name, None)
+            ),
+        }
+
+
+class LevelIndexView(TemplateView):
+    template_name = "engagement/level_index.html"
+
+    def get_context_data(self, **kwargs):
+        levels = list(
+            EngagementLevel.objects.order_by("ordinal").annotate(
+                filled=Count("cells", filter=~Q(cells__kind=CellKind.EMPTY))
+            )
+        )
+        return {
+            "levels": levels,
+            "api_url": _api("levels/"),
+            "breadcrumbs": _crumbs(("Levels", None)),
+        }
+
+
+class LevelDetailView(TemplateView):
+    """A level's definition and conditions, cited, and all its cells in every framework."""
+
+    template_name = "engagement/level_detail.html"
+
+    def get_context_data(self, **kwargs):
+        level = get_object_or_404(
+            EngagementLevel.objects.with_citations(), slug=self.kwargs["slug"]
+        )
+        frameworks = list(Framework.objects.order_by("ordinal", "name"))
+        cells: dict[int, list[Cell]] = {}
+        for cell in (
+            Cell.objects.filter(level=level)
+            .select_related("framework", "activity", "level")
+            .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_passage()))
+            .order_by("activity__ordinal")
+        ):
+            cells.setdefault(cell.framework_id, []).append(cell)
+        citations = list(level.citations.all())
+        return {
+            "level": level,
+            "definition_citations": [c for c in citations if c.role == "definition"],
+            "conditions_citations": [c for c in citations if c.role == "conditions"],
+            "groups": [
+                {"framework": framework, "cells": cells.get(framework.pk, [])}
+                for framework in frameworks
+            ],
+            "api_url": _api(f"levels/{level.slug}/"),
+            "breadcrumbs": _crumbs(
+                ("Levels", reverse("engagement:level-index")), (level.name, None)
+            ),
+        }

@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from institutions import views
 
 app_name = "institutions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("institutions/", views.InstitutionIndexView.as_view(), name="institution-index"),
+    # Before the slug route, which would otherwise take "compare" for an institution.
+    path(
+        "institutions/compare/",
+        views.InstitutionCompareView.as_view(),
+        name="institution-compare",
+    ),
+    path(
+        "institutions/<slug:slug>/",
+        views.InstitutionDetailView.as_view(),
+        name="institution-detail",
+    ),
+]

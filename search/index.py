@@ -275,6 +275,23 @@ def install(schema_editor) -> None:
         schema_editor.execute(statement, params=None)
 
 
+def ensure_installed(connection) -> bool:
+    """Re-install the index if any of its triggers is missing (as after a SQLite table rebuild).
+
+    Re-installing also refills the entries, so rows written while a trigger was gone are
+    indexed too. True when something was re-installed.
+    """
+    from sources.versioning import SqlExecutor, installed_triggers
+
+    tables = set(connection.introspection.table_names())
+    if ENTRY_TABLE not in tables or not set(TABLES) <= tables:
+        return False
+    if expected_triggers(connection.vendor) <= installed_triggers(connection):
+        return False
+    install(SqlExecutor(connection))
+    return True
+
+
 def uninstall(schema_editor) -> None:
     for statement in uninstall_sql(schema_editor.connection.vendor):
         schema_editor.execute(statement, params=None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.usefixtures("kb")
@@ -14,16 +16,19 @@ def test_home_shows_the_seeded_matrix(client):
     assert "EU AI Office and UK AISI (policy brief, March 2025)" in html
     assert "Develop common AI incident reporting registry" in html
     assert "Align “incident” definitions” and create interoperable reporting standards" in html
-    assert html.count("No entry in the source") == 2
-    assert (
-        'href="/documents/synergies-eu-ai-office-uk-aisi-2025/#table-1-incident-reporting"' in html
+    assert html.count('<span class="kind kind-empty">No entry in the source</span>') == 2
+    # Source links are citation links: the reader opens on the passage, the quote marked.
+    assert re.search(
+        r'href="/documents/synergies-eu-ai-office-uk-aisi-2025/\?cite=\d+#table-1-incident-reporting"',
+        html,
     )
 
 
 def test_home_makes_a_fixed_number_of_queries(client, django_assert_max_num_queries):
-    # framework + its institutions, levels, activities, cells, their citations (with passage
-    # and document joined): six, however many cells there are.
-    with django_assert_max_num_queries(6):
+    # framework + its institutions, levels, activities, cells, the citations' content type
+    # (cached after the first request), their citations (with passage and document
+    # joined): seven at most, however many cells there are.
+    with django_assert_max_num_queries(7):
         assert client.get("/").status_code == 200
 
 

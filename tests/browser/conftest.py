@@ -1,0 +1,86 @@
+"""Browser tests: Playwright driving Debian's Chromium, headless, against the live server.
+
+The browser is never downloaded: `make test` installs Debian's package where it is missing.
+If Chromium cannot be launched, these tests fail; they are never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from engagement.models import Cell
+from engagement.seeding import knowledge_base_seed
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+# fixtures around it (the live server's flush, `reseed`) are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reseed_after_module(django_db_blocker):
+    """Put the seeded knowledge base back once this module's live-server tests are over.
+
+    The `reseed` fixture of tests/conftest.py is torn down before the live server's
+    transactional teardown empties the database; a module-scoped fixture runs after it.
+    """
+    yield
+    with django_db_blocker.unblock():
+        if not Cell.objects.exists():
+            knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)
+
+
+@pytest.fixture
+def seeded(live_server):
+    """The seeded knowledge base, committed so the live server sees it.
+
+    The first live-server test finds the session's seed; each one empties the database
+    when it ends, so the next one loads it again.
+    """
+    if not Cell.objects.exists():
+        knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)
+    return live_server
+
+
+@pytest.fixture
+def page(browser, seeded):
+    # bypass_csp: axe is injected by evaluate, and a strict CSP must not stop the audit.
+    context = browser.new_context(
+        base_url=seeded.url, viewport={"width": 1366, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE.name}: run `make test`, which installs it")
+    return AXE.read_text(encoding="utf-8")

@@ -1,0 +1,102 @@
+"""The cell page: text, framework, citations in their passages with the quote marked."""
+
+from __future__ import annotations
+
+import pytest
+
+from engagement.models import Cell
+
+pytestmark = pytest.mark.usefixtures("kb")
+
+URL = "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/coordination/"
+
+
+def test_cell_page_shows_the_text_and_marks_the_quote_in_its_passage(client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    cell = Cell.objects.get(
+        framework__slug="eu-ai-office-uk-aisi",
+        activity__slug="incident-reporting",
+        level__slug="coordination",
+    )
+    citation = cell.citations.get()
+    assert (
+        "<title>Incident Reporting / Coordination · EU AI Office and UK AISI (policy brief, March 2025) · Engagement Atlas</title>"
+        in html
+    )
+    assert (
+        '<p class="cell-text-large">Align “incident” definitions” and create interoperable reporting standards</p>'
+        in html
+    )
+    # The passage in context, the quote marked, the rest of the row around it.
+    assert (
+        "Incident Reporting\tDevelop common AI incident reporting registry\t"
+        '<mark class="quote">Align “incident” definitions” and create interoperable reporting standards</mark>'
+    ) in html
+    assert (
+        f'href="/documents/synergies-eu-ai-office-uk-aisi-2025/?cite={citation.pk}#table-1-incident-reporting"'
+        in html
+    )
+    assert ">EU AI Office</a>, <a" in html and ">UK AI Security Institute</a>" in html
+    # Neighbours: same row and same column.
+    assert (
+        'href="/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/collaboration/">Collaboration</a>: Develop common AI incident reporting registry'
+        in html
+    )
+    assert (
+        'href="/frameworks/eu-ai-office-uk-aisi/cells/risk-thresholds/coordination/">Risk Thresholds</a>'
+        in html
+    )
+    assert f'<time datetime="{cell.updated_at.isoformat()}' in html or "<time datetime=" in html
+    assert "http://testserver" + URL in html
+    assert (
+        '<link rel="alternate" type="application/json" href="/api/v1/cells/?framework=eu-ai-office-uk-aisi&amp;activity=incident-reporting&amp;level=coordination">'
+        in html
+    )
+
+
+def test_an_emphasised_cell_shows_both_citations(client):
+    html = client.get(
+        "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/communication/"
+    ).content.decode()
+    assert "Narrative emphasis" in html
+    # The quote carries Markdown-ish ** in the source; the mark still lands on the words.
+    assert (
+        '<mark class="quote">Communication is well-suited to areas like risk monitoring and incident reporting</mark>'
+        in html
+    )
+    assert (
+        '<mark class="quote">Two areas where communication may be the optimal level of engagement are risk monitoring and incident reporting.</mark>'
+        in html
+    )
+
+
+def test_an_empty_cell_says_so(client):
+    response = client.get(
+        "/frameworks/eu-ai-office-uk-aisi/cells/institutional-development/collaboration/"
+    )
+    assert response.status_code == 200
+    assert (
+        "No entry in the source: the source's table leaves this cell blank."
+        in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/nowhere/",
+        "/frameworks/eu-ai-office-uk-aisi/cells/no-activity/coordination/",
+        "/frameworks/eu-ai-office-us-aisi/cells/incident-reporting/coordination/",
+    ],
+)
+def test_no_such_cell_is_a_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_cell_page_query_count(client, django_assert_max_num_queries):
+    # the cell (framework, document, activity, level joined), its citations' content type,
+    # its citations (passage, document), the framework's institutions, the neighbours.
+    with django_assert_max_num_queries(5):
+        assert client.get(URL).status_code == 200

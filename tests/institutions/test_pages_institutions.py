@@ -1,0 +1,89 @@
+"""Institution pages: index, detail with names, functions and ties, and the comparison."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("kb")
+
+
+def get(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, response.content.decode()[:1500]
+    return response.content.decode()
+
+
+def test_institution_index(client, django_assert_max_num_queries):
+    # institutions (parent joined); their aliases.
+    with django_assert_max_num_queries(2):
+        html = get(client, "/institutions/")
+    assert 'href="/institutions/uk-aisi/">UK AI Security Institute</a>' in html
+    assert 'AI Safety Institute <span class="meta">(former)</span>' in html
+    assert 'href="/institutions/cen-cenelec-jtc-21/">CEN-CENELEC JTC 21</a>' in html
+    assert '<link rel="alternate" type="application/json" href="/api/v1/institutions/">' in html
+
+
+def test_institution_detail(client, django_assert_max_num_queries):
+    # institution (parent joined); aliases, their citations' content type, their citations;
+    # mandates (function joined), their citations' content type, their citations; the
+    # institution's citations' content type, its citations; frameworks; units;
+    # relationships (both parties joined), their citations' content type, their citations.
+    with django_assert_max_num_queries(14):
+        html = get(client, "/institutions/uk-aisi/")
+    assert "<title>Institution: UK AI Security Institute · Engagement Atlas</title>" in html
+    assert '<th scope="row">AI Safety Institute</th>' in html
+    assert "Former name" in html
+    assert "Yes (demonstrated)" in html
+    assert "Focus on most advanced current capabilities" in html
+    assert (
+        'href="/frameworks/eu-ai-office-uk-aisi/">EU AI Office and UK AISI (policy brief, March 2025)</a>'
+        in html
+    )
+    assert 'href="/institutions/us-aisi/">US AI Safety Institute</a>' in html
+    assert re.search(
+        r'href="/documents/synergies-eu-ai-office-uk-aisi-2025/\?cite=\d+#table-1-comparisons-of-functions-',
+        html,
+    )
+    assert (
+        '<link rel="alternate" type="application/json" href="/api/v1/institutions/uk-aisi/">'
+        in html
+    )
+
+
+def test_institution_detail_404(client):
+    get(client, "/institutions/nobody/", status=404)
+
+
+def test_institution_comparison(client, django_assert_max_num_queries):
+    # institutions; both institutions' mandates (function, institution joined), their
+    # citations (passage, document joined); functions.
+    with django_assert_max_num_queries(5):
+        html = get(client, "/institutions/compare/?a=uk-aisi&b=eu-ai-office")
+    assert "2 of 6 functions differ in status." in html
+    assert "Focus on general-purpose AI and general-purpose AI with systemic risks" in html
+    assert "Yes (demonstrated)" in html and "Yes (expected)" in html
+    assert html.count('<strong class="differs-badge">Differs</strong>') == 2
+    assert html.count('<tr class="differs">') == 2
+    # Each status cited.
+    assert len(re.findall(r"\?cite=\d+#table-1-comparisons-of-functions-", html)) == 12
+    assert (
+        '<link rel="alternate" type="application/json" href="/api/v1/mandates/?institution=uk-aisi,eu-ai-office">'
+        in html
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("", "a"),
+        ("a=uk-aisi", "b"),
+        ("a=nope&b=uk-aisi", "a"),
+        ("a=uk-aisi&b=", "b"),
+        ("a=uk-aisi&b=nope", "b"),
+    ],
+)
+def test_institution_comparison_bad_parameter_is_400(client, query, parameter):
+    html = get(client, f"/institutions/compare/?{query}", status=400)
+    assert f"Parameter <code>{parameter}</code>" in html
