@@ -153,7 +153,9 @@ ATLAS_DEFAULT_FRAMEWORK = env_str("ATLAS_DEFAULT_FRAMEWORK", "eu-ai-office-uk-ai
 # Where the seeded knowledge base's data files live.
 ATLAS_FIXTURES_DIR = BASE_DIR / "fixtures"
 
-<<<<<<< HEAD
+# Benchmarks (bench/): mounts /bench/trivial/, the yardstick view. Never set in production.
+ATLAS_BENCH = env_bool("ATLAS_BENCH", default=False)
+
 # drf-spectacular's deploy check builds the schema, which needs its AutoSchema. (The API
 # issue owns REST_FRAMEWORK; keep this key when it lands.)
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
@@ -244,7 +246,3 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
-=======
-# Benchmarks (bench/): mounts /bench/trivial/, the yardstick view. Never set in production.
-ATLAS_BENCH = env_bool("ATLAS_BENCH", default=False)
->>>>>>> main
