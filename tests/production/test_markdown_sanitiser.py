@@ -182,7 +182,12 @@ def test_templates_mark_only_sanitised_html_safe():
 
 
 # Modules allowed to mark strings safe, each because it escapes first; each has a test below.
-_ESCAPES_FIRST = {Path("search/engine.py")}
+_ESCAPES_FIRST = {
+    Path("search/engine.py"),
+    Path("engagement/templatetags/explorer.py"),
+    # mark_safe only wraps format_html output; test_hostile_names_are_escaped_on_every_page.
+    Path("engagement/charts.py"),
+}
 
 
 def test_python_marks_nothing_safe_unless_it_escapes_first():
@@ -210,3 +215,49 @@ def test_search_snippets_escape_the_source_text(parts):
     collector.feed(str(highlight("".join(parts))))
     assert {tag for tag, _ in collector.tags} <= {"mark"}
     assert all(attrs == [] for _, attrs in collector.tags)
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_fragments, st.text(max_size=8)), max_size=10), st.data())
+def test_marked_passages_escape_the_source_text(parts, data):
+    """The reader marks a quote in escaped text: only <mark> and <br> may come out of it."""
+    from engagement.templatetags.explorer import marked_text
+
+    text = "".join(parts)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    collector = _Collector()
+    collector.feed(str(marked_text(text, start, end)))
+    assert {tag for tag, _ in collector.tags} <= {"mark", "br"}
+
+
+def test_hostile_names_are_escaped_on_every_page(kb, client):
+    """Names and texts from the data are escaped everywhere they appear, SVG charts included."""
+    from engagement.models import Activity, Cell, EngagementLevel
+    from institutions.models import Institution
+
+    payload = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    Activity.objects.filter(slug="develop-evaluations").update(name=payload)
+    EngagementLevel.objects.filter(slug="collaboration").update(name=payload)
+    Institution.objects.filter(slug="eu-ai-office").update(name=payload)
+    Cell.objects.filter(framework__slug="eu-ai-office-uk-aisi").exclude(kind="empty").update(
+        text=payload
+    )
+    for url in [
+        "/",
+        "/frameworks/",
+        "/frameworks/eu-ai-office-uk-aisi/",
+        "/activities/develop-evaluations/",
+        "/levels/collaboration/",
+        "/institutions/",
+        "/institutions/eu-ai-office/",
+        "/frameworks/compare/?a=eu-ai-office-uk-aisi&b=eu-ai-office-us-aisi",
+        "/search/?q=alert",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        # Present only as text: `&lt;script&gt;`, `&lt;img src=x onerror=&quot;...`.
+        assert "<script>alert" not in html, url
+        assert "<img src=x" not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url

@@ -102,8 +102,18 @@ def test_an_unreachable_cache_serves_pages_uncached(kb, client, settings):
     assert "X-Cache" not in response
 
 
-@pytest.mark.parametrize("url", ["/search/?q=evaluations", "/api/v1/search/?q=evaluations"])
-def test_search_page_and_api_are_cached_until_the_next_write(
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search/?q=evaluations",
+        "/api/v1/search/?q=evaluations",
+        "/frameworks/",
+        "/documents/synergies-eu-ai-office-uk-aisi-2025/",
+        "/institutions/eu-ai-office/",
+        "/activities/develop-evaluations/",
+    ],
+)
+def test_pages_and_api_are_cached_until_the_next_write(
     kb, client, response_cache, django_assert_num_queries, url
 ):
     first = client.get(url)

@@ -103,7 +103,7 @@ def cluster(tmp_path_factory):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SECURE_", "GUNICORN_"))
+        if not key.startswith(("SECURE_", "GUNICORN_", "DJANGO_ALLOW_ASYNC_UNSAFE"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -229,8 +229,19 @@ def test_a_page_carries_the_security_headers(cluster):
     assert headers["x-frame-options"] == "DENY"
 
 
-@pytest.mark.parametrize("path", ["/search/?q=evaluations", "/api/v1/search/?q=evaluations"])
-def test_search_page_and_api_carry_the_headers_and_are_shared(cluster, path):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/search/?q=evaluations",
+        "/api/v1/search/?q=evaluations",
+        "/frameworks/",
+        "/frameworks/eu-ai-office-uk-aisi/?level=collaboration",
+        "/documents/synergies-eu-ai-office-uk-aisi-2025/",
+        "/institutions/eu-ai-office/",
+        "/levels/collaboration/",
+    ],
+)
+def test_pages_and_api_carry_the_headers_and_are_shared(cluster, path):
     a, b = cluster["ports"]
     status, headers, body = fetch(a, path)
     assert status == 200
