@@ -37,6 +37,14 @@ class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("widget", CheckboxMultiple)
         super().__init__(*args, **kwargs)
 
+    def get_filter_predicate(self, v):
+        # django-filter would compare the foreign key itself with the slug
+        # (`level="collaboration"`); filter on the chosen object instead.
+        name = self.field_name
+        if name and self.lookup_expr != "exact":
+            name = f"{name}__{self.lookup_expr}"
+        return {name: v}
+
 
 class ChoiceMultipleFilter(django_filters.MultipleChoiceFilter):
     def __init__(self, *args, **kwargs):

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from engagement import export_views
 
 app_name = "institutions"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path(
+        "institutions/compare/export.<str:fmt>",
+        export_views.ComparisonExportView.as_view(),
+        name="compare-export",
+    ),
+]
