@@ -55,12 +55,13 @@ CELL_COLUMNS = [
 # Columns that hold one line per citation, in the same order in each.
 CITATION_COLUMNS = ["citation_role", "document", "passage", "quote", "source_url"]
 
-# Level fills: the level's name is always written next to its colour, never colour alone.
+# The pages' level colours (static/css/atlas.css); the level's name is always written in
+# the header, never colour alone.
 LEVEL_FILLS = {
-    "collaboration": "C6E5B3",
-    "coordination": "D6E6F5",
-    "communication": "FFF0C2",
-    "separation": "F2D0D0",
+    "collaboration": "DBEAFE",
+    "coordination": "DCFCE7",
+    "communication": "FEF3C7",
+    "separation": "FDE2E2",
 }
 
 
@@ -164,9 +165,20 @@ def csv_lines(header: list[str], rows: Iterable[list], *, bom: bool = False) -> 
         yield writer.writerow([neutralise(value) for value in row]).encode("utf-8")
 
 
+def xlsx_text(value) -> str:
+    """`value` as an XLSX cell holds it: line breaks as "\n", then guarded against formulas.
+
+    An XLSX sheet is XML, and every XML reader turns "\r\n" and "\r" into "\n" (XML 1.0,
+    section 2.11); writing "\n" ourselves makes that explicit, and the guard is then
+    decided on the text a reader will see.
+    """
+    text = "" if value is None else str(value)
+    return neutralise(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def _text_cell(sheet, value, *, bold: bool = False, fill: str | None = None, wrap: bool = True):
     """A cell that holds `value` as a string, never a formula, whatever it starts with."""
-    cell = WriteOnlyCell(sheet, value=neutralise(value))
+    cell = WriteOnlyCell(sheet, value=xlsx_text(value))
     cell.data_type = "s"
     if wrap:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
