@@ -38,12 +38,9 @@ class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
     def get_filter_predicate(self, v):
-        # django-filter would compare the foreign key itself with the slug
-        # (`level="collaboration"`); filter on the chosen object instead.
-        name = self.field_name
-        if name and self.lookup_expr != "exact":
-            name = f"{name}__{self.lookup_expr}"
-        return {name: v}
+        # The parent filters on `getattr(v, to_field_name)`, a slug, against the foreign key's
+        # id; compare the object itself instead.
+        return {self.field_name: v}
 
 
 class ChoiceMultipleFilter(django_filters.MultipleChoiceFilter):

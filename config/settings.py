@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "sources",
     "institutions",
     "engagement",
+    "search",
 ]
 
 MIDDLEWARE = [
