@@ -226,7 +226,8 @@ class Citation(models.Model):
         return not self.orphaned and self.passage.text[self.start : self.end] == self.exact
 
     def clean(self) -> None:
-        if self.passage_id is None or self.exact == "":
+        # An orphaned citation is recorded as broken on purpose; it keeps its old offsets.
+        if self.passage_id is None or self.exact == "" or self.orphaned:
             return
         if self.passage.text[self.start : self.end] != self.exact:
             raise ValidationError(
