@@ -54,25 +54,28 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, slug: str, update: bool, **options):
+        # Checks that need no database come first; nothing is written before all pass.
+        if options["kind"] is not None and options["kind"] not in DocumentKind.values:
+            raise CommandError(
+                f"--kind: {options['kind']!r} is not one of {', '.join(DocumentKind.values)}"
+            )
+        if options["published"] is not None:
+            options["published"] = parse_published(options["published"])
+        try:
+            source = source_read(file)
+        except IngestError as error:
+            raise CommandError(str(error)) from None
         existing = Document.objects.filter(slug=slug).first()
         if existing is not None and not update:
             raise CommandError(
                 f"--slug: {slug!r} already names the document “{existing.title}”; "
                 "pass --update to replace its text"
             )
-        if options["kind"] is not None and options["kind"] not in DocumentKind.values:
-            raise CommandError(
-                f"--kind: {options['kind']!r} is not one of {', '.join(DocumentKind.values)}"
-            )
         if existing is None:
             for name in ("title", "kind"):
                 if not options[name]:
                     raise CommandError(f"--{name} is required for a new document")
         metadata = self.metadata(existing, options)
-        try:
-            source = source_read(file)
-        except IngestError as error:
-            raise CommandError(str(error)) from None
 
         try:
             with transaction.atomic():
@@ -141,7 +144,5 @@ class Command(BaseCommand):
         if options["authors"] is not None:
             values["authors"] = [a.strip() for a in options["authors"].split(";") if a.strip()]
         if options["published"] is not None:
-            values["published"], values["published_precision"] = parse_published(
-                options["published"]
-            )
+            values["published"], values["published_precision"] = options["published"]
         return values
