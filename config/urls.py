@@ -3,9 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from engagement.history import CellHistoryView
+
 urlpatterns = [
     path("", include("engagement.urls")),
     path("", include("institutions.urls")),
     path("", include("sources.urls")),
     path("admin/", admin.site.urls),
+    # Editorial: a cell's history (before any /api/v1/ router include, so it is matched first).
+    path("api/v1/cells/<int:pk>/history/", CellHistoryView.as_view(), name="cell-history"),
 ]
