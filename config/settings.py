@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "sources",
     "institutions",
     "engagement",
+    "search",
 ]
 
 MIDDLEWARE = [

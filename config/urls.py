@@ -4,8 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from engagement.history import CellHistoryView
+from search.api import SearchAPIView
 
 urlpatterns = [
+    # Search (issue 7): before any api/v1/ include, so both can coexist.
+    path("api/v1/search/", SearchAPIView.as_view(), name="search-api"),
+    path("", include("search.urls")),
     path("", include("engagement.urls")),
     path("", include("institutions.urls")),
     path("", include("sources.urls")),
