@@ -37,6 +37,11 @@ class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("widget", CheckboxMultiple)
         super().__init__(*args, **kwargs)
 
+    def get_filter_predicate(self, v):
+        # The parent filters on `getattr(v, to_field_name)`, a slug, against the foreign key's
+        # id; compare the object itself instead.
+        return {self.field_name: v}
+
 
 class ChoiceMultipleFilter(django_filters.MultipleChoiceFilter):
     def __init__(self, *args, **kwargs):

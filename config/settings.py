@@ -124,3 +124,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 ATLAS_DEFAULT_FRAMEWORK = env_str("ATLAS_DEFAULT_FRAMEWORK", "eu-ai-office-uk-aisi")
 # Where the seeded knowledge base's data files live.
 ATLAS_FIXTURES_DIR = BASE_DIR / "fixtures"
+
+# Benchmarks (bench/): mounts /bench/trivial/, the yardstick view. Never set in production.
+ATLAS_BENCH = env_bool("ATLAS_BENCH", default=False)

@@ -1,8 +1,10 @@
 """The root URLconf: pages of the three apps, the admin, and (with the API issue) /api/v1/."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from config import bench
 from engagement.history import CellHistoryView
 from search.api import SearchAPIView
 
@@ -17,3 +19,7 @@ urlpatterns = [
     # Editorial: a cell's history (before any /api/v1/ router include, so it is matched first).
     path("api/v1/cells/<int:pk>/history/", CellHistoryView.as_view(), name="cell-history"),
 ]
+
+# The benchmark's yardstick (bench/run.py sets ATLAS_BENCH=1); never mounted in production.
+if settings.ATLAS_BENCH:
+    urlpatterns.append(path("bench/trivial/", bench.trivial, name="bench-trivial"))
