@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "sources",
     "institutions",
     "engagement",
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records the signed-in editor as the author of every history entry.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Innermost, so that every middleware above still runs on a cached response.
     "config.cache.DatasetVersionCacheMiddleware",
 ]

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from sources.models import Citation
 
@@ -31,6 +32,7 @@ class EngagementLevel(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="level")
+    history = HistoricalRecords()
 
     objects = LevelQuerySet.as_manager()
 
@@ -54,6 +56,7 @@ class Activity(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="activity")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["ordinal"]
@@ -94,6 +97,7 @@ class Framework(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FrameworkQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[institutions])
 
     class Meta:
         ordering = ["ordinal", "name"]
@@ -146,6 +150,7 @@ class Cell(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="cell")
+    history = HistoricalRecords()
 
     objects = CellQuerySet.as_manager()
 

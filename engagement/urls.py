@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement import views
+from engagement import export_views, views
 
 app_name = "engagement"
 
@@ -19,4 +19,16 @@ urlpatterns = [
     path("activities/<slug:slug>/", views.ActivityDetailView.as_view(), name="activity-detail"),
     path("levels/", views.LevelIndexView.as_view(), name="level-index"),
     path("levels/<slug:slug>/", views.LevelDetailView.as_view(), name="level-detail"),
+    # Exports and citations (README "Exports").
+    path(
+        "frameworks/<slug:slug>/export.<str:fmt>",
+        export_views.FrameworkExportView.as_view(),
+        name="framework-export",
+    ),
+    path(
+        "frameworks/<slug:slug>/cells/<slug:activity>/<slug:level>/cite.<str:fmt>",
+        export_views.CellCiteView.as_view(),
+        name="cell-cite",
+    ),
+    path("export/datapackage.zip", export_views.DataPackageView.as_view(), name="datapackage"),
 ]

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from sources.models import Citation
 
@@ -53,6 +54,7 @@ class Institution(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="institution")
+    history = HistoricalRecords()
 
     objects = InstitutionQuerySet.as_manager()
 
@@ -80,6 +82,7 @@ class InstitutionAlias(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     citations = GenericRelation(Citation, related_query_name="institution_alias")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["institution", "name"]
@@ -106,6 +109,7 @@ class Function(models.Model):
     ordinal = models.PositiveSmallIntegerField(unique=True)
 
     citations = GenericRelation(Citation, related_query_name="function")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["ordinal"]
@@ -142,6 +146,7 @@ class Mandate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="mandate")
+    history = HistoricalRecords()
 
     objects = MandateQuerySet.as_manager()
 
@@ -194,6 +199,7 @@ class Relationship(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="relationship")
+    history = HistoricalRecords()
 
     objects = RelationshipQuerySet.as_manager()
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from engagement import export_views
 from institutions import views
 
 app_name = "institutions"
@@ -11,6 +12,11 @@ urlpatterns = [
         "institutions/compare/",
         views.InstitutionCompareView.as_view(),
         name="institution-compare",
+    ),
+    path(
+        "institutions/compare/export.<str:fmt>",
+        export_views.ComparisonExportView.as_view(),
+        name="compare-export",
     ),
     path(
         "institutions/<slug:slug>/",

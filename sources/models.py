@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Substr
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class DocumentKind(models.TextChoices):
@@ -34,7 +35,11 @@ class DocumentFormat(models.TextChoices):
 class DocumentQuerySet(models.QuerySet):
     def for_index(self) -> DocumentQuerySet:
         """Documents with their passage count; the full text is deferred."""
-        return self.defer("text").annotate(passage_count=models.Count("passages")).order_by("title")
+        return (
+            self.defer("text")
+            .annotate(passage_count=models.Count("passages", filter=Q(passages__retired=False)))
+            .order_by("title")
+        )
 
 
 class Document(models.Model):
@@ -66,6 +71,7 @@ class Document(models.Model):
     citations = GenericRelation("sources.Citation", related_query_name="document_claim")
 
     objects = DocumentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -101,8 +107,8 @@ class PassageKind(models.TextChoices):
 
 class PassageQuerySet(models.QuerySet):
     def for_reader(self, document: Document) -> PassageQuerySet:
-        """A document's passages in order; nothing else is joined."""
-        return self.filter(document=document).order_by("ordinal")
+        """A document's current passages in order (retired ones left out); nothing is joined."""
+        return self.filter(document=document, retired=False).order_by("ordinal")
 
 
 class Passage(models.Model):
@@ -126,8 +132,16 @@ class Passage(models.Model):
     html = models.TextField(
         blank=True, help_text="The text rendered from Markdown and sanitised, for display."
     )
+    retired = models.BooleanField(
+        default=False,
+        help_text=(
+            "Gone from the document's current text but kept, with the text it had, because "
+            "citations point to it (they are orphaned); out of the reading order."
+        ),
+    )
 
     objects = PassageQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["document", "ordinal"]
@@ -193,6 +207,7 @@ class Citation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CitationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["content_type", "object_id", "role", "pk"]
@@ -217,7 +232,8 @@ class Citation(models.Model):
         return not self.orphaned and self.passage.text[self.start : self.end] == self.exact
 
     def clean(self) -> None:
-        if self.passage_id is None or self.exact == "":
+        # An orphaned citation is recorded as broken on purpose; it keeps its old offsets.
+        if self.passage_id is None or self.exact == "" or self.orphaned:
             return
         if self.passage.text[self.start : self.end] != self.exact:
             raise ValidationError(

@@ -8,8 +8,8 @@ Anchors are derived from headings and position, never from database ids, so re-s
 an edited text gives unchanged passages the same anchors:
 
 - headings: the slug of their text (`executive-summary`, `1-collaboration`);
-- paragraphs and list items: the heading above plus a counter (`executive-summary-p2`,
-  `further-reading-item-3`);
+- paragraphs and list items (bulleted; numbered ones in Markdown): the heading above plus
+  a counter (`executive-summary-p2`, `further-reading-item-3`);
 - footnotes: `footnote-<n>`;
 - table rows: the table's key plus the slug of the row label (`table-1-incident-reporting`,
   `table-1-header`); a second table with the same caption number gets a longer key
@@ -30,6 +30,8 @@ MAX_SLUG = 100
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
 _BULLET = re.compile(r"^[-*+][ \t]+")
+# Ordered list items ("1. ", "2) "), in Markdown only: in plain text "1. Introduction" is a heading.
+_ORDERED = re.compile(r"^\d{1,9}[.)][ \t]+")
 _FOOTNOTE = re.compile(r"^(?:([⁰¹²³⁴⁵⁶⁷⁸⁹]+)[ \t]+|\[\^(\w+)\]:[ \t]*)")
 _NUMBERED_HEADING = re.compile(r"^\d+(?:\.\d+)*\.?[ \t]+\S")
 _TABLE_CAPTION = re.compile(r"^Table[ \t]+(\d+)\s*[:.]?\s*(.*)$", re.IGNORECASE)
@@ -237,10 +239,12 @@ def split_passages(text: str, *, markdown: bool = False) -> list[PassageSpec]:
             )
             add("footnote", state.unique(f"footnote-{short_slug(label)}"), block_start, block_end)
             continue
-        if _BULLET.match(first):
+        ordered = markdown and _ORDERED.match(first)
+        if _BULLET.match(first) or ordered:
+            marker = _ORDERED if ordered else _BULLET
             item_start, previous_end = None, block_start
             for line in block:
-                bullet = _BULLET.match(line.text.lstrip())
+                bullet = marker.match(line.text.lstrip())
                 if bullet:
                     if item_start is not None:
                         add("list_item", state.counted("item-"), item_start, previous_end)

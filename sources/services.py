@@ -9,6 +9,7 @@ from datetime import date
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sources.markdown import render_markdown
 from sources.models import Citation, CitationRole, Document, DocumentFormat, Passage
@@ -67,12 +68,15 @@ def document_upsert(
     published_precision: str = "day",
     url: str = "",
     language: str = "en",
+    changed_by=None,
 ) -> tuple[Document, IngestSummary]:
     """Create or update a document and its passages; writes nothing when nothing changed.
 
     Passages are matched by anchor. A cited passage whose text changed keeps its citations,
-    re-checked: those whose quote no longer stands at its offsets are marked orphaned, never
-    moved to other text. A cited passage that disappeared from the text is refused.
+    re-checked: those whose quote (with its prefix and suffix) no longer stands at its offsets
+    are marked orphaned, never moved to other text. A cited passage that disappeared from
+    the text is kept as it was, retired from the reading order, and its citations orphaned;
+    an uncited one is deleted. `changed_by` (a user) is recorded in the history.
     """
     summary = IngestSummary()
     values = {
@@ -92,6 +96,7 @@ def document_upsert(
     if document is None:
         document = Document(slug=slug, **values)
         document.full_clean()
+        document._history_user = changed_by
         document.save()
         summary.created = True
         text_changed = True
@@ -100,30 +105,39 @@ def document_upsert(
         summary.metadata_changed = changed_fields(document, values)
         if summary.metadata_changed:
             document.full_clean()
+            document._history_user = changed_by
             document.save()
     if text_changed:
-        _passages_sync(document, summary)
+        _passages_sync(document, summary, changed_by=changed_by)
     return document, summary
 
 
-def _passages_sync(document: Document, summary: IngestSummary) -> None:
+def _passages_sync(document: Document, summary: IngestSummary, *, changed_by=None) -> None:
     specs = split_passages(document.text, markdown=document.format == DocumentFormat.MARKDOWN)
     existing = {p.anchor: p for p in Passage.objects.filter(document=document)}
     wanted = {spec.anchor for spec in specs}
+    history = {"default_user": changed_by, "default_change_reason": f"ingest {document.slug}"}
 
-    removed = [p for anchor, p in existing.items() if anchor not in wanted]
-    cited = Citation.objects.filter(passage__in=removed).select_related("passage")
-    if cited:
-        anchors = sorted({c.passage.anchor for c in cited})
-        raise ValidationError(
-            f"Passages {', '.join(anchors)} are cited but no longer in the new text of {document.slug}."
-        )
-    Passage.objects.filter(pk__in=[p.pk for p in removed]).delete()
-    summary.passages_removed = sorted(p.anchor for p in removed)
+    # A passage gone from the text is deleted, unless something cites it: then it is kept as
+    # it was, retired from the reading order, so no citation loses the words it quoted.
+    gone = [p for anchor, p in existing.items() if anchor not in wanted and not p.retired]
+    cited = set(
+        Citation.objects.filter(passage__in=gone).values_list("passage_id", flat=True).distinct()
+    )
+    for passage in gone:
+        if passage.pk not in cited:
+            passage._history_user = changed_by
+            passage.delete()
+            del existing[passage.anchor]
+    summary.passages_removed = sorted(p.anchor for p in gone)
+    retired = sorted(
+        (p for anchor, p in existing.items() if anchor not in wanted), key=lambda p: p.ordinal
+    )
 
     # Ordinals are unique per document: park the kept passages out of the way first.
     Passage.objects.filter(document=document).update(ordinal=models.F("ordinal") + 1_000_000)
-    to_create, to_update = [], []
+    to_create, changed, unchanged = [], [], []
+    fields = ["ordinal", "kind", "level", "section", "start", "end", "text", "html", "retired"]
     for spec in specs:
         values = {
             "ordinal": spec.ordinal,
@@ -134,39 +148,58 @@ def _passages_sync(document: Document, summary: IngestSummary) -> None:
             "end": spec.end,
             "text": spec.text,
             "html": render_markdown(spec.text, inline=spec.kind != "paragraph"),
+            "retired": False,
         }
         passage = existing.get(spec.anchor)
         if passage is None:
             to_create.append(Passage(document=document, anchor=spec.anchor, **values))
             summary.passages_added.append(spec.anchor)
             continue
-        text_before = passage.text
-        changed_fields(passage, values)
-        to_update.append(passage)
-        if passage.text != text_before:
+        was_retired, text_before = passage.retired, passage.text
+        (changed if set(changed_fields(passage, values)) - {"ordinal"} else unchanged).append(
+            passage
+        )
+        if was_retired:
+            summary.passages_added.append(spec.anchor)
+        elif passage.text != text_before:
             summary.passages_changed.append(spec.anchor)
-    Passage.objects.bulk_create(to_create, batch_size=500)
-    Passage.objects.bulk_update(
-        to_update,
-        ["ordinal", "kind", "level", "section", "start", "end", "text", "html"],
-        batch_size=500,
+    for ordinal, passage in enumerate(retired, start=len(specs) + 1):
+        was_retired = passage.retired
+        changed_fields(passage, {"ordinal": ordinal, "retired": True})
+        (unchanged if was_retired else changed).append(passage)
+
+    bulk_create_with_history(to_create, Passage, batch_size=500, **history)
+    # Passages whose only change is their ordinal coming back get no history entry.
+    Passage.objects.bulk_update(unchanged, ["ordinal"], batch_size=500)
+    bulk_update_with_history(changed, Passage, fields, batch_size=500, **history)
+    _citations_recheck(document, summary, history=history)
+
+
+def quote_stands(citation: Citation, text: str) -> bool:
+    """The citation's whole W3C quote selector (prefix, exact, suffix) stands at its offsets."""
+    start, end = citation.start, citation.end
+    return (
+        text[start:end] == citation.exact
+        and text[max(0, start - len(citation.prefix)) : start] == citation.prefix
+        and text[end : end + len(citation.suffix)] == citation.suffix
     )
-    _citations_recheck(document, summary)
 
 
-def _citations_recheck(document: Document, summary: IngestSummary) -> None:
-    orphaned = []
+def _citations_recheck(document: Document, summary: IngestSummary, *, history: dict) -> None:
+    newly_orphaned = []
     for citation in Citation.objects.filter(passage__document=document).select_related("passage"):
         if (
             citation.orphaned
-            or citation.passage.text[citation.start : citation.end] != citation.exact
+            or citation.passage.retired
+            or not quote_stands(citation, citation.passage.text)
         ):
             if not citation.orphaned:
-                orphaned.append(citation.pk)
+                citation.orphaned = True
+                newly_orphaned.append(citation)
             summary.citations_orphaned.append(citation)
         else:
             summary.citations_valid += 1
-    Citation.objects.filter(pk__in=orphaned).update(orphaned=True)
+    bulk_update_with_history(newly_orphaned, Citation, ["orphaned"], **history)
 
 
 def locate_quote(passage: Passage, exact: str, *, occurrence: int = 1) -> int:

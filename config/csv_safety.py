@@ -1,0 +1,18 @@
+"""Spreadsheet formula injection: one rule for every CSV and XLSX the project writes.
+
+A spreadsheet treats a cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage
+return before one) as a formula. Such a value gets a leading `'`, which spreadsheets show
+as text; every other value is left exactly as it is, so removing that one guard character
+gives the original back. (OWASP, "CSV Injection".)
+"""
+
+from __future__ import annotations
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+
+
+def neutralise(value: object) -> str:
+    """`value` as text that no spreadsheet will evaluate; None becomes the empty string."""
+    text = "" if value is None else str(value)
+    return GUARD + text if text.startswith(FORMULA_TRIGGERS) else text

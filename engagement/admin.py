@@ -1,0 +1,97 @@
+"""Admin for levels, activities, frameworks and their cells.
+
+A framework's page lists its cells in grid order (activity, then level); each cell's own
+page holds its citations. The "complete the grid" action gives a new framework an empty
+cell for every activity and level, ready to be filled.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from engagement.models import Activity, Cell, EngagementLevel, Framework
+from engagement.services import framework_cells_complete
+from sources.admin import CitationInline
+
+
+@admin.register(EngagementLevel)
+class EngagementLevelAdmin(SimpleHistoryAdmin):
+    list_display = ["ordinal", "name", "slug", "updated_at"]
+    list_display_links = ["name"]
+    search_fields = ["name", "definition", "conditions"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CitationInline]
+
+
+@admin.register(Activity)
+class ActivityAdmin(SimpleHistoryAdmin):
+    list_display = ["ordinal", "name", "slug", "updated_at"]
+    list_display_links = ["name"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CitationInline]
+
+
+class CellInline(admin.TabularInline):
+    """A framework's cells in grid order; their citations are edited on the cell's page."""
+
+    model = Cell
+    extra = 0
+    fields = ["activity", "level", "kind", "text", "emphasised"]
+    readonly_fields = ["activity", "level"]
+    show_change_link = True
+    can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("framework", "activity", "level")
+            .order_by("activity__ordinal", "level__ordinal")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        # New positions come from the "complete the grid" action or the cell admin.
+        return False
+
+
+@admin.register(Framework)
+class FrameworkAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "document", "ordinal", "updated_at"]
+    list_filter = ["institutions", "document"]
+    list_select_related = ["document"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["institutions"]
+    autocomplete_fields = ["document"]
+    inlines = [CellInline]
+    actions = ["complete_grid"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("document__text")
+
+    @admin.action(description="Complete the grid: add an empty cell for every missing position")
+    def complete_grid(self, request, queryset):
+        if not request.user.has_perm("engagement.add_cell"):
+            self.message_user(request, "You may not add cells.", messages.ERROR)
+            return
+        for framework in queryset:
+            created = framework_cells_complete(framework=framework, changed_by=request.user)
+            self.message_user(request, f"{framework}: {len(created)} empty cells added.")
+
+
+@admin.register(Cell)
+class CellAdmin(SimpleHistoryAdmin):
+    list_display = ["framework", "activity", "level", "kind", "emphasised", "text", "updated_at"]
+    list_filter = ["framework", "level", "kind", "emphasised", "activity"]
+    list_select_related = ["framework", "activity", "level"]
+    search_fields = ["text", "activity__name", "framework__name"]
+    ordering = ["framework__ordinal", "framework__name", "activity__ordinal", "level__ordinal"]
+    fields = ["framework", "activity", "level", "kind", "text", "emphasised", "updated_at"]
+    readonly_fields = ["updated_at"]
+    inlines = [CitationInline]
+    history_list_display = ["kind", "text", "emphasised"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("framework", "activity", "level")

@@ -1,0 +1,88 @@
+"""A cell's history over the API: who changed it, when, and what changed.
+
+Served at /api/v1/cells/<id>/history/ (wired in config/urls.py until the cells viewset
+exists; then it belongs there as a `history` action using the same serializer).
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from engagement.models import Cell
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+# Bookkeeping, not content: every save moves it.
+NOT_CHANGES = ["updated_at"]
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField()
+    new = serializers.JSONField()
+
+
+class CellHistorySerializer(serializers.Serializer):
+    """One version of a cell: when, who, what kind of change, and the fields that changed."""
+
+    id = serializers.IntegerField(source="history_id")
+    date = serializers.DateTimeField(source="history_date")
+    type = serializers.SerializerMethodField()
+    user = serializers.SerializerMethodField()
+    reason = serializers.CharField(source="history_change_reason", allow_null=True)
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    emphasised = serializers.BooleanField()
+    changes = serializers.SerializerMethodField()
+
+    class Meta:
+        fields = ["id", "date", "type", "user", "reason", "kind", "text", "emphasised", "changes"]
+
+    def get_type(self, record) -> str:
+        return HISTORY_TYPES[record.history_type]
+
+    def get_user(self, record) -> str | None:
+        return record.history_user.get_username() if record.history_user else None
+
+    @extend_schema_field(ChangeSerializer(many=True))
+    def get_changes(self, record) -> list[dict]:
+        previous = self.context["previous"].get(record.history_id)
+        if previous is None:
+            return []
+        delta = record.diff_against(previous, excluded_fields=NOT_CHANGES)
+        return [
+            {"field": change.field, "old": change.old, "new": change.new}
+            for change in delta.changes
+        ]
+
+
+def cell_history(pk: int) -> tuple[list, dict]:
+    """A cell's versions, newest first, each with the version before it (one query)."""
+    records = list(
+        Cell.history.filter(id=pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    previous = {newer.history_id: older for newer, older in pairwise(records)}
+    return records, previous
+
+
+class CellHistoryView(GenericAPIView):
+    """Every version of a cell, newest first (also after the cell was deleted)."""
+
+    serializer_class = CellHistorySerializer
+    pagination_class = None
+
+    def get(self, request, pk: int):
+        records, previous = cell_history(pk)
+        if not records:
+            raise Http404("No cell with this id, and none ever had it.")
+        serializer = self.get_serializer(
+            records, many=True, context={**self.get_serializer_context(), "previous": previous}
+        )
+        return Response(serializer.data)

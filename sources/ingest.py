@@ -1,0 +1,114 @@
+"""Reading a source file for ingestion: Markdown, plain text or PDF, checked before use.
+
+Every problem is an `IngestError` whose message names the file and the reason, so the
+`ingest` command can refuse the file before anything is written.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sources.models import DocumentFormat
+
+# Larger files are refused: the biggest real source is well under 1 MB of text.
+INGEST_MAX_BYTES = 5 * 1024 * 1024
+
+SUFFIXES = {
+    ".md": DocumentFormat.MARKDOWN,
+    ".markdown": DocumentFormat.MARKDOWN,
+    ".txt": DocumentFormat.TEXT,
+    ".text": DocumentFormat.TEXT,
+    ".pdf": "pdf",
+}
+# Control characters other than tab, newline, carriage return and form feed mean binary.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\u00a0]{2,}")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+class IngestError(Exception):
+    """The file cannot be ingested; the message says why."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    text: str
+    format: str  # a DocumentFormat value: PDFs are ingested as their extracted plain text
+    kind: str  # "markdown", "text" or "pdf": what the file was
+
+
+def source_read(path: Path, *, max_bytes: int = INGEST_MAX_BYTES) -> SourceFile:
+    """The canonical text of the file at `path`, or an IngestError naming the problem."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise IngestError(
+            f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
+            f"expected one of {', '.join(sorted(SUFFIXES))}"
+        )
+    if not path.exists():
+        raise IngestError(f"{path}: no such file")
+    if not path.is_file():
+        raise IngestError(f"{path}: not a regular file")
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError(f"{path}: the file is empty")
+    if size > max_bytes:
+        raise IngestError(f"{path}: {size} bytes is over the limit of {max_bytes} bytes")
+    data = path.read_bytes()
+    if kind == "pdf":
+        text, document_format = pdf_text(path, data), DocumentFormat.TEXT
+    else:
+        text, document_format = decoded_text(path, data), kind
+    if not text.strip():
+        raise IngestError(f"{path}: the file holds no text")
+    return SourceFile(text=text, format=document_format, kind=kind)
+
+
+def decoded_text(path: Path, data: bytes) -> str:
+    """UTF-8 text (a byte-order mark is dropped), with newlines made `\\n`."""
+    if b"\x00" in data:
+        raise IngestError(f"{path}: binary content (NUL bytes), not a text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            f"{path}: not valid UTF-8 text (byte {error.start}: {error.reason}); "
+            "convert it to UTF-8 first"
+        ) from None
+    control = _CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        raise IngestError(
+            f"{path}: binary content (control character {control.group()!r} on line {line})"
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def pdf_text(path: Path, data: bytes) -> str:
+    """The text of every page, extracted with pypdf keeping blank lines between blocks."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if not data.startswith(b"%PDF-"):
+        raise IngestError(f"{path}: not a PDF file (no %PDF- header)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise IngestError(f"{path}: the PDF is encrypted")
+        pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
+    except (PyPdfError, ValueError, KeyError, TypeError) as error:
+        raise IngestError(f"{path}: not a readable PDF ({error})") from None
+    # Layout mode places text by its position: strip the indentation and the spacing it
+    # adds, keep the blank lines that separate paragraphs.
+    cleaned = []
+    for page in pages:
+        lines = [_SPACES.sub(" ", line).strip() for line in page.splitlines()]
+        cleaned.append(_BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip())
+    text = "\n\n".join(page for page in cleaned if page) + "\n"
+    control = _CONTROL.search(text)
+    if control:
+        text = _CONTROL.sub("", text)
+    return text

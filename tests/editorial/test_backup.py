@@ -1,0 +1,138 @@
+"""`backup` and `restore` round-trip the knowledge base and its history between SQLite and
+PostgreSQL. Both directions run in each CI pass; PostgreSQL must be reachable (the test
+fails, never skips, when it is not)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import connection
+
+from engagement.models import Cell
+
+# The PostgreSQL database the restore goes to when the suite runs on SQLite; on
+# PostgreSQL, the suite's own database name with "_restore" appended, on the same server.
+RESTORE_DEFAULT = "postgres://postgres@127.0.0.1:5432/atlas_editorial_restore"
+
+
+def postgres_restore_url() -> str:
+    configured = os.environ.get("DATABASE_URL", "")
+    if configured.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(configured)
+        return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_restore"))
+    return os.environ.get("ATLAS_RESTORE_DATABASE_URL", RESTORE_DEFAULT)
+
+
+def recreate_postgres(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",
+        connect_timeout=10,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def manage(url: str, *args: str) -> str:
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("REDIS_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def content(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_backup_restores_identically_into_the_other_database_and_back(kb, tmp_path):
+    # Some history with an author, so the backup carries users and their edits.
+    editor = User.objects.create_user("backup-editor", password="a-long-passphrase-here")
+    cell = Cell.objects.exclude(kind="empty").order_by("pk").first()
+    cell.text += " (edited before the backup)"
+    cell._history_user = editor
+    cell.save()
+
+    first = tmp_path / "0-source.json"
+    call_command("backup", str(first), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    original = content(first)
+    models = {entry["model"] for entry in original}
+    assert {"sources.historicalcitation", "engagement.historicalcell", "auth.user"} <= models
+    edited = next(
+        e
+        for e in original
+        if e["model"] == "engagement.historicalcell"
+        and e["fields"]["history_user"] == ["backup-editor"]
+    )
+    assert edited["fields"]["text"] == cell.text
+    assert "sources.datasetversion" not in models
+
+    postgres = postgres_restore_url()
+    sqlite = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    # From the suite's database to the other kind, then back to the first kind.
+    targets = [postgres, sqlite] if connection.vendor == "sqlite" else [sqlite, postgres]
+    source = first
+    for step, url in enumerate(targets, start=1):
+        if url.startswith("postgres"):
+            recreate_postgres(url)
+        manage(url, "migrate", "--no-input", "-v0")
+        manage(url, "restore", str(source))
+        assert "are valid" in manage(url, "verify_citations")
+        copy = tmp_path / f"{step}-restored.json"
+        manage(url, "backup", str(copy))
+        assert content(copy) == original, f"restore into {urlsplit(url).scheme} changed the data"
+        source = copy
+
+    # Restoring over existing data is refused without --replace, and exact with it.
+    url = targets[-1]
+    env = {**os.environ, "DATABASE_URL": url}
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "restore", str(first)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert "already holds" in refused.stderr
+    manage(url, "restore", "--replace", str(first))
+    manage(url, "backup", str(tmp_path / "replaced.json"))
+    assert content(tmp_path / "replaced.json") == original
+
+
+def test_postgresql_for_the_restore_test_is_reachable():
+    """Fails loudly (not a skip) when the restore target cannot be reached."""
+    parts = urlsplit(postgres_restore_url())
+    psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",
+        connect_timeout=10,
+    ).close()

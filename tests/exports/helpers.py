@@ -1,0 +1,43 @@
+"""Helpers shared by the export tests: read exports back the way their users do."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+
+from config.csv_safety import FORMULA_TRIGGERS, GUARD
+
+BRIEF_FRAMEWORK = "eu-ai-office-uk-aisi"
+ARTICLE_FRAMEWORK = "eu-ai-office-us-aisi"
+
+
+def body(response) -> bytes:
+    """The whole body; a streamed one is read once and kept on the response."""
+    if not getattr(response, "streaming", False):
+        return response.content
+    if not hasattr(response, "_read_body"):
+        response._read_body = b"".join(response.streaming_content)
+    return response._read_body
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    """The CSV as the csv module reads it (newline="" so quoted line breaks survive)."""
+    text = body(response).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def read_xlsx(response) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(body(response)))
+
+
+def sheet_rows(sheet) -> list[list]:
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def unguard(value: str) -> str:
+    """A value as stored, from its exported form: drop the formula guard and nothing else."""
+    if value.startswith(GUARD) and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
