@@ -262,4 +262,5 @@ def test_hostile_names_are_escaped_on_every_page(kb, client):
         # Present only as text: `&lt;script&gt;`, `&lt;img src=x onerror=&quot;...`.
         assert "<script>alert" not in html, url
         assert "<img src=x" not in html, url
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+        if not url.startswith("/search/"):  # snippets put <mark> inside the escaped text
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
