@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 
 class CommaSeparatedMultiple(forms.SelectMultiple):
@@ -29,6 +31,8 @@ class CheckboxMultiple(CommaSeparatedMultiple, forms.CheckboxSelectMultiple):
     """The same parsing, rendered as checkboxes on the pages."""
 
 
+# Documented as slugs (strings), not as the foreign keys' integer ids.
+@extend_schema_field(OpenApiTypes.STR)
 class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
     """Objects named by slug; several values OR-ed."""
 
@@ -36,6 +40,11 @@ class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("widget", CheckboxMultiple)
         super().__init__(*args, **kwargs)
+
+    def get_filter_predicate(self, v):
+        # Filter by the object itself: django-filter's default would compare the foreign key
+        # with the slug (`to_field_name`), which is an error.
+        return {self.field_name: v}
 
 
 class ChoiceMultipleFilter(django_filters.MultipleChoiceFilter):
@@ -63,6 +72,7 @@ class StrictBooleanField(forms.CharField):
             ) from None
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 

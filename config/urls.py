@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("institutions.urls")),
     path("", include("sources.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_router", namespace="api")),
 ]
