@@ -169,6 +169,14 @@ CLAIM_TYPES = {
 _CLAIM_NAMES = {value: key for key, value in CLAIM_TYPES.items()}
 
 
+class ClaimTypeField(serializers.ChoiceField):
+    """The kind of claim, read from the citation's content type."""
+
+    def get_attribute(self, citation: Citation) -> str:
+        content_type = citation.content_type
+        return _CLAIM_NAMES.get((content_type.app_label, content_type.model), content_type.model)
+
+
 class CitationResourceSerializer(CitationSerializer):
     """A citation as its own resource: the shared shape plus what it supports.
 
@@ -178,7 +186,7 @@ class CitationResourceSerializer(CitationSerializer):
     `start` is given, checked against it), so a citation is valid from the moment it exists.
     """
 
-    claim_type = serializers.ChoiceField(choices=sorted(CLAIM_TYPES))
+    claim_type = ClaimTypeField(choices=sorted(CLAIM_TYPES))
     claim_id = serializers.IntegerField(source="object_id", min_value=1)
     document = serializers.SlugField(
         source="passage.document.slug", help_text="The document's slug."
@@ -211,12 +219,6 @@ class CitationResourceSerializer(CitationSerializer):
             "api_url",
         ]
         read_only_fields = ["id", "prefix", "suffix", "end", "valid", "orphaned", "url"]
-
-    def to_representation(self, citation: Citation):
-        data = super().to_representation(citation)
-        key = (citation.content_type.app_label, citation.content_type.model)
-        data["claim_type"] = _CLAIM_NAMES.get(key, citation.content_type.model)
-        return data
 
     def get_api_url(self, citation: Citation) -> str:
         return api_url(_request(self), "citation", citation.pk)
