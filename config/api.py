@@ -271,6 +271,11 @@ class EditorPermissions(DjangoModelPermissions):
 
     authenticated_users_only = False
 
+    def has_permission(self, request, view):
+        if not hasattr(view, request.method.lower()):
+            return True  # the view answers 405 Method Not Allowed, which says more
+        return super().has_permission(request, view)
+
 
 # --- the viewset base --------------------------------------------------------------------
 
@@ -359,17 +364,19 @@ class AtlasViewSetMixin:
             return None
         return super().paginate_queryset(queryset)
 
+    # Each write is one transaction: all of it is saved, or nothing. (These hooks, unlike
+    # create/update/destroy, add no routes to the read-only resources.)
     @transaction.atomic
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
+    def perform_create(self, serializer):
+        serializer.save()
 
     @transaction.atomic
-    def update(self, request, *args, **kwargs):
-        return super().update(request, *args, **kwargs)
+    def perform_update(self, serializer):
+        serializer.save()
 
     @transaction.atomic
-    def destroy(self, request, *args, **kwargs):
-        return super().destroy(request, *args, **kwargs)
+    def perform_destroy(self, instance):
+        instance.delete()
 
 
 class ModelCleanMixin:

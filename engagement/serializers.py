@@ -185,9 +185,12 @@ class LevelSerializer(ModelCleanMixin, serializers.ModelSerializer):
     def get_cells_api_url(self, level: EngagementLevel) -> str:
         return _cells_api_url(_request(self), level=level.slug)
 
-    def validate_definition(self, definition: str) -> str:
-        quote_check(self.instance, "definition", definition, roles=(CitationRole.DEFINITION,))
-        return definition
+    def validate(self, attrs):
+        if "definition" in attrs:
+            quote_check(
+                self.instance, "definition", attrs["definition"], roles=(CitationRole.DEFINITION,)
+            )
+        return super().validate(attrs)
 
 
 class ActivitySerializer(ModelCleanMixin, serializers.ModelSerializer):

@@ -201,10 +201,11 @@ class MandateSerializer(InstitutionLinksMixin, ModelCleanMixin, serializers.Mode
     def get_api_url(self, mandate: Mandate) -> str:
         return api_url(_request(self), "mandate", mandate.pk)
 
-    def validate_statement(self, statement: str) -> str:
+    def validate(self, attrs):
         # The statement is the source's own words: it must stay in the passage it cites.
-        quote_check(self.instance, "statement", statement, roles=("source",))
-        return statement
+        if "statement" in attrs:
+            quote_check(self.instance, "statement", attrs["statement"], roles=("source",))
+        return super().validate(attrs)
 
 
 class RelationshipSerializer(InstitutionLinksMixin, ModelCleanMixin, serializers.ModelSerializer):

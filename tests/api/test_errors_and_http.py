@@ -135,7 +135,9 @@ def test_csv_is_flat_with_human_headers(client_anon):
         "synergies-eu-ai-office-uk-aisi-2025#table-1-incident-reporting: "
         "“Separately monitor highly sensitive incidents, e.g. cybersecurity incidents at AI companies.”"
     )
-    assert row["Page"].endswith("/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/separation/")
+    assert row["Page"].endswith(
+        "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/separation/"
+    )
 
 
 def test_csv_holds_every_matching_row(client_anon):

@@ -122,7 +122,8 @@ def test_cells_list_queries_do_not_grow_with_the_data(client_anon, django_assert
     # The same with filters: + 1 query per slug filter to resolve its values.
     with django_assert_max_num_queries(7):
         response = client_anon.get(
-            f"{API}/cells/", {"level": "separation", "activity": "standards", "framework": "eu-ai-office-uk-aisi"}
+            f"{API}/cells/",
+            {"level": "separation", "activity": "standards", "framework": "eu-ai-office-uk-aisi"},
         )
     assert len(response.json()["results"]) == 1
 
@@ -138,7 +139,9 @@ def test_pagination_is_capped(client_anon):
 # --- levels, activities, frameworks ----------------------------------------------------------
 
 
-def test_levels_with_definition_and_conditions_citations(client_anon, django_assert_max_num_queries):
+def test_levels_with_definition_and_conditions_citations(
+    client_anon, django_assert_max_num_queries
+):
     # 1 dataset version, 1 count, 1 levels, 1 citations (passage and document joined).
     with django_assert_max_num_queries(4):
         levels = results(client_anon, f"{API}/levels/")
@@ -178,9 +181,9 @@ def test_frameworks(client_anon, django_assert_max_num_queries):
     assert brief["document"] == BRIEF
     assert sorted(brief["institutions"]) == ["eu-ai-office", "uk-aisi"]
     assert brief["html_url"] == "http://testserver/frameworks/eu-ai-office-uk-aisi/"
-    assert [f["slug"] for f in results(client_anon, f"{API}/frameworks/", institution="us-aisi")] == [
-        "eu-ai-office-us-aisi"
-    ]
+    assert [
+        f["slug"] for f in results(client_anon, f"{API}/frameworks/", institution="us-aisi")
+    ] == ["eu-ai-office-us-aisi"]
     assert [f["slug"] for f in results(client_anon, f"{API}/frameworks/", document=ARTICLE)] == [
         "eu-ai-office-us-aisi"
     ]
@@ -200,9 +203,14 @@ def test_institutions_with_aliases_mandates_citations(client_anon, django_assert
     assert uk["name"] == "UK AI Security Institute"
     (former,) = uk["aliases"]
     assert former["name"] == "AI Safety Institute" and former["is_former"] is True
-    assert former["citations"][0]["exact"] == "as demonstrated by the recent [re-naming](#) of the AISI"
+    assert (
+        former["citations"][0]["exact"]
+        == "as demonstrated by the recent [re-naming](#) of the AISI"
+    )
     assert uk["html_url"] == "http://testserver/institutions/uk-aisi/"
-    assert uk["relationships_api_url"] == f"http://testserver{API}/relationships/?institution=uk-aisi"
+    assert (
+        uk["relationships_api_url"] == f"http://testserver{API}/relationships/?institution=uk-aisi"
+    )
     eu = client_anon.get(f"{API}/institutions/eu-ai-office/").json()
     assert eu["parent"] == "european-commission"
     assert eu["parent_api_url"] == f"http://testserver{API}/institutions/european-commission/"
@@ -214,12 +222,18 @@ def test_institutions_with_aliases_mandates_citations(client_anon, django_assert
         "investigating-infringements",
         "aisi-network-engagement",
     }
-    kinds = results(client_anon, f"{API}/institutions/", kind="safety_institute", jurisdiction="UK,US")
+    kinds = results(
+        client_anon, f"{API}/institutions/", kind="safety_institute", jurisdiction="UK,US"
+    )
     assert sorted(i["slug"] for i in kinds) == ["uk-aisi", "us-aisi"]
-    assert [i["slug"] for i in results(client_anon, f"{API}/institutions/", q="Security")] == ["uk-aisi"]
+    assert [i["slug"] for i in results(client_anon, f"{API}/institutions/", q="Security")] == [
+        "uk-aisi"
+    ]
 
 
-def test_functions_and_mandates_are_the_comparison_table(client_anon, django_assert_max_num_queries):
+def test_functions_and_mandates_are_the_comparison_table(
+    client_anon, django_assert_max_num_queries
+):
     rows = functions_rows()
     # 1 dataset version, 1 count, 1 functions, 1 mandates with institution, 1 mandate
     # citations, 1 function citations.
@@ -234,7 +248,9 @@ def test_functions_and_mandates_are_the_comparison_table(client_anon, django_ass
     # 1 + 1 to resolve the institution and status filters.
     with django_assert_max_num_queries(6):
         mandates = results(client_anon, f"{API}/mandates/", institution="uk-aisi", status="yes")
-    assert mandates and all(m["institution"] == "uk-aisi" and m["status"] == "yes" for m in mandates)
+    assert mandates and all(
+        m["institution"] == "uk-aisi" and m["status"] == "yes" for m in mandates
+    )
     for mandate in mandates:
         assert mandate["citations"] and all(c["valid"] for c in mandate["citations"])
     by_function = results(client_anon, f"{API}/mandates/", function="evaluating-capabilities")
