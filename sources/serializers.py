@@ -69,6 +69,9 @@ class DocumentSerializer(serializers.ModelSerializer):
         read_only=True, help_text="The date to the precision the source gives."
     )
     passage_count = serializers.IntegerField(read_only=True)
+    url = serializers.CharField(
+        read_only=True, help_text="Where the source is published; empty when unknown."
+    )
     api_url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField(help_text="The reader.")
     passages_api_url = serializers.SerializerMethodField(help_text="Its passages, in order.")
