@@ -43,3 +43,11 @@ fmt: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# Benchmarks (bench/run.py): gunicorn + wrk, one table; see README.md, "Benchmarks".
+# make bench BENCH_ARGS="--scale 1 --seconds 3 --memory-scale 0"
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install
+	@command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

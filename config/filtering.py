@@ -42,8 +42,8 @@ class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
     def get_filter_predicate(self, v):
-        # Filter by the object itself: django-filter's default would compare the foreign key
-        # with the slug (`to_field_name`), which is an error.
+        # The parent filters on `getattr(v, to_field_name)`, a slug, against the foreign key's
+        # id; compare the object itself instead.
         return {self.field_name: v}
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "sources",
     "institutions",
     "engagement",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 ATLAS_DEFAULT_FRAMEWORK = env_str("ATLAS_DEFAULT_FRAMEWORK", "eu-ai-office-uk-aisi")
 # Where the seeded knowledge base's data files live.
 ATLAS_FIXTURES_DIR = BASE_DIR / "fixtures"
+
+# Benchmarks (bench/): mounts /bench/trivial/, the yardstick view. Never set in production.
+ATLAS_BENCH = env_bool("ATLAS_BENCH", default=False)
 
 # --- The API (/api/v1/; see README.md, "API") ---------------------------------------------
 REST_FRAMEWORK = {

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from config.filtering import ChoiceMultipleFilter, SlugMultipleFilter, StrictBooleanFilter
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from institutions.models import Institution
-from sources.models import Citation, Document
+from search.engine import cell_ids_matching
+from sources.models import Document
 
 
 def cells_matching(queryset, text: str):
-    """Cells whose text, or a passage they cite, contains `text` (case-insensitive)."""
-    cited = Citation.objects.filter(
-        content_type__app_label="engagement",
-        content_type__model="cell",
-        object_id=OuterRef("pk"),
-        passage__text__icontains=text,
-    )
-    return queryset.filter(
-        Q(text__icontains=text) | Q(activity__name__icontains=text) | Exists(cited)
-    )
+    """Cells the full-text search finds for `text` (search/engine.py): their text, activity
+    name, the quotes that cite them, their level and framework; none when `text` has no word
+    to search for."""
+    ids = cell_ids_matching(text)
+    return queryset.none() if ids is None else queryset.filter(pk__in=ids)
 
 
 class CellFilter(django_filters.FilterSet):

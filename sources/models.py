@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Substr
 from django.urls import reverse
 
 
@@ -160,9 +160,15 @@ class CitationQuerySet(models.QuerySet):
         """Citations with their passage and its document (one join), in reading order."""
         return self.select_related("passage__document").defer("passage__document__text")
 
-    def broken(self) -> list[Citation]:
-        """Every citation whose quote is not found at its offsets, or that is marked orphaned."""
-        return [c for c in self.with_passage().order_by("pk") if not c.valid]
+    def broken(self) -> CitationQuerySet:
+        """Citations whose quote is not at their offsets, or marked orphaned; checked in SQL."""
+        found = Substr("passage__text", F("start") + 1, F("end") - F("start"))
+        return (
+            self.with_passage()
+            .annotate(found=found)
+            .filter(Q(orphaned=True) | ~Q(found=F("exact")))
+            .order_by("pk")
+        )
 
 
 class Citation(models.Model):

@@ -67,6 +67,61 @@ def _create_triggers(apps, schema_editor, tables=CONTENT_TABLES) -> None:
             raise NotImplementedError(f"No dataset-version triggers for the {vendor} database")
 
 
+class SqlExecutor:
+    """Just what trigger installation needs of a schema editor, on a plain cursor.
+
+    A real schema editor cannot be opened inside a transaction on SQLite; triggers need none
+    of what it adds.
+    """
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def execute(self, sql: str, params=None) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def installed_triggers(connection) -> set[tuple[str, str]]:
+    """(table, trigger name) of every trigger in the database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal"
+            )
+        else:
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+        return set(cursor.fetchall())
+
+
+def expected_triggers(vendor: str, tables=CONTENT_TABLES) -> set[tuple[str, str]]:
+    if vendor == "postgresql":
+        return {(table, "atlas_version") for table in tables}
+    return {
+        (table, f"atlas_version_{table}_{op}")
+        for table in tables
+        for op in ("insert", "update", "delete")
+    }
+
+
+def ensure_triggers(connection) -> bool:
+    """Re-create the version triggers if any is missing; True when something was re-created.
+
+    On SQLite, a migration that alters a table rebuilds it and its triggers are lost; this
+    runs after every `migrate` so that never goes unnoticed.
+    """
+    if not set(CONTENT_TABLES) <= set(connection.introspection.table_names()):
+        return False
+    if expected_triggers(connection.vendor) <= installed_triggers(connection):
+        return False
+    executor = SqlExecutor(connection)
+    _create_triggers(None, executor)
+    # Writes made while a trigger was gone did not move the version: move it now.
+    executor.execute(f"UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = 1")
+    return True
+
+
 def _drop_triggers(apps, schema_editor, tables=CONTENT_TABLES) -> None:
     vendor = schema_editor.connection.vendor
     for table in tables:

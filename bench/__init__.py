@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (bench/run.py) serves the app with gunicorn and measures it."""

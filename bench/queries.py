@@ -1,0 +1,63 @@
+"""SQL queries per endpoint, counted with Django's test client; prints JSON {name: {...}}.
+
+Run from the project root against the database in DATABASE_URL:
+    python -m bench.queries [--endpoints matrix,cell]
+Each endpoint is requested twice and the second request counted, so one-off work (content
+types, a cold connection) is not; a streamed body is read inside the count. The page cache
+is disabled (ATLAS_CACHE=0) and cleared, so the count is what a cache miss costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def count_queries(endpoints: dict[str, str]) -> dict[str, dict]:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    # A failing view is a 500 in the table, as a server would answer, not a crash.
+    client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    results = {}
+    for name, path in endpoints.items():
+        for _ in range(2):
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+                if response.streaming:
+                    size = sum(len(chunk) for chunk in response.streaming_content)
+                else:
+                    size = len(response.content)
+        results[name] = {
+            "path": path,
+            "status": response.status_code,
+            "queries": len(queries.captured_queries),
+            "bytes": size,
+        }
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoints", help="comma-separated names (default: all)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["ATLAS_BENCH"] = "1"
+    os.environ["ATLAS_CACHE"] = "0"
+    import django
+
+    django.setup()
+    from bench.endpoints import select
+
+    json.dump(count_queries(select(args.endpoints)), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,530 @@
+"""The benchmark: serve the app with gunicorn, load it with wrk, print one table.
+
+    python -m bench.run [--scale 1 --scale 1000] [--seconds 10] [--database-url URL]
+                        [--endpoints matrix,api-cells] [--cache both|cached|uncached]
+
+For each scale: the database is migrated, seeded and synthesized to that scale (unless
+--no-setup), SQL queries per endpoint are counted (bench/queries.py), then for each cache
+mode gunicorn serves the app (2 workers, DEBUG=0, a throwaway SECRET_KEY, ATLAS_BENCH=1 for
+the trivial yardstick view) and wrk loads each endpoint for --seconds with 16 connections.
+"uncached" runs the server with ATLAS_CACHE=0, the switch the page cache honours; "cached"
+leaves the cache on and repeats identical requests on an unchanged dataset version.
+Then one request for every cell as CSV measures a worker's memory while it streams
+(--memory-scale, 100k cells by default). Without --database-url each scale has its own
+SQLite file under bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench.endpoints import EXPORT_ALL_CELLS, TRIVIAL, select
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+LUA = ROOT / "bench" / "report.lua"
+BIN = Path(sys.executable).parent
+
+# Targets from the issue; the summary says which are met.
+CACHED_RATIO, UNCACHED_RATIO, P99_MS = 0.5, 0.2, 50.0
+SCALE_KEEP, SEARCH_P95_MS, EXPORT_RSS_MB = 0.8, 100.0, 150.0
+TARGETED = ("matrix", "api-cells")
+
+
+@dataclass
+class Run:
+    database: str
+    scale: int
+    cache: str
+    endpoint: str
+    path: str
+    status: int | str = 0
+    rps: float = 0.0
+    ratio: float | None = None
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    requests: int = 0
+    errors: int = 0
+    peak_rss_mb: list[float] = field(default_factory=list)
+    queries: int | None = None
+
+
+@dataclass
+class MemoryCheck:
+    database: str
+    scale: int
+    path: str
+    status: int | str = 0
+    rows: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    first_byte_s: float = 0.0
+    peak_rss_mb: float = 0.0
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def manage(env: dict, *args: str) -> None:
+    # Their output goes to stderr: stdout is the table alone.
+    subprocess.run(
+        [str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=sys.stderr
+    )
+
+
+def database_for(args: argparse.Namespace, scale: int) -> str:
+    if args.database_url:
+        return args.database_url
+    OUT.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{OUT / f'scale-{scale}.sqlite3'}"
+
+
+def vendor(url: str) -> str:
+    return "postgresql" if url.startswith("postgres") else "sqlite"
+
+
+def base_env(database_url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DEBUG="0",
+        # Throwaway: this run only, never written anywhere.
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        ATLAS_BENCH="1",
+    )
+    return env
+
+
+def prepare(env: dict, scale: int, seed: int) -> None:
+    log(f"migrate, seed and synthesize --scale {scale} on {env['DATABASE_URL']}")
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed")
+    started = time.monotonic()
+    manage(env, "synthesize", "--scale", str(scale), "--seed", str(seed))
+    log(f"synthesized in {time.monotonic() - started:.1f} s")
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+
+def count_queries(env: dict, endpoints: dict[str, str]) -> dict[str, dict]:
+    out = subprocess.run(
+        [str(BIN / "python"), "-m", "bench.queries", "--endpoints", ",".join(endpoints)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        raise SystemExit(f"bench.queries failed:\n{out.stderr}")
+    return json.loads(out.stdout)
+
+
+class Server:
+    """gunicorn on 127.0.0.1:port; its workers' memory is read from /proc."""
+
+    def __init__(self, env: dict, port: int, workers: int):
+        self.port, self.workers = port, workers
+        self.process = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "config.wsgi:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "120",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def wait(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited with status {self.process.returncode}")
+            try:
+                urllib.request.urlopen(self.url("/bench/trivial/"), timeout=2).read()
+                if len(self.worker_pids()) == self.workers:
+                    return
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            time.sleep(0.2)
+        raise SystemExit("gunicorn did not answer in time")
+
+    def worker_pids(self) -> list[int]:
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        return sorted(int(child) for child in children)
+
+    def reset_peaks(self) -> None:
+        # Writing 5 to clear_refs resets the peak resident set size (VmHWM), Linux 4.0+.
+        for pid in self.worker_pids():
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+    def memory(self, field_name: str = "VmHWM") -> list[float]:
+        """Each worker's peak (VmHWM) or current (VmRSS) resident memory, in MB."""
+        sizes = []
+        for pid in self.worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            match = re.search(rf"^{field_name}:\s+(\d+) kB", status, re.MULTILINE)
+            sizes.append(round(int(match.group(1)) / 1024, 1) if match else 0.0)
+        return sizes
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def status_of(url: str) -> int | str:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+        return type(error).__name__
+
+
+def load(server: Server, run: Run, args: argparse.Namespace) -> None:
+    url = server.url(run.path)
+    # Warm up: every worker answers a few times (and fills its cache, when one is on).
+    for _ in range(2 * server.workers):
+        run.status = status_of(url)
+    server.reset_peaks()
+    command = [
+        args.wrk,
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        url,
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^BENCH (.*)$", out, re.MULTILINE)
+    if match is None:
+        raise SystemExit(f"wrk printed no summary:\n{out}")
+    values = {k: int(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
+    run.requests = values["requests"]
+    run.rps = round(values["requests"] / (values["duration_us"] / 1e6), 1)
+    run.p50_ms = values["p50_us"] / 1000
+    run.p95_ms = values["p95_us"] / 1000
+    run.p99_ms = values["p99_us"] / 1000
+    run.errors = values["non2xx"] + values["socket_errors"]
+    run.peak_rss_mb = server.memory()
+
+
+def memory_check(server: Server, check: MemoryCheck) -> None:
+    """One request for a big export, read as it streams; the serving worker's peak RSS."""
+    server.reset_peaks()
+    peaks: list[float] = []
+    streaming = threading.Event()
+    streaming.set()
+
+    def sample() -> None:
+        while streaming.is_set():
+            peaks.append(max(server.memory("VmRSS"), default=0.0))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(server.url(check.path), timeout=600) as response:
+            check.status = response.status
+            first = response.read(65536)
+            check.first_byte_s = round(time.monotonic() - started, 2)
+            check.bytes, check.rows = len(first), first.count(b"\n")
+            while chunk := response.read(65536):
+                check.bytes += len(chunk)
+                check.rows += chunk.count(b"\n")
+    except urllib.error.HTTPError as error:
+        check.status = error.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+        check.status = type(error).__name__
+    check.seconds = round(time.monotonic() - started, 2)
+    streaming.clear()
+    sampler.join()
+    check.rows = max(check.rows - 1, 0)  # the header line
+    check.peak_rss_mb = max([*server.memory("VmHWM"), *peaks], default=0.0)
+
+
+def serve(env: dict, args: argparse.Namespace, port: int) -> Server:
+    server = Server(env, port, args.workers)
+    server.wait()
+    return server
+
+
+def bench_scale(args, scale: int, endpoints: dict[str, str], runs: list[Run]) -> None:
+    database_url = database_for(args, scale)
+    env = base_env(database_url)
+    if not args.no_setup:
+        prepare(env, scale, args.seed)
+    queries = count_queries(env, endpoints)
+    modes = ["cached", "uncached"] if args.cache == "both" else [args.cache]
+    for mode in modes:
+        env_mode = env | {"ATLAS_CACHE": "1" if mode == "cached" else "0"}
+        server = serve(env_mode, args, args.port)
+        try:
+            trivial_rps = None
+            for name, path in endpoints.items():
+                run = Run(vendor(database_url), scale, mode, name, path)
+                run.queries = queries[name]["queries"]
+                log(f"{run.database} x{scale} {mode} {name}")
+                load(server, run, args)
+                if name == TRIVIAL:
+                    trivial_rps = run.rps
+                run.ratio = round(run.rps / trivial_rps, 3) if trivial_rps else None
+                runs.append(run)
+        finally:
+            server.stop()
+
+
+def bench_memory(args, checks: list[MemoryCheck]) -> None:
+    database_url = database_for(args, args.memory_scale)
+    env = base_env(database_url) | {"ATLAS_CACHE": "0"}
+    if not args.no_setup:
+        prepare(env, args.memory_scale, args.seed)
+    server = serve(env, args, args.port + 1)
+    try:
+        check = MemoryCheck(vendor(database_url), args.memory_scale, args.export_url)
+        log(f"memory check: {check.path} at x{args.memory_scale}")
+        memory_check(server, check)
+        checks.append(check)
+    finally:
+        server.stop()
+
+
+def table(runs: list[Run]) -> str:
+    head = (
+        "db",
+        "scale",
+        "cache",
+        "endpoint",
+        "status",
+        "req/s",
+        "x trivial",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "peak RSS MB/worker",
+        "queries",
+    )
+    rows = [head]
+    for r in runs:
+        rows.append(
+            (
+                r.database,
+                str(r.scale),
+                r.cache,
+                r.endpoint,
+                str(r.status),
+                f"{r.rps:.0f}",
+                "" if r.ratio is None else f"{r.ratio:.2f}",
+                f"{r.p50_ms:.1f}",
+                f"{r.p95_ms:.1f}",
+                f"{r.p99_ms:.1f}",
+                str(r.errors),
+                " / ".join(f"{m:.0f}" for m in r.peak_rss_mb),
+                str(r.queries),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+        for row in rows
+    ]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def verdicts(runs: list[Run], checks: list[MemoryCheck]) -> list[str]:
+    """Each target, and whether this run meets it (or what is missing to tell)."""
+    out = []
+
+    def ok(flag: bool) -> str:
+        return "MET" if flag else "NOT MET"
+
+    by = {(r.database, r.scale, r.cache, r.endpoint): r for r in runs}
+    for r in runs:
+        if r.endpoint in TARGETED:
+            need = CACHED_RATIO if r.cache == "cached" else UNCACHED_RATIO
+            met = r.ratio is not None and r.ratio >= need and r.p99_ms < P99_MS and not r.errors
+            out.append(
+                f"{ok(met)}: {r.endpoint} {r.database} x{r.scale} {r.cache}: status {r.status}, "
+                f"{r.ratio} x trivial (>= {need}), p99 {r.p99_ms:.1f} ms (< {P99_MS:.0f})"
+            )
+    scales = sorted({r.scale for r in runs})
+    if len(scales) > 1:
+        small, large = scales[0], scales[-1]
+        for r in runs:
+            if r.scale != large:
+                continue
+            base = by.get((r.database, small, r.cache, r.endpoint))
+            if base is None:
+                continue
+            if r.queries != base.queries:
+                out.append(
+                    f"NOT MET: {r.endpoint} {r.database} {r.cache}: {base.queries} queries at x{small}, "
+                    f"{r.queries} at x{large}"
+                )
+            if r.endpoint in TARGETED and r.database == "postgresql":
+                kept = r.rps / base.rps if base.rps else 0.0
+                served = r.status == base.status == 200 and not (r.errors or base.errors)
+                out.append(
+                    f"{ok(served and kept >= SCALE_KEEP)}: {r.endpoint} postgresql {r.cache}: "
+                    f"status {r.status}, x{large} keeps "
+                    f"{kept:.2f} of the x{small} throughput (>= {SCALE_KEEP})"
+                )
+        if not any(line.startswith("NOT MET") and "queries at" in line for line in out):
+            out.append(f"MET: the same number of SQL queries at x{small} and x{large}, everywhere")
+    else:
+        out.append("NOT CHECKED: queries at two scales (give two --scale values)")
+    for r in runs:
+        if r.endpoint == "search" and r.scale == scales[-1] and r.database == "postgresql":
+            out.append(
+                f"{ok(r.status == 200 and r.p95_ms < SEARCH_P95_MS and not r.errors)}: search "
+                f"postgresql x{r.scale} {r.cache}: status {r.status}, p95 {r.p95_ms:.1f} ms (< {SEARCH_P95_MS:.0f})"
+            )
+    for c in checks:
+        out.append(
+            f"{ok(c.status == 200 and c.rows >= 100_000 and c.peak_rss_mb < EXPORT_RSS_MB)}: "
+            f"streaming {c.path} {c.database} x{c.scale}: status {c.status}, {c.rows} rows, "
+            f"{c.bytes / 1e6:.1f} MB in {c.seconds} s, worker peak RSS {c.peak_rss_mb:.0f} MB "
+            f"(< {EXPORT_RSS_MB:.0f}, 100k rows)"
+        )
+    failing = [r for r in runs if r.errors or r.status != 200]
+    out.append(
+        ok(not failing)
+        + ": zero errors"
+        + (
+            "; errors or non-200 status on: "
+            + ", ".join(sorted({f"{r.endpoint} ({r.status}, {r.errors} errors)" for r in failing}))
+            if failing
+            else ""
+        )
+    )
+    return out
+
+
+def machine() -> dict:
+    info = {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        info["cpu"] = re.search(r"^model name\s*:\s*(.*)$", cpuinfo, re.MULTILINE).group(1)
+        meminfo = Path("/proc/meminfo").read_text()
+        kb = int(re.search(r"^MemTotal:\s+(\d+)", meminfo, re.MULTILINE).group(1))
+        info["memory_gb"] = round(kb / 1024 / 1024, 1)
+        info["load_avg"] = os.getloadavg()
+    except (OSError, AttributeError):
+        pass
+    info["sqlite"] = __import__("sqlite3").sqlite_version
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+    info["wrk"] = (wrk.stdout or wrk.stderr).split("[")[0].strip()
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, action="append", help="repeatable (default 1, 1000)")
+    parser.add_argument("--seconds", type=int, default=10, help="per endpoint and cache mode")
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: SQLite under bench/out/)")
+    parser.add_argument("--endpoints", help="comma-separated names (default: all)")
+    parser.add_argument("--cache", choices=["both", "cached", "uncached"], default="both")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--port", type=int, default=8400)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-setup", action="store_true", help="use the database as it is")
+    parser.add_argument(
+        "--memory-scale",
+        type=int,
+        default=1600,
+        help="scale of the streaming-memory check (1600 = 102,400 cells; 0 skips it)",
+    )
+    parser.add_argument("--export-url", default=EXPORT_ALL_CELLS)
+    parser.add_argument("--wrk", default=shutil.which("wrk") or "wrk")
+    parser.add_argument("--json", type=Path, help="also write every measurement here")
+    args = parser.parse_args(argv)
+    if shutil.which(args.wrk) is None:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk (or `make bench`)")
+    endpoints = select(args.endpoints)
+    scales = args.scale or [1, 1000]
+
+    runs: list[Run] = []
+    checks: list[MemoryCheck] = []
+    for scale in scales:
+        bench_scale(args, scale, endpoints, runs)
+    if args.memory_scale:
+        bench_memory(args, checks)
+
+    info = machine()
+    print(
+        f"\nMachine: {info.get('cpu', '?')}, {info['nproc']} CPUs, {info.get('memory_gb', '?')} GB; "
+        f"Python {info['python']}; SQLite {info['sqlite']}; {info['wrk']}; "
+        f"load average at the end {info.get('load_avg')}"
+    )
+    print(
+        f"gunicorn {args.workers} workers, wrk {args.threads} threads x {args.connections} connections, "
+        f"{args.seconds} s per endpoint\n"
+    )
+    print(table(runs))
+    print()
+    for line in verdicts(runs, checks):
+        print(line)
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": info,
+                    "runs": [asdict(r) for r in runs],
+                    "memory": [asdict(c) for c in checks],
+                },
+                indent=2,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagement.synthesis import SynthesisError, knowledge_base_synthesize, synthesis_clear
+
+
+class Command(BaseCommand):
+    help = (
+        "Make the knowledge base N times the seeded one with synthetic copies (slugs `synth-`), "
+        "replacing any earlier ones; --scale 0 or 1, or --clear, removes them."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            help="Total size as a multiple of the seeded knowledge base (N-1 synthetic copies).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=0, help="Random seed; the same seed gives the same data."
+        )
+        parser.add_argument("--clear", action="store_true", help="Remove every synthetic row.")
+
+    def handle(self, *args, scale, seed, clear, **options):
+        if clear == (scale is not None):
+            raise CommandError("Give either --scale N or --clear.")
+        if scale is not None and scale < 0:
+            raise CommandError(f"--scale must be 0 or more; got {scale}")
+        started = time.monotonic()
+        try:
+            report = (
+                synthesis_clear() if clear else knowledge_base_synthesize(scale=scale, seed=seed)
+            )
+        except SynthesisError as error:
+            raise CommandError(f"Nothing written: {error}") from None
+        for line in report.lines():
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
