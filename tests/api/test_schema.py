@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
@@ -15,7 +17,20 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 
-pytestmark = pytest.mark.usefixtures("kb")
+
+@pytest.fixture
+def _wsgi_keeps_the_test_connection():
+    """Schemathesis calls the WSGI app directly; as Django's own test client does, keep
+    the request signals from closing the connection that holds the test's transaction
+    (PostgreSQL would lose it mid-test)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+pytestmark = pytest.mark.usefixtures("kb", "_wsgi_keeps_the_test_connection")
 
 RESOURCES = [
     "institutions",
