@@ -25,7 +25,8 @@ from sources.versioning import dataset_version
 
 logger = logging.getLogger("atlas.cache")
 
-_NOT_SHARED = ("private", "no-store", "no-cache")
+# `no-cache` is for caches downstream (revalidate with us); this cache is the origin itself.
+_NOT_SHARED = ("private", "no-store")
 
 
 def response_cache_key(request, version_key: str) -> str:

@@ -70,3 +70,20 @@ def env_url(name: str, *, schemes: tuple[str, ...]) -> str | None:
             f"{name} must be a URL starting with one of {', '.join(s + '://' for s in schemes)}; got {value!r}"
         )
     return value
+
+
+_RATE_PERIODS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as `100/hour` (periods: second, minute, hour, day)."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    value = value.strip()
+    count, sep, period = value.partition("/")
+    if not (sep and count.isdigit() and int(count) > 0 and period in _RATE_PERIODS):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate like 100/hour (per second, minute, hour or day); got {value!r}"
+        )
+    return value

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 
 class CommaSeparatedMultiple(forms.SelectMultiple):
@@ -29,6 +31,8 @@ class CheckboxMultiple(CommaSeparatedMultiple, forms.CheckboxSelectMultiple):
     """The same parsing, rendered as checkboxes on the pages."""
 
 
+# Documented as slugs (strings), not as the foreign keys' integer ids.
+@extend_schema_field(OpenApiTypes.STR)
 class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
     """Objects named by slug; several values OR-ed."""
 
@@ -68,6 +72,7 @@ class StrictBooleanField(forms.CharField):
             ) from None
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 

@@ -8,7 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.csp import inline_style_hashes
-from config.env import env_bool, env_int, env_list, env_str, env_url
+from config.env import env_bool, env_int, env_list, env_rate, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "corsheaders",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,7 +109,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "atlas",
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "atlas",
         }
     }
     # Sessions (the admin's) are read from Redis and kept in the database.
@@ -121,7 +124,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": env_str("CACHE_DIR") or str(BASE_DIR / "var" / "cache"),
-            "KEY_PREFIX": "atlas",
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "atlas",
         }
     }
 
@@ -159,15 +162,64 @@ ATLAS_FIXTURES_DIR = BASE_DIR / "fixtures"
 # Benchmarks (bench/): mounts /bench/trivial/, the yardstick view. Never set in production.
 ATLAS_BENCH = env_bool("ATLAS_BENCH", default=False)
 
-# drf-spectacular's deploy check builds the schema, which needs its AutoSchema. (The API
-# issue owns REST_FRAMEWORK; keep this key when it lands.)
-REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
-# The docs' assets come from drf-spectacular-sidecar, served here: the policy allows no CDN.
+# --- The API (/api/v1/; see README.md, "API") ---------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The Authorization header (`Token <key>`) for scripts, the session for the browser.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "config.api.AtlasAutoSchema",
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # Throttle counts live in the default cache: Redis when REDIS_URL is set, so every
+    # worker and server enforces the same limit.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "600/hour"),
+        "user": env_rate("API_THROTTLE_USER", "5000/hour"),
+    },
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0),
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
 SPECTACULAR_SETTINGS = {
+    "TITLE": "Engagement Atlas API",
+    "DESCRIPTION": (
+        "The engagement matrix of the policy brief and every fact around it, each tied to "
+        "the passage of the source it comes from. Reads are open; writes need an editor's "
+        "token in the Authorization header (`Token <key>`). Errors are JSON "
+        "`{detail, errors}`; a filter value that names nothing is a 400. Every read carries "
+        "ETag, Last-Modified and X-Dataset-Version and answers conditional GETs with 304."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CitationRoleEnum": "sources.models.CitationRole",
+        "CellKindEnum": "engagement.models.CellKind",
+        "DocumentKindEnum": "sources.models.DocumentKind",
+        "PassageKindEnum": "sources.models.PassageKind",
+        "InstitutionKindEnum": "institutions.models.InstitutionKind",
+        "RelationshipKindEnum": "institutions.models.RelationshipKind",
+        "MandateStatusEnum": "institutions.models.MandateStatus",
+    },
 }
+
+# Browser-based tools elsewhere may read the API; writes come from scripts with a token,
+# which need no CORS, so cross-origin browsers are only allowed to read.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "X-Dataset-Version"]
 
 # --- Production serving and security (README.md, "Deployment") ---------------------------
 

@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import bench, health
-from engagement.history import CellHistoryView
 from search.api import SearchAPIView
 
 urlpatterns = [
@@ -16,8 +15,7 @@ urlpatterns = [
     path("", include("institutions.urls")),
     path("", include("sources.urls")),
     path("admin/", admin.site.urls),
-    # Editorial: a cell's history (before any /api/v1/ router include, so it is matched first).
-    path("api/v1/cells/<int:pk>/history/", CellHistoryView.as_view(), name="cell-history"),
+    path("api/v1/", include("config.api_router", namespace="api")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 
 from config.filtering import ChoiceMultipleFilter, SlugMultipleFilter, StrictBooleanFilter
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from institutions.models import Institution
 from search.engine import cell_ids_matching
+from sources.models import Document
 
 
 def cells_matching(queryset, text: str):
@@ -45,3 +47,45 @@ class CellFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         value = value.strip()
         return cells_matching(queryset, value) if value else queryset
+
+
+class LevelFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Name, definition or conditions contain")
+
+    class Meta:
+        model = EngagementLevel
+        fields = ["q"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(definition__icontains=value)
+            | Q(conditions__icontains=value)
+        )
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
+
+    class Meta:
+        model = Activity
+        fields = ["q"]
+
+
+class FrameworkFilter(django_filters.FilterSet):
+    institution = SlugMultipleFilter(
+        field_name="institutions",
+        queryset=Institution.objects.all(),
+        distinct=True,
+        label="Institution",
+    )
+    document = SlugMultipleFilter(
+        field_name="document", queryset=Document.objects.all(), label="Source document"
+    )
+
+    class Meta:
+        model = Framework
+        fields = ["institution", "document"]

@@ -1,18 +1,14 @@
 """A cell's history over the API: who changed it, when, and what changed.
 
-Served at /api/v1/cells/<id>/history/ (wired in config/urls.py until the cells viewset
-exists; then it belongs there as a `history` action using the same serializer).
+Served at /api/v1/cells/<id>/history/ by the `history` action of `engagement.api.CellViewSet`.
 """
 
 from __future__ import annotations
 
 from itertools import pairwise
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
-from rest_framework.response import Response
 
 from engagement.models import Cell
 
@@ -70,19 +66,3 @@ def cell_history(pk: int) -> tuple[list, dict]:
     )
     previous = {newer.history_id: older for newer, older in pairwise(records)}
     return records, previous
-
-
-class CellHistoryView(GenericAPIView):
-    """Every version of a cell, newest first (also after the cell was deleted)."""
-
-    serializer_class = CellHistorySerializer
-    pagination_class = None
-
-    def get(self, request, pk: int):
-        records, previous = cell_history(pk)
-        if not records:
-            raise Http404("No cell with this id, and none ever had it.")
-        serializer = self.get_serializer(
-            records, many=True, context={**self.get_serializer_context(), "previous": previous}
-        )
-        return Response(serializer.data)

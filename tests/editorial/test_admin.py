@@ -3,6 +3,7 @@ with a validated quote, and build a framework for another pair of institutions."
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -228,3 +229,17 @@ def test_an_editor_builds_a_framework_for_another_pair_of_institutions(client, e
     assert page.status_code == 200
     assert "Exchange evaluation methods" in page.content.decode()
     assert Group.objects.get(name=EDITORS_GROUP).user_set.filter(pk=editor.pk).exists()
+
+    # Nothing else to change: the API and the exports carry the new framework too.
+    api = client.get("/api/v1/cells/?framework=uk-aisi-japan&kind=analyst").json()
+    assert [(c["activity"], c["level"], c["text"]) for c in api["results"]] == [
+        ("develop-evaluations", "coordination", "Exchange evaluation methods")
+    ]
+    assert api["results"][0]["citations"][0]["exact"] == "exchange evaluation methods"
+    assert api["results"][0]["citations"][0]["valid"] is True
+    export = client.get("/frameworks/uk-aisi-japan/export.csv?kind=analyst")
+    assert export.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8"))))
+    assert [(r["activity"], r["text"], r["quote"]) for r in rows] == [
+        ("develop-evaluations", "Exchange evaluation methods", "exchange evaluation methods")
+    ]

@@ -24,8 +24,9 @@ def test_a_cells_history_lists_who_when_and_what_changed(
     client, edited_cell, django_assert_max_num_queries
 ):
     url = f"/api/v1/cells/{edited_cell.pk}/history/"
-    # One query: the cell's historical records joined with their users.
-    with django_assert_max_num_queries(1):
+    # Two queries: the dataset version (for the ETag), then the cell's historical records
+    # joined with their users.
+    with django_assert_max_num_queries(2):
         response = client.get(url)
     assert response.status_code == 200
     latest, *older = response.json()

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.production.docs_urls")]
+pytestmark = pytest.mark.browser
 
 _SCRIPT = r"""
 import json, sys

@@ -124,3 +124,31 @@ def test_pages_and_api_are_cached_until_the_next_write(
         assert client.get(url)["X-Cache"] == "hit"
     Framework.objects.filter(slug="eu-ai-office-uk-aisi").update(description="edited")
     assert client.get(url)["X-Cache"] == "miss"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/cells/?framework=eu-ai-office-uk-aisi&level=coordination",
+        "/api/v1/institutions/eu-ai-office/",
+        "/api/v1/frameworks/",
+    ],
+)
+def test_api_reads_are_cached_and_still_answer_conditional_gets(
+    kb, client, response_cache, django_assert_num_queries, url
+):
+    first = client.get(url)
+    assert (first.status_code, first["X-Cache"]) == (200, "miss")
+    # 1. the dataset version.
+    with django_assert_num_queries(1):
+        second = client.get(url)
+    assert (second["X-Cache"], second.content, second["ETag"]) == (
+        "hit",
+        first.content,
+        first["ETag"],
+    )
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    Framework.objects.filter(slug="eu-ai-office-uk-aisi").update(description="edited")
+    third = client.get(url)
+    assert third["X-Cache"] == "miss"
+    assert third["ETag"] != first["ETag"]

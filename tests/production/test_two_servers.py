@@ -118,6 +118,10 @@ def cluster(tmp_path_factory):
         WEB_CONCURRENCY="1",
         GUNICORN_THREADS="2",
         HOST="127.0.0.1",
+        # Low enough to reach in a test; the count is kept in the shared Redis.
+        API_THROTTLE_ANON="30/minute",
+        # Counters and cached responses of this run only.
+        CACHE_KEY_PREFIX=f"atlas-test-{secrets.token_hex(8)}",
     )
     processes = []
     try:
@@ -239,6 +243,9 @@ def test_a_page_carries_the_security_headers(cluster):
         "/documents/synergies-eu-ai-office-uk-aisi-2025/",
         "/institutions/eu-ai-office/",
         "/levels/collaboration/",
+        "/api/v1/cells/?framework=eu-ai-office-uk-aisi&level=coordination",
+        "/api/v1/institutions/eu-ai-office/",
+        "/api/v1/docs/",
     ],
 )
 def test_pages_and_api_carry_the_headers_and_are_shared(cluster, path):
@@ -246,9 +253,13 @@ def test_pages_and_api_carry_the_headers_and_are_shared(cluster, path):
     status, headers, body = fetch(a, path)
     assert status == 200
     _assert_security_headers(headers)
+    assert headers["cross-origin-opener-policy"] == "same-origin"
     status, headers, cached = fetch(b, path)
-    assert (status, headers["x-cache"], cached) == (200, "hit", body)
     _assert_security_headers(headers)
+    if path.startswith("/api/v1/docs/"):
+        assert "x-cache" not in headers  # it carries a CSRF token: never shared
+    else:
+        assert (status, headers["x-cache"], cached) == (200, "hit", body)
 
 
 def test_static_files_are_hashed_compressed_and_carry_the_headers(cluster):
@@ -302,3 +313,27 @@ def test_requests_are_logged_as_json_lines(cluster):
         "/healthz",
         200,
     )
+
+
+def test_the_rate_limit_is_shared_by_both_servers(cluster):
+    """30 anonymous API requests a minute from one address, counted in Redis across servers.
+
+    Each request asks for a different page, so none is answered from the response cache
+    (a cached answer costs one query and is not counted).
+    """
+    a, b = cluster["ports"]
+    statuses = []
+    for number in range(32):
+        port = a if number % 2 else b
+        status, _, _ = fetch(port, f"/api/v1/cells/?q=probe{number}")
+        statuses.append(status)
+    # Other tests of this module made anonymous API reads in the same minute too.
+    assert 429 in statuses
+    first = statuses.index(429)
+    assert statuses[first:] == [429] * (len(statuses) - first)
+    assert 0 < first <= 30
+    assert {
+        statuses[first],
+        fetch(a, "/api/v1/cells/?q=probeagain")[0],
+        fetch(b, "/api/v1/cells/?q=probeagain")[0],
+    } == {429}

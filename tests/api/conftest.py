@@ -1,0 +1,70 @@
+"""Fixtures of the API tests: clients for anonymous, outsider and editor, a clean cache."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+# The models editors may change through the API, each with add/change/delete.
+EDITABLE = {
+    "engagement": ["cell", "engagementlevel", "activity"],
+    "institutions": ["institution", "mandate", "relationship"],
+    "sources": ["citation"],
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    # Throttle counts live in the cache; each test starts with none, so the suite never
+    # trips the limits.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client_anon() -> APIClient:
+    return APIClient()
+
+
+def _token_client(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.token = token.key
+    return client
+
+
+@pytest.fixture
+def editors_group(db) -> Group:
+    group, _ = Group.objects.get_or_create(name="editors")
+    for app_label, models in EDITABLE.items():
+        for model in models:
+            for action in ("add", "change", "delete"):
+                group.permissions.add(
+                    Permission.objects.get(
+                        content_type__app_label=app_label, codename=f"{action}_{model}"
+                    )
+                )
+    return group
+
+
+@pytest.fixture
+def editor(django_user_model, editors_group):
+    user = django_user_model.objects.create_user("editor", password="correct horse battery")
+    user.groups.add(editors_group)
+    return user
+
+
+@pytest.fixture
+def client_editor(editor) -> APIClient:
+    return _token_client(editor)
+
+
+@pytest.fixture
+def client_outsider(django_user_model, db) -> APIClient:
+    user = django_user_model.objects.create_user("reader", password="correct horse battery")
+    return _token_client(user)
