@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint fmt seed migrate clean browser-deps
+.PHONY: run serve test lint fmt seed migrate clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ seed: migrate
 
 run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production configuration (DEBUG=0, gunicorn, hashed and compressed static files) on
+# http://$(HOST):$(PORT)/. Plain http, so SECURE_SSL_REDIRECT is off unless you set it.
+# Without SECRET_KEY a random throwaway key is made for this run only (sessions end with it).
+serve: seed
+	@export DEBUG=0 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} \
+	  SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	  HOST=$(HOST) PORT=$(PORT) && \
+	$(BIN)/python manage.py collectstatic --noinput -v0 && \
+	$(BIN)/python manage.py check --deploy --fail-level ERROR && \
+	exec $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 # Browser tests: Debian's Chromium (never a downloaded browser) and axe-core from npm.
 browser-deps:
@@ -50,7 +61,7 @@ fmt: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles var
 
 # Benchmarks (bench/run.py): gunicorn + wrk, one table; see README.md, "Benchmarks".
 # make bench BENCH_ARGS="--scale 1 --seconds 3 --memory-scale 0"

@@ -1,7 +1,7 @@
 """The API under /api/v1/: one route per resource, the OpenAPI schema and its docs."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.decorators import api_view, permission_classes, renderer_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -45,7 +45,7 @@ not_found.cls.schema = None
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
     # Keep this last: routes added above it win.
     # [\s\S]: a newline in the path is still under /api/v1/, and still a JSON 404.

@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.csp import inline_style_hashes
 from config.env import env_bool, env_int, env_list, env_rate, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,10 +43,15 @@ INSTALLED_APPS = [
     "institutions",
     "engagement",
     "search",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    # Outermost: every response is logged, static files and cached pages included.
+    "config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so static files carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -56,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the signed-in editor as the author of every history entry.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Innermost, so that every middleware above still runs on a cached response.
+    "config.cache.DatasetVersionCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,11 +109,24 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "atlas",
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "atlas",
         }
     }
-else:
+    # Sessions (the admin's) are read from Redis and kept in the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # One machine, several worker processes: a cache directory they all share, so throttle
+    # counters agree between workers. Cached pages are keyed on the dataset version, so even
+    # a per-process cache could never serve a stale page.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR") or str(BASE_DIR / "var" / "cache"),
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "atlas",
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -120,8 +141,18 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        # Production serves compressed files under hashed names (collectstatic builds them),
+        # so whitenoise can tell browsers to cache them for ever.
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # The framework shown at `/`.
 ATLAS_DEFAULT_FRAMEWORK = env_str("ATLAS_DEFAULT_FRAMEWORK", "eu-ai-office-uk-aisi")
@@ -189,3 +220,84 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "X-Dataset-Version"]
+
+# --- Production serving and security (README.md, "Deployment") ---------------------------
+
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and overwrites any value a
+# client sent). Plain-http local runs (`make serve`) turn the redirect off.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Probes speak plain http to the app server itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: forms carry the token, and the API docs get it rendered
+# into their initialiser script. Any future script must take it from the page, not the cookie.
+CSRF_COOKIE_HTTPONLY = True
+if not DEBUG:
+    # `__Host-` cookies are Secure, host-only and Path=/: no subdomain can set or read them.
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# django-csp 4: no inline script anywhere. The API docs must use drf-spectacular's
+# SpectacularSwaggerSplitView, which loads its initialiser as a file; its one static
+# <style> block is allowed by hash.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": [
+            "'self'",
+            *inline_style_hashes("drf_spectacular", "drf_spectacular/swagger_ui.html"),
+        ],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Full GET responses for anonymous users, keyed on URL, Accept and the dataset version
+# (config/cache.py). On by default in production; `RESPONSE_CACHE=0` turns it off.
+ATLAS_RESPONSE_CACHE = env_bool("RESPONSE_CACHE", default=not DEBUG)
+ATLAS_RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", 86_400, minimum=1)
+ATLAS_RESPONSE_CACHE_MAX_BYTES = env_int("RESPONSE_CACHE_MAX_BYTES", 2_000_000, minimum=0)
+# Set to the deployed commit so pages cached by the previous release are never served.
+ATLAS_RELEASE = env_str("RELEASE") or "dev"
+ATLAS_RESPONSE_CACHE_EXCLUDE = ("/admin/", "/healthz", "/readyz", "/api/v1/docs/", "/static/")
+
+# JSON lines on stdout: one per request (config/middleware.py) and one per logged error.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "config.logs.JsonFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL") or "INFO"},
+    "loggers": {
+        # runserver already prints each request in development.
+        "atlas.request": {"level": "WARNING" if DEBUG else "INFO"},
+        # The request log covers 4xx; django.request would repeat them.
+        "django.request": {"level": "ERROR"},
+    },
+}

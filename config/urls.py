@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from config import bench
+from config import bench, health
 from search.api import SearchAPIView
 
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("sources.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router", namespace="api")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 # The benchmark's yardstick (bench/run.py sets ATLAS_BENCH=1); never mounted in production.

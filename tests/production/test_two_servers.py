@@ -1,0 +1,339 @@
+"""Two gunicorn app servers over one database and one Redis, in the production configuration.
+
+PostgreSQL pass (DATABASE_URL is postgres://): the servers share a database of their own
+next to the test database, created, migrated and seeded here and dropped at the end.
+SQLite pass: they share one SQLite file. Both share the Redis at ATLAS_TEST_REDIS_URL.
+If PostgreSQL or Redis cannot be reached the tests fail: they never skip.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from django.conf import settings
+
+REDIS_URL = os.environ.get("ATLAS_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+PORTS = range(8300, 8350)
+FRAMEWORK = "/frameworks/eu-ai-office-uk-aisi/"
+HTTPS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
+
+
+def _free_ports(count: int) -> list[int]:
+    found = []
+    for port in PORTS:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                found.append(port)
+        if len(found) == count:
+            return found
+    pytest.fail(f"no {count} free ports in {PORTS.start}-{PORTS.stop - 1}")
+
+
+def fetch(port: int, path: str, headers: dict[str, str] | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    try:
+        connection.request("GET", path, headers=headers if headers is not None else HTTPS)
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+    finally:
+        connection.close()
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}{result.stderr}"
+    return result.stdout
+
+
+def _server_database(tmp: Path):
+    """The servers' database URL, and a function that removes it."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg2
+
+        parts = urlsplit(url)
+        name = f"{parts.path.lstrip('/')}_servers"
+        admin = urlunsplit(parts._replace(path="/postgres"))
+
+        def run(sql: str) -> None:
+            connection = psycopg2.connect(admin)  # fails loudly when PostgreSQL is down
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+            connection.close()
+
+        run(f'DROP DATABASE IF EXISTS "{name}"')
+        run(f'CREATE DATABASE "{name}"')
+        return urlunsplit(parts._replace(path=f"/{name}")), lambda: run(
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        )
+    return f"sqlite:///{tmp / 'shared.sqlite3'}", lambda: None
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """Starts two app servers; yields their ports, environment and log files; always stops them."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=5).ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis at {REDIS_URL} is unreachable: {error}")
+    tmp = tmp_path_factory.mktemp("cluster")
+    database_url, drop_database = _server_database(tmp)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SECURE_", "GUNICORN_", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url,
+        REDIS_URL=REDIS_URL,
+        # A fresh release per run: nothing cached by an earlier run can be served.
+        RELEASE=f"test-{secrets.token_hex(8)}",
+        STATIC_ROOT=str(tmp / "static"),
+        WEB_CONCURRENCY="1",
+        GUNICORN_THREADS="2",
+        HOST="127.0.0.1",
+        # Low enough to reach in a test; the count is kept in the shared Redis.
+        API_THROTTLE_ANON="30/minute",
+        # Counters and cached responses of this run only.
+        CACHE_KEY_PREFIX=f"atlas-test-{secrets.token_hex(8)}",
+    )
+    processes = []
+    try:
+        _manage(env, "migrate", "--noinput", "-v0")
+        _manage(env, "seed")
+        _manage(env, "collectstatic", "--noinput", "-v0")
+        ports = _free_ports(2)
+        logs = []
+        for port in ports:
+            log = tmp / f"server-{port}.log"
+            logs.append(log)
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "-c",
+                        "config/gunicorn.conf.py",
+                        "config.wsgi",
+                    ],
+                    cwd=settings.BASE_DIR,
+                    env={**env, "PORT": str(port)},
+                    stdout=log.open("w"),
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        deadline = time.monotonic() + 30
+        for port, process, log in zip(ports, processes, logs, strict=True):
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(f"server on {port} exited:\n{log.read_text()}")
+                try:
+                    if fetch(port, "/healthz", {})[0] == 200:
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"server on {port} did not start in 30 s:\n{log.read_text()}")
+                time.sleep(0.2)
+        yield {"ports": ports, "env": env, "logs": logs}
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        drop_database()
+
+
+def _heading(body: bytes) -> str:
+    return re.search(r"<h1>(.*?)</h1>", body.decode()).group(1)
+
+
+def test_a_write_is_served_by_the_other_server_on_the_next_request(cluster):
+    a, b = cluster["ports"]
+    status, headers, body = fetch(a, FRAMEWORK)
+    assert status == 200
+    assert headers["x-cache"] == "miss"
+    original = _heading(body)
+    # B serves the page A stored: the cache is shared, not per process.
+    status, headers, body = fetch(b, FRAMEWORK)
+    assert (status, headers["x-cache"], _heading(body)) == (200, "hit", original)
+
+    renamed = f"Renamed {secrets.token_hex(4)}"
+    _manage(
+        cluster["env"],
+        "shell",
+        "-c",
+        "from engagement.models import Framework; "
+        f"Framework.objects.filter(slug='eu-ai-office-uk-aisi').update(name={renamed!r})",
+    )
+    status, headers, body = fetch(b, FRAMEWORK)
+    assert (status, headers["x-cache"], _heading(body)) == (200, "miss", renamed)
+    status, headers, body = fetch(a, FRAMEWORK)
+    assert (status, headers["x-cache"], _heading(body)) == (200, "hit", renamed)
+
+
+def _csp(headers) -> dict[str, list[str]]:
+    return {
+        part.split()[0]: part.split()[1:] for part in headers["content-security-policy"].split("; ")
+    }
+
+
+def _assert_security_headers(headers) -> None:
+    csp = _csp(headers)
+    assert csp["script-src"] == ["'self'"]
+    assert csp["object-src"] == csp["base-uri"] == csp["frame-ancestors"] == ["'none'"]
+    assert "unsafe-inline" not in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+    hsts = dict(
+        item.strip().partition("=")[::2] for item in headers["strict-transport-security"].split(";")
+    )
+    assert int(hsts["max-age"]) >= 31_536_000
+    assert "includeSubDomains" in hsts
+
+
+def test_a_page_carries_the_security_headers(cluster):
+    status, headers, _ = fetch(cluster["ports"][0], "/")
+    assert status == 200
+    _assert_security_headers(headers)
+    assert headers["cross-origin-opener-policy"] == "same-origin"
+    assert headers["x-frame-options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/search/?q=evaluations",
+        "/api/v1/search/?q=evaluations",
+        "/frameworks/",
+        "/frameworks/eu-ai-office-uk-aisi/?level=collaboration",
+        "/documents/synergies-eu-ai-office-uk-aisi-2025/",
+        "/institutions/eu-ai-office/",
+        "/levels/collaboration/",
+        "/api/v1/cells/?framework=eu-ai-office-uk-aisi&level=coordination",
+        "/api/v1/institutions/eu-ai-office/",
+        "/api/v1/docs/",
+    ],
+)
+def test_pages_and_api_carry_the_headers_and_are_shared(cluster, path):
+    a, b = cluster["ports"]
+    status, headers, body = fetch(a, path)
+    assert status == 200
+    _assert_security_headers(headers)
+    assert headers["cross-origin-opener-policy"] == "same-origin"
+    status, headers, cached = fetch(b, path)
+    _assert_security_headers(headers)
+    if path.startswith("/api/v1/docs/"):
+        assert "x-cache" not in headers  # it carries a CSRF token: never shared
+    else:
+        assert (status, headers["x-cache"], cached) == (200, "hit", body)
+
+
+def test_static_files_are_hashed_compressed_and_carry_the_headers(cluster):
+    port = cluster["ports"][1]
+    page = fetch(port, "/")[2].decode()
+    href = re.search(r'href="(/static/css/atlas\.[0-9a-f]{12}\.css)"', page).group(1)
+    status, headers, _ = fetch(port, href, {**HTTPS, "Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["content-encoding"] == "gzip"
+    assert "immutable" in headers["cache-control"]
+    _assert_security_headers(headers)
+
+
+def test_plain_http_is_redirected_except_the_probes(cluster):
+    port = cluster["ports"][0]
+    status, headers, _ = fetch(port, "/", {"Host": "127.0.0.1"})
+    assert (status, headers["location"]) == (301, "https://127.0.0.1/")
+    status, _, body = fetch(port, "/readyz", {"Host": "127.0.0.1"})
+    assert (status, json.loads(body)) == (
+        200,
+        {"status": "ready", "checks": {"database": "ok", "cache": "ok"}},
+    )
+
+
+def test_a_missing_page_is_friendly_and_leaks_nothing(cluster):
+    status, headers, body = fetch(cluster["ports"][0], "/documents/no-such-document/")
+    assert status == 404
+    html = body.decode()
+    assert "<h1>Page not found</h1>" in html
+    assert "Traceback" not in html and "DEBUG" not in html and "urlpatterns" not in html
+    _assert_security_headers(headers)
+
+
+def test_requests_are_logged_as_json_lines(cluster):
+    port = cluster["ports"][0]
+    fetch(port, "/healthz", {"X-Request-ID": "two-servers-log"})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = [
+            json.loads(line)
+            for line in cluster["logs"][0].read_text().splitlines()
+            if line.startswith("{") and "two-servers-log" in line
+        ]
+        if lines:
+            break
+        time.sleep(0.1)
+    (line,) = lines
+    assert (line["logger"], line["method"], line["path"], line["status"]) == (
+        "atlas.request",
+        "GET",
+        "/healthz",
+        200,
+    )
+
+
+def test_the_rate_limit_is_shared_by_both_servers(cluster):
+    """30 anonymous API requests a minute from one address, counted in Redis across servers.
+
+    Each request asks for a different page, so none is answered from the response cache
+    (a cached answer costs one query and is not counted).
+    """
+    a, b = cluster["ports"]
+    statuses = []
+    for number in range(32):
+        port = a if number % 2 else b
+        status, _, _ = fetch(port, f"/api/v1/cells/?q=probe{number}")
+        statuses.append(status)
+    # Other tests of this module made anonymous API reads in the same minute too.
+    assert 429 in statuses
+    first = statuses.index(429)
+    assert statuses[first:] == [429] * (len(statuses) - first)
+    assert 0 < first <= 30
+    assert {
+        statuses[first],
+        fetch(a, "/api/v1/cells/?q=probeagain")[0],
+        fetch(b, "/api/v1/cells/?q=probeagain")[0],
+    } == {429}
