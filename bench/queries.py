@@ -4,7 +4,7 @@ Run from the project root against the database in DATABASE_URL:
     python -m bench.queries [--endpoints matrix,cell]
 Each endpoint is requested twice and the second request counted, so one-off work (content
 types, a cold connection) is not; a streamed body is read inside the count. The page cache
-is disabled (ATLAS_CACHE=0) and cleared, so the count is what a cache miss costs.
+is disabled (RESPONSE_CACHE=0) and cleared, so the count is what a cache miss costs.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["ATLAS_BENCH"] = "1"
-    os.environ["ATLAS_CACHE"] = "0"
+    os.environ["RESPONSE_CACHE"] = "0"
     import django
 
     django.setup()

@@ -7,7 +7,7 @@ For each scale: the database is migrated, seeded and synthesized to that scale (
 --no-setup), SQL queries per endpoint are counted (bench/queries.py), then for each cache
 mode gunicorn serves the app (2 workers, DEBUG=0, a throwaway SECRET_KEY, ATLAS_BENCH=1 for
 the trivial yardstick view) and wrk loads each endpoint for --seconds with 16 connections.
-"uncached" runs the server with ATLAS_CACHE=0, the switch the page cache honours; "cached"
+"uncached" runs the server with RESPONSE_CACHE=0, the switch the page cache honours; "cached"
 leaves the cache on and repeats identical requests on an unchanged dataset version.
 Then one request for every cell as CSV measures a worker's memory while it streams
 (--memory-scale, 100k cells by default). Without --database-url each scale has its own
@@ -297,7 +297,7 @@ def bench_scale(args, scale: int, endpoints: dict[str, str], runs: list[Run]) ->
     queries = count_queries(env, endpoints)
     modes = ["cached", "uncached"] if args.cache == "both" else [args.cache]
     for mode in modes:
-        env_mode = env | {"ATLAS_CACHE": "1" if mode == "cached" else "0"}
+        env_mode = env | {"RESPONSE_CACHE": "1" if mode == "cached" else "0"}
         server = serve(env_mode, args, args.port)
         try:
             trivial_rps = None
@@ -316,7 +316,7 @@ def bench_scale(args, scale: int, endpoints: dict[str, str], runs: list[Run]) ->
 
 def bench_memory(args, checks: list[MemoryCheck]) -> None:
     database_url = database_for(args, args.memory_scale)
-    env = base_env(database_url) | {"ATLAS_CACHE": "0"}
+    env = base_env(database_url) | {"RESPONSE_CACHE": "0"}
     if not args.no_setup:
         prepare(env, args.memory_scale, args.seed)
     server = serve(env, args, args.port + 1)

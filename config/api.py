@@ -14,7 +14,7 @@ import json
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django_filters.rest_framework import DjangoFilterBackend
@@ -205,6 +205,9 @@ class StrictOrderingFilter(OrderingFilter):
 
 # --- CSV ---------------------------------------------------------------------------------
 
+# Rows serialised per chunk of a streamed CSV: prefetches run once per chunk.
+CSV_CHUNK_ROWS = 1000
+
 _LABELS = {"id": "ID", "api_url": "API URL", "html_url": "Page", "url": "URL"}
 
 
@@ -254,12 +257,23 @@ class CSVRenderer(BaseRenderer):
         rows = data if isinstance(data, list) else [data]
         fields = view.get_serializer().fields if view is not None else {}
         names = list(fields) or (list(rows[0]) if rows else [])
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([neutralise(column_label(name, fields.get(name))) for name in names])
-        for row in rows:
-            writer.writerow([_flat_value(row.get(name)) for name in names])
-        return buffer.getvalue().encode(self.charset)
+        return csv_lines(
+            [csv_header(names, fields), *(csv_row(row, names) for row in rows)]
+        ).encode(self.charset)
+
+
+def csv_header(names: list[str], fields) -> list[str]:
+    return [neutralise(column_label(name, fields.get(name))) for name in names]
+
+
+def csv_row(row: dict, names: list[str]) -> list[str]:
+    return [_flat_value(row.get(name)) for name in names]
+
+
+def csv_lines(rows) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
 
 
 # --- permissions -------------------------------------------------------------------------
@@ -358,11 +372,33 @@ class AtlasViewSetMixin:
             response["Vary"] = "Accept"
         return response
 
-    def paginate_queryset(self, queryset):
-        # A CSV holds every matching row: spreadsheets have no "next page".
-        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
-            return None
-        return super().paginate_queryset(queryset)
+    def list(self, request, *args, **kwargs):
+        # A CSV holds every matching row (spreadsheets have no "next page"), so it streams:
+        # a chunk of rows at a time, each chunk in a fixed number of queries, memory flat.
+        if not isinstance(getattr(request, "accepted_renderer", None), CSVRenderer):
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        fields = self.get_serializer().fields
+        response = StreamingHttpResponse(
+            self._csv_chunks(queryset, list(fields), fields),
+            content_type=f"{CSVRenderer.media_type}; charset={CSVRenderer.charset}",
+        )
+        return response
+
+    def _csv_chunks(self, queryset, names: list[str], fields):
+        yield csv_lines([csv_header(names, fields)]).encode(CSVRenderer.charset)
+        chunk = []
+        for instance in queryset.iterator(chunk_size=CSV_CHUNK_ROWS):
+            chunk.append(instance)
+            if len(chunk) == CSV_CHUNK_ROWS:
+                yield self._csv_chunk(chunk, names)
+                chunk = []
+        if chunk:
+            yield self._csv_chunk(chunk, names)
+
+    def _csv_chunk(self, instances, names: list[str]) -> bytes:
+        rows = self.get_serializer(instances, many=True).data
+        return csv_lines(csv_row(row, names) for row in rows).encode(CSVRenderer.charset)
 
     # Each write is one transaction: all of it is saved, or nothing. (These hooks, unlike
     # create/update/destroy, add no routes to the read-only resources.)

@@ -124,7 +124,7 @@ def test_csv_is_flat_with_human_headers(client_anon):
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(body(response))))
     (row,) = rows
     assert row["Framework"] == "eu-ai-office-uk-aisi"
     assert row["Level"] == "separation"
@@ -140,11 +140,31 @@ def test_csv_is_flat_with_human_headers(client_anon):
     )
 
 
+def body(response) -> str:
+    assert response.streaming, "a CSV list streams"
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
 def test_csv_holds_every_matching_row(client_anon):
     response = client_anon.get(f"{API}/passages/?format=csv")
     count = client_anon.get(f"{API}/passages/").json()["count"]
     assert count > 50
-    assert len(list(csv.DictReader(io.StringIO(response.content.decode())))) == count
+    assert len(list(csv.DictReader(io.StringIO(body(response))))) == count
+
+
+def test_csv_streams_in_chunks_of_a_fixed_number_of_queries(
+    client_anon, monkeypatch, django_assert_max_num_queries
+):
+    cells = client_anon.get(f"{API}/cells/").json()["count"]
+    monkeypatch.setattr("config.api.CSV_CHUNK_ROWS", 10)
+    chunks = -(-cells // 10)
+    # The dataset version; then per chunk of 10 cells: the cells (framework, activity and
+    # level joined) and their citations (passage and document joined).
+    with django_assert_max_num_queries(1 + 2 * chunks):
+        response = client_anon.get(f"{API}/cells/?format=csv")
+        rows = list(csv.DictReader(io.StringIO(body(response))))
+    assert len(rows) == cells
+    assert response["X-Dataset-Version"]
 
 
 @pytest.mark.parametrize(
@@ -173,8 +193,8 @@ def test_csv_neutralises_formulas(client_anon, client_editor):
         format="json",
     )
     assert response.status_code == 201, response.content
-    body = client_anon.get(f"{API}/activities/?format=csv&q=cmd").content.decode()
-    (row,) = list(csv.DictReader(io.StringIO(body)))
+    text = body(client_anon.get(f"{API}/activities/?format=csv&q=cmd"))
+    (row,) = list(csv.DictReader(io.StringIO(text)))
     assert row["Name"] == "'=cmd|' /C calc'!A0"
 
 
