@@ -54,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from bench.endpoints import select
 
-    json.dump(count_queries(select(args.endpoints)), sys.stdout, indent=2)
+    counts = count_queries(select(args.endpoints))
+    # One line, and the last: the production request log writes JSON lines to stdout too.
+    sys.stdout.write("\n" + json.dumps(counts) + "\n")
     sys.stdout.write("\n")
     return 0
 

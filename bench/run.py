@@ -109,6 +109,11 @@ def base_env(database_url: str) -> dict:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
         ATLAS_BENCH="1",
+        # Plain http on 127.0.0.1: no TLS to redirect to (as `make serve`).
+        SECURE_SSL_REDIRECT="0",
+        # The load generator is one client; the API's per-client limit would answer 429.
+        API_THROTTLE_ANON="1000000/second",
+        API_THROTTLE_USER="1000000/second",
     )
     return env
 
@@ -133,7 +138,8 @@ def count_queries(env: dict, endpoints: dict[str, str]) -> dict[str, dict]:
     )
     if out.returncode:
         raise SystemExit(f"bench.queries failed:\n{out.stderr}")
-    return json.loads(out.stdout)
+    # The last line: the request log (JSON lines on stdout in production) comes before it.
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 class Server:
@@ -156,6 +162,9 @@ class Server:
             ],
             cwd=ROOT,
             env=env,
+            # The request log (a JSON line per request) is still written, as in production,
+            # but not into the benchmark's own output.
+            stdout=subprocess.DEVNULL,
         )
 
     def url(self, path: str) -> str:
@@ -285,7 +294,11 @@ def memory_check(server: Server, check: MemoryCheck) -> None:
 
 def serve(env: dict, args: argparse.Namespace, port: int) -> Server:
     server = Server(env, port, args.workers)
-    server.wait()
+    try:
+        server.wait()
+    except BaseException:
+        server.stop()  # never leave a server holding the port behind
+        raise
     return server
 
 
