@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -20,7 +19,7 @@ from engagement.serializers import (
     FrameworkSerializer,
     LevelSerializer,
 )
-from sources.models import Citation
+from sources.models import citations_prefetch
 
 
 class LevelViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
@@ -44,9 +43,7 @@ class ActivityViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
     ordering_fields = ["ordinal", "name"]
 
     def get_queryset(self):
-        return Activity.objects.prefetch_related(
-            Prefetch("citations", queryset=Citation.objects.with_passage())
-        ).order_by("ordinal")
+        return Activity.objects.prefetch_related(citations_prefetch()).order_by("ordinal")
 
 
 class FrameworkViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):

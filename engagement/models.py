@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from sources.models import Citation
-
-
-def _citations() -> Prefetch:
-    return Prefetch("citations", queryset=Citation.objects.with_passage())
+from sources.models import Citation, citations_prefetch
 
 
 class LevelQuerySet(models.QuerySet):
     def with_citations(self) -> LevelQuerySet:
         """Levels in order, with their citations, passages and documents."""
-        return self.order_by("ordinal").prefetch_related(_citations())
+        return self.order_by("ordinal").prefetch_related(citations_prefetch())
 
 
 class EngagementLevel(models.Model):
@@ -121,7 +117,7 @@ class CellQuerySet(models.QuerySet):
         return (
             self.filter(framework=framework)
             .select_related("activity", "level")
-            .prefetch_related(_citations())
+            .prefetch_related(citations_prefetch())
             .order_by("activity__ordinal", "level__ordinal")
         )
 
@@ -129,7 +125,7 @@ class CellQuerySet(models.QuerySet):
         """Cells with framework, activity, level and citations (passage and document joined)."""
         return (
             self.select_related("framework", "activity", "level")
-            .prefetch_related(_citations())
+            .prefetch_related(citations_prefetch())
             .order_by(
                 "framework__ordinal", "framework__name", "activity__ordinal", "level__ordinal"
             )

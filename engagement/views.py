@@ -21,7 +21,7 @@ from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
 from engagement.filters import CellFilter
 from engagement.matrix import build_matrix
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
-from sources.models import Citation
+from sources.models import Citation, citations_prefetch
 
 # The matrix page's own parameters besides the filters; `framework` and `institution` are
 # the path's business there, so they are refused like any unknown name.
@@ -316,9 +316,7 @@ class ActivityDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         activity = get_object_or_404(
-            Activity.objects.prefetch_related(
-                Prefetch("citations", queryset=Citation.objects.with_passage())
-            ),
+            Activity.objects.prefetch_related(citations_prefetch()),
             slug=self.kwargs["slug"],
         )
         levels = _levels()
@@ -327,7 +325,7 @@ class ActivityDetailView(TemplateView):
             (cell.framework_id, cell.level_id): cell
             for cell in Cell.objects.filter(activity=activity)
             .select_related("framework", "activity", "level")
-            .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_passage()))
+            .prefetch_related(citations_prefetch())
         }
         rows = [
             {
@@ -377,7 +375,7 @@ class LevelDetailView(TemplateView):
         for cell in (
             Cell.objects.filter(level=level)
             .select_related("framework", "activity", "level")
-            .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_passage()))
+            .prefetch_related(citations_prefetch())
             .order_by("activity__ordinal")
         ):
             cells.setdefault(cell.framework_id, []).append(cell)

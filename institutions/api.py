@@ -19,11 +19,7 @@ from institutions.serializers import (
     MandateSerializer,
     RelationshipSerializer,
 )
-from sources.models import Citation
-
-
-def _citations() -> Prefetch:
-    return Prefetch("citations", queryset=Citation.objects.with_passage())
+from sources.models import citations_prefetch
 
 
 class InstitutionViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
@@ -49,10 +45,10 @@ class FunctionViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
             Prefetch(
                 "mandates",
                 queryset=Mandate.objects.select_related("institution")
-                .prefetch_related(_citations())
+                .prefetch_related(citations_prefetch())
                 .order_by("institution__name"),
             ),
-            _citations(),
+            citations_prefetch(),
         ).order_by("ordinal")
 
 
@@ -68,7 +64,7 @@ class MandateViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return (
             Mandate.objects.select_related("function", "institution")
-            .prefetch_related(_citations())
+            .prefetch_related(citations_prefetch())
             .order_by("function__ordinal", "institution__name")
         )
 

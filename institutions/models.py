@@ -8,11 +8,7 @@ from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from sources.models import Citation
-
-
-def _citations() -> Prefetch:
-    return Prefetch("citations", queryset=Citation.objects.with_passage())
+from sources.models import Citation, citations_prefetch
 
 
 class InstitutionKind(models.TextChoices):
@@ -33,12 +29,16 @@ class InstitutionQuerySet(models.QuerySet):
     def for_detail(self) -> InstitutionQuerySet:
         """Institutions with parent, names, mandates (function and citations) and citations."""
         return self.select_related("parent").prefetch_related(
-            Prefetch("aliases", queryset=InstitutionAlias.objects.prefetch_related(_citations())),
+            Prefetch(
+                "aliases", queryset=InstitutionAlias.objects.prefetch_related(citations_prefetch())
+            ),
             Prefetch(
                 "mandates",
-                queryset=Mandate.objects.select_related("function").prefetch_related(_citations()),
+                queryset=Mandate.objects.select_related("function").prefetch_related(
+                    citations_prefetch()
+                ),
             ),
-            _citations(),
+            citations_prefetch(),
         )
 
 
@@ -130,7 +130,7 @@ class MandateQuerySet(models.QuerySet):
         return (
             self.filter(institution__in=institutions)
             .select_related("function", "institution")
-            .prefetch_related(_citations())
+            .prefetch_related(citations_prefetch())
         )
 
 
@@ -176,7 +176,7 @@ class RelationshipKind(models.TextChoices):
 class RelationshipQuerySet(models.QuerySet):
     def for_list(self) -> RelationshipQuerySet:
         """Relationships with both institutions and their citations."""
-        return self.select_related("subject", "object").prefetch_related(_citations())
+        return self.select_related("subject", "object").prefetch_related(citations_prefetch())
 
     def involving(self, institution: Institution) -> RelationshipQuerySet:
         return self.filter(Q(subject=institution) | Q(object=institution))

@@ -31,8 +31,8 @@ from engagement.models import Activity, Cell, EngagementLevel, Framework
 from institutions.models import Institution
 from search.index import ENTRY_TABLE, FTS_TABLE, TEXT_CONFIG, VECTOR_COLUMN
 from search.models import EntryKind
+from sources.markdown import plain
 from sources.models import Document, Passage
-from sources.templatetags.atlas import plain
 
 MAX_QUERY_LENGTH = 200
 PAGE_SIZE = 20

@@ -19,8 +19,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from sources.markdown import plain
 from sources.models import DatePrecision, Document, DocumentKind, Passage, PassageKind
-from sources.templatetags.atlas import plain
 
 # The CSL locator label for each kind of passage.
 LOCATOR_LABELS = {

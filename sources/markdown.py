@@ -8,7 +8,9 @@ import markdown as markdown_lib
 import nh3
 
 # The source copies lost their link targets: `[words](#)` is shown as the words alone.
-_DEAD_LINK = re.compile(r"\[([^\]]+)\]\(#\)")
+DEAD_LINK = re.compile(r"\[([^\]]+)\]\(#\)")
+# `**words**`: bold in the source, shown without the markers where text is shown plain.
+EMPHASIS = re.compile(r"\*\*([^*]+)\*\*")
 
 ALLOWED_TAGS = {
     "a",
@@ -50,7 +52,7 @@ def render_markdown(text: str, *, inline: bool = False) -> str:
 
     `inline` drops the enclosing paragraph, for text shown inside another block.
     """
-    html = markdown_lib.markdown(_DEAD_LINK.sub(r"\1", text), extensions=["tables", "sane_lists"])
+    html = markdown_lib.markdown(DEAD_LINK.sub(r"\1", text), extensions=["tables", "sane_lists"])
     safe = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -61,3 +63,11 @@ def render_markdown(text: str, *, inline: bool = False) -> str:
     if inline and safe.startswith("<p>") and safe.endswith("</p>") and safe.count("<p>") == 1:
         safe = safe[3:-4]
     return safe
+
+
+def plain(text: str) -> str:
+    """Source text as plain display text: dead links and `**` markers removed.
+
+    Only the display is cleaned; quotes and citations keep the verbatim text.
+    """
+    return EMPHASIS.sub(r"\1", DEAD_LINK.sub(r"\1", text or ""))

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import re
-
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from sources.markdown import DEAD_LINK, EMPHASIS
+
 register = template.Library()
 
-# The same display cleaning as the `plain` filter of sources/templatetags/atlas.py, expressed
-# as offsets to hide, so a quote can be marked at its offsets in the verbatim text.
-_DEAD_LINK = re.compile(r"\[([^\]]+)\]\(#\)")
-_EMPHASIS = re.compile(r"\*\*([^*]+)\*\*")
+# The same display cleaning as `sources.markdown.plain`, expressed as offsets to hide, so a
+# quote can be marked at its offsets in the verbatim text.
 
 
 def _hidden(text: str) -> set[int]:
     hidden: set[int] = set()
-    for match in _DEAD_LINK.finditer(text):
+    for match in DEAD_LINK.finditer(text):
         hidden.add(match.start())
         hidden.update(range(match.end(1), match.end()))
-    for match in _EMPHASIS.finditer(text):
+    for match in EMPHASIS.finditer(text):
         hidden.update((match.start(), match.start() + 1, match.end() - 2, match.end() - 1))
     return hidden
 
