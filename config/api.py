@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, StreamingHttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
@@ -31,6 +31,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.csv_safety import neutralise
 from config.filtering import unknown_parameters
+from config.links import link
 from sources.versioning import DatasetVersion, dataset_version
 
 # Query parameters every list understands besides its FilterSet's.
@@ -51,7 +52,7 @@ def page_url(route: str, fallback: str, **kwargs: str) -> str:
     """The HTML page of an object: `reverse(route)`, or the DESIGN contract's path while the
     page is not built yet (so links are right before and after the page lands)."""
     try:
-        return reverse(route, kwargs=kwargs)
+        return link(route, **kwargs)
     except NoReverseMatch:
         return fallback
 
@@ -64,7 +65,7 @@ def absolute(request, url: str | None) -> str | None:
 
 def api_url(request, basename: str, lookup: object) -> str:
     """The API detail URL of an object of the resource `basename`."""
-    return absolute(request, reverse(f"api:{basename}-detail", args=[lookup]))
+    return absolute(request, link(f"api:{basename}-detail", lookup))
 
 
 # --- errors ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -40,6 +41,13 @@ class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("widget", CheckboxMultiple)
         super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        # No choice cleans to `queryset.none()`, and the parent's `if not value` would compile
+        # and run it on every request; a choice is a queryset already evaluated by the form.
+        if isinstance(value, QuerySet) and value.query.is_empty():
+            return qs
+        return super().filter(qs, value)
 
     def get_filter_predicate(self, v):
         # The parent filters on `getattr(v, to_field_name)`, a slug, against the foreign key's

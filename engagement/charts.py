@@ -1,12 +1,15 @@
 """Small server-side SVG pictures of a matrix, accessible without colour or JavaScript.
 
 Each picture is an inline `<svg role="img">` with a `<title>` and a `<desc>` that say in
-words what it shows; every mark carries a letter or a number beside its colour.
+words what it shows; every mark carries a letter or a number beside its colour. The marks
+are f-strings with their text escaped (html.escape, as Django's escape), not format_html:
+a heat-map has a few hundred of them on every matrix page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from html import escape
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -38,7 +41,7 @@ def _svg(svg_id: str, width: int, height: int, title: str, desc: str, body: str)
         h=height,
         title=title,
         desc=desc,
-        body=mark_safe(body),  # built with format_html by the callers
+        body=mark_safe(body),  # built by the callers, every text in it escaped
     )
 
 
@@ -53,63 +56,40 @@ def heatmap_svg(matrix: Matrix, *, svg_id: str) -> SafeString:
     for column, level in enumerate(levels):
         x = left + column * _COLUMN + _SQUARE / 2
         parts.append(
-            format_html(
-                '<text x="{}" y="14" text-anchor="middle" class="chart-label">{}</text>',
-                x,
-                level.name[:4],
-            )
+            f'<text x="{x}" y="14" text-anchor="middle" class="chart-label">'
+            f"{escape(level.name[:4])}</text>"
         )
     filled = [0] * len(levels)
     emphasised_words = []
     for row_index, row in enumerate(matrix.rows):
         y = top + row_index * (_SQUARE + _GAP)
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text>',
-                left - 6,
-                y + 15,
-                row.activity.ordinal,
-            )
+            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" class="chart-label">'
+            f"{row.activity.ordinal}</text>"
         )
         for column, cell in enumerate(row.cells):
             x = left + column * _COLUMN
             fill, ink, letter = KIND_MARKS[cell.kind] if cell is not None else MISSING_MARK
             if cell is not None and cell.kind != "empty":
                 filled[column] += 1
+            dashed = ' stroke-dasharray="3 2"' if cell is None else ""
             parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#555d66" '
-                    'stroke-width="1"{}/>',
-                    x,
-                    y,
-                    _SQUARE,
-                    _SQUARE,
-                    fill,
-                    mark_safe(' stroke-dasharray="3 2"') if cell is None else "",
-                )
+                f'<rect x="{x}" y="{y}" width="{_SQUARE}" height="{_SQUARE}" fill="{fill}" '
+                f'stroke="#555d66" stroke-width="1"{dashed}/>'
             )
             if cell is not None and cell.emphasised:
                 letter = "★"
                 emphasised_words.append(f"{row.activity.name}: {levels[column].name}")
             if letter:
                 parts.append(
-                    format_html(
-                        '<text x="{}" y="{}" text-anchor="middle" fill="{}" class="chart-mark">{}</text>',
-                        x + _SQUARE / 2,
-                        y + 16,
-                        ink,
-                        letter,
-                    )
+                    f'<text x="{x + _SQUARE / 2}" y="{y + 16}" text-anchor="middle" '
+                    f'fill="{ink}" class="chart-mark">{escape(letter)}</text>'
                 )
     totals_y = top + len(matrix.rows) * (_SQUARE + _GAP) + 14
     for column, count in enumerate(filled):
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="middle" class="chart-label">{}</text>',
-                left + column * _COLUMN + _SQUARE / 2,
-                totals_y,
-                count,
-            )
+            f'<text x="{left + column * _COLUMN + _SQUARE / 2}" y="{totals_y}" '
+            f'text-anchor="middle" class="chart-label">{count}</text>'
         )
     per_level = "; ".join(
         f"{level.name}: {count} cell{'s' if count != 1 else ''} with an entry"

@@ -212,7 +212,7 @@ class CellCiteView(View):
             activity__slug=activity,
             level__slug=level,
         )
-        citations = list(cell.citations.all())
+        citations = cell.cited
         # The pinpoint is the passage the cell's text comes from; an empty cell has none and
         # is cited as the framework's source document.
         primary = next((c for c in citations if c.role == CitationRole.SOURCE), None)

@@ -122,7 +122,7 @@ def citation_url(site_url: str, citation: Citation) -> str:
 
 def cell_row(cell: Cell, *, site_url: str) -> list[str]:
     """One cell as the long table's values (unguarded; writers neutralise)."""
-    citations = list(cell.citations.all())
+    citations = cell.cited
     lines = {
         "citation_role": [c.role for c in citations],
         "document": [c.passage.document.slug for c in citations],
@@ -267,7 +267,7 @@ def framework_xlsx(
         cells_sheet.append(
             [_text_cell(cells_sheet, v) for v in cell_row(cell, site_url=meta.site_url)]
         )
-        for citation in cell.citations.all():
+        for citation in cell.cited:
             passage = citation.passage
             values = [
                 cell.activity.name,
@@ -328,7 +328,7 @@ def framework_markdown(matrix: Matrix, *, meta: ExportMeta, how_to_cite: str) ->
         for cell in row.cells:
             text = _md_escape(_grid_label(cell).replace("\n\n★", " ★"))
             if cell is not None:
-                for citation in cell.citations.all():
+                for citation in cell.cited:
                     notes.append(
                         f"[^{len(notes) + 1}]: {citation.get_role_display()}: "
                         f"“{_md_escape(citation.exact)}”, {citation.passage.document.title}, "

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
+
+from config.links import link
 from engagement.models import Activity, Cell, EngagementLevel, Framework
+from sources.models import Citation, CitationRole
 
 
 @dataclass
@@ -32,6 +36,13 @@ class Matrix:
     def cells(self) -> list[Cell]:
         return [cell for row in self.rows for cell in row.cells if cell is not None]
 
+    def placed(self) -> Iterator[tuple[Cell, Framework, Activity, EngagementLevel]]:
+        """Each cell with the framework, activity and level of its position."""
+        for row in self.rows:
+            for level, cell in zip(self.levels, row.cells, strict=True):
+                if cell is not None:
+                    yield cell, self.framework, row.activity, level
+
 
 def build_matrix(
     framework: Framework,
@@ -54,3 +65,40 @@ def build_matrix(
         if keep_empty_rows or row.matching:
             matrix.rows.append(row)
     return matrix
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    """A cell's source citation as the matrix links it: the reader at the quote."""
+
+    anchor: str
+    url: str
+
+
+def link_cells(placed: Iterable[tuple[Cell, Framework, Activity, EngagementLevel]]) -> None:
+    """Give each cell its `url` and `source_links`, in one query, from (cell, framework,
+    activity, level) as a page has them placed.
+
+    For cells loaded without their relations (`Cell.objects.for_matrix`): they get the page's
+    own framework, activity and level objects, and their source citations come as flat rows.
+    """
+    by_id: dict[int, Cell] = {}
+    for cell, framework, activity, level in placed:
+        cell.framework, cell.activity, cell.level = framework, activity, level
+        cell.url = cell.get_absolute_url()
+        cell.source_links = []
+        by_id[cell.pk] = cell
+    if not by_id:
+        return
+    citations = (
+        Citation.objects.filter(
+            content_type=ContentType.objects.get_for_model(Cell),
+            object_id__in=by_id,
+            role=CitationRole.SOURCE,
+        )
+        .order_by("object_id", "pk")
+        .values_list("object_id", "pk", "passage__anchor", "passage__document__slug")
+    )
+    for cell_id, citation_id, anchor, document in citations:
+        url = f"{link('sources:document-detail', slug=document)}?cite={citation_id}#{anchor}"
+        by_id[cell_id].source_links.append(SourceLink(anchor, url))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from config.links import link
 from sources.models import Citation, citations_prefetch
 
 
@@ -42,7 +42,7 @@ class EngagementLevel(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("engagement:level-detail", kwargs={"slug": self.slug})
+        return link("engagement:level-detail", slug=self.slug)
 
 
 class Activity(models.Model):
@@ -62,7 +62,7 @@ class Activity(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("engagement:activity-detail", kwargs={"slug": self.slug})
+        return link("engagement:activity-detail", slug=self.slug)
 
 
 class FrameworkQuerySet(models.QuerySet):
@@ -102,7 +102,7 @@ class Framework(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("engagement:framework-detail", kwargs={"slug": self.slug})
+        return link("engagement:framework-detail", slug=self.slug)
 
 
 class CellKind(models.TextChoices):
@@ -113,19 +113,19 @@ class CellKind(models.TextChoices):
 
 class CellQuerySet(models.QuerySet):
     def for_matrix(self, framework: Framework) -> CellQuerySet:
-        """A framework's cells with activity, level and citations (passage and document joined)."""
-        return (
-            self.filter(framework=framework)
-            .select_related("activity", "level")
-            .prefetch_related(citations_prefetch())
-            .order_by("activity__ordinal", "level__ordinal")
-        )
+        """A framework's cells as the matrix places them: only their own columns.
+
+        No relation is loaded: the page has the framework, activities and levels already,
+        and `engagement.matrix.link_cells` adds the URLs and source links in one query.
+        """
+        return self.filter(framework=framework).only(*Cell.MATRIX_FIELDS).order_by()
 
     def for_list(self) -> CellQuerySet:
-        """Cells with framework, activity, level and citations (passage and document joined)."""
+        """Cells with framework, activity, level and citations (passage and document joined),
+        the citations as `cited`."""
         return (
             self.select_related("framework", "activity", "level")
-            .prefetch_related(citations_prefetch())
+            .prefetch_related(citations_prefetch(to_attr="prefetched_citations"))
             .order_by(
                 "framework__ordinal", "framework__name", "activity__ordinal", "level__ordinal"
             )
@@ -150,6 +150,9 @@ class Cell(models.Model):
 
     objects = CellQuerySet.as_manager()
 
+    # The columns a matrix shows (`for_matrix`); the rest comes from the page's own objects.
+    MATRIX_FIELDS = ("framework", "activity", "level", "kind", "text", "emphasised")
+
     class Meta:
         ordering = ["framework", "activity__ordinal", "level__ordinal"]
         constraints = [
@@ -167,12 +170,18 @@ class Cell(models.Model):
     def __str__(self) -> str:
         return f"{self.framework.slug}: {self.activity.name} / {self.level.name}"
 
+    @property
+    def cited(self) -> list[Citation]:
+        """Its citations with passage and document: as `for_list()` prefetched them, or now."""
+        try:
+            return self.prefetched_citations
+        except AttributeError:
+            return list(self.citations.with_passage())
+
     def get_absolute_url(self) -> str:
-        return reverse(
+        return link(
             "engagement:cell-detail",
-            kwargs={
-                "slug": self.framework.slug,
-                "activity": self.activity.slug,
-                "level": self.level.slug,
-            },
+            slug=self.framework.slug,
+            activity=self.activity.slug,
+            level=self.level.slug,
         )

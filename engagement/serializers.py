@@ -58,7 +58,7 @@ class CellSerializer(ModelCleanMixin, serializers.ModelSerializer):
     framework = serializers.SlugRelatedField(slug_field="slug", queryset=Framework.objects.all())
     activity = serializers.SlugRelatedField(slug_field="slug", queryset=Activity.objects.all())
     level = serializers.SlugRelatedField(slug_field="slug", queryset=EngagementLevel.objects.all())
-    citations = CitationSerializer(many=True, read_only=True)
+    citations = CitationSerializer(source="cited", many=True, read_only=True)
     html_url = serializers.SerializerMethodField(help_text="The cell's page.")
     api_url = serializers.SerializerMethodField()
     framework_api_url = serializers.SerializerMethodField()
@@ -117,6 +117,12 @@ class CellSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     def get_level_html_url(self, cell: Cell) -> str:
         return absolute(_request(self), level_html_url(cell.level.slug))
+
+    def update(self, instance: Cell, validated_data) -> Cell:
+        instance = super().update(instance, validated_data)
+        # As DRF drops a prefetch cache after a write: the answer shows the citations as now.
+        instance.__dict__.pop("prefetched_citations", None)
+        return instance
 
     def validate(self, attrs):
         if self.instance is not None:

@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 from config.filtering import CommaSeparatedMultiple, unknown_parameters
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
 from engagement.filters import CellFilter
-from engagement.matrix import build_matrix
+from engagement.matrix import build_matrix, link_cells
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from sources.models import Citation, citations_prefetch
 
@@ -99,8 +99,7 @@ class FrameworkDetailView(TemplateView):
             ],
             keep_empty_rows=not narrowed,
         )
-        for cell in matrix.cells:
-            cell.framework = framework  # for its URL; the queryset filtered on it already
+        link_cells(matrix.placed())
         context["matrix"] = matrix
         context["transposed"] = [
             (level, [row.cells[index] for row in matrix.rows])
@@ -323,9 +322,7 @@ class ActivityDetailView(TemplateView):
         frameworks = list(Framework.objects.order_by("ordinal", "name"))
         cells = {
             (cell.framework_id, cell.level_id): cell
-            for cell in Cell.objects.filter(activity=activity)
-            .select_related("framework", "activity", "level")
-            .prefetch_related(citations_prefetch())
+            for cell in Cell.objects.filter(activity=activity).only(*Cell.MATRIX_FIELDS)
         }
         rows = [
             {
@@ -334,6 +331,12 @@ class ActivityDetailView(TemplateView):
             }
             for framework in frameworks
         ]
+        link_cells(
+            (cell, row["framework"], activity, level)
+            for row in rows
+            for level, cell in zip(levels, row["cells"], strict=True)
+            if cell is not None
+        )
         return {
             "activity": activity,
             "levels": levels,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Prefetch, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from config.links import link
 from sources.models import Citation, citations_prefetch
 
 
@@ -68,7 +68,7 @@ class Institution(models.Model):
         return self.short_name or self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("institutions:institution-detail", kwargs={"slug": self.slug})
+        return link("institutions:institution-detail", slug=self.slug)
 
 
 class InstitutionAlias(models.Model):

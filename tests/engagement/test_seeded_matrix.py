@@ -14,7 +14,7 @@ pytestmark = pytest.mark.usefixtures("kb")
 
 
 def brief_cells() -> dict[tuple[str, str], Cell]:
-    cells = Cell.objects.for_matrix(Framework.objects.get(slug="eu-ai-office-uk-aisi"))
+    cells = Cell.objects.for_list().filter(framework__slug="eu-ai-office-uk-aisi")
     return {(cell.activity.slug, cell.level.slug): cell for cell in cells}
 
 
@@ -162,7 +162,7 @@ def test_the_news_article_framework_holds_cited_analyst_cells():
         "eu-ai-office",
         "us-aisi",
     ]
-    cells = list(Cell.objects.for_matrix(framework))
+    cells = list(Cell.objects.for_list().filter(framework=framework))
     assert cells
     for cell in cells:
         assert cell.kind == CellKind.ANALYST
