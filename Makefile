@@ -66,7 +66,12 @@ clean:
 # Benchmarks (bench/run.py): gunicorn + wrk, one table; see README.md, "Benchmarks".
 # make bench BENCH_ARGS="--scale 1 --seconds 3 --memory-scale 0"
 BENCH_ARGS ?=
-.PHONY: bench
-bench: install
-	@command -v wrk >/dev/null || apt-get install -y wrk
+.PHONY: bench bench-deps
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y wrk; \
+		else sudo apt-get update && sudo apt-get install -y wrk; fi; \
+	fi
+
+bench: install bench-deps
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
