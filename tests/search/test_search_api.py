@@ -126,7 +126,8 @@ def test_an_unbalanced_quote_is_a_phrase_to_the_end(client):
 @pytest.mark.parametrize("query", ["Leuven", "AI"])
 def test_the_endpoint_makes_a_fixed_number_of_queries(client, django_assert_num_queries, query):
     # 1. the existence of the filter slugs (all four facets in one UNION);
-    # 2. every match with rank and facet keys; 3. the page's snippets.
+    # 2. the page's entry ids and ranks, the count and the facet counts, from the matches
+    #    found once; 3. the page's entries with their facet names and snippets.
     params = {
         "q": query,
         "type": "passage,cell",
