@@ -17,10 +17,11 @@ def test_the_response_shape(client):
     response = client.get(API, {"q": "Leuven"})
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"query", "count", "page", "pages", "results", "facets"}
+    assert set(data) == {"query", "count", "page", "pages", "results", "facets", "facets_omitted"}
     assert data["query"] == "Leuven"
     assert data["count"] == len(data["results"]) == 2
     assert set(data["facets"]) == set(FACETS)
+    assert data["facets_omitted"] == dict.fromkeys(FACETS, 0)
     result = next(r for r in data["results"] if r["document"] == "eu-us-ttc-ai-collaboration-2024")
     assert result == {
         "type": "passage",
