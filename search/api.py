@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from search.engine import FACETS, search
+from search.engine import FACET_LIMIT, FACETS, search
 from search.forms import SearchForm
 from search.models import EntryKind
 
@@ -34,7 +34,14 @@ class SearchResultSerializer(serializers.Serializer):
 
 
 _FACET_COUNTS = serializers.DictField(
-    child=serializers.IntegerField(), help_text="Value (slug) → number of results."
+    child=serializers.IntegerField(),
+    help_text=(
+        f"Value (slug) → number of results: the {FACET_LIMIT} values with most results, and "
+        "the selected ones."
+    ),
+)
+_FACET_OMITTED = serializers.IntegerField(
+    help_text="Values with results that `facets` does not list (0 when it lists them all)."
 )
 
 SearchResponseSerializer = inline_serializer(
@@ -46,6 +53,9 @@ SearchResponseSerializer = inline_serializer(
         "pages": serializers.IntegerField(),
         "results": SearchResultSerializer(many=True),
         "facets": inline_serializer("SearchFacets", {name: _FACET_COUNTS for name in FACETS}),
+        "facets_omitted": inline_serializer(
+            "SearchFacetsOmitted", {name: _FACET_OMITTED for name in FACETS}
+        ),
     },
 )
 
@@ -107,5 +117,6 @@ class SearchAPIView(APIView):
                     name: {value.slug: value.count for value in values}
                     for name, values in results.facets.items()
                 },
+                "facets_omitted": {name: results.facets_omitted[name] for name in FACETS},
             }
         )

@@ -61,6 +61,7 @@ class SearchView(TemplateView):
                     )
                     for value in results.facets[name]
                 ],
+                results.facets_omitted.get(name, 0),
             )
             for name in FACETS
             if results.facets[name]

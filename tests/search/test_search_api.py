@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,10 +22,11 @@ def test_the_response_shape(client):
     response = client.get(API, {"q": "Leuven"})
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"query", "count", "page", "pages", "results", "facets"}
+    assert set(data) == {"query", "count", "page", "pages", "results", "facets", "facets_omitted"}
     assert data["query"] == "Leuven"
     assert data["count"] == len(data["results"]) == 2
     assert set(data["facets"]) == set(FACETS)
+    assert data["facets_omitted"] == dict.fromkeys(FACETS, 0)
     result = next(r for r in data["results"] if r["document"] == "eu-us-ttc-ai-collaboration-2024")
     assert result == {
         "type": "passage",
@@ -126,7 +132,8 @@ def test_an_unbalanced_quote_is_a_phrase_to_the_end(client):
 @pytest.mark.parametrize("query", ["Leuven", "AI"])
 def test_the_endpoint_makes_a_fixed_number_of_queries(client, django_assert_num_queries, query):
     # 1. the existence of the filter slugs (all four facets in one UNION);
-    # 2. every match with rank and facet keys; 3. the page's snippets.
+    # 2. the page's entry ids and ranks, the count and the facet counts, from the matches
+    #    found once; 3. the page's entries with their facet names and snippets.
     params = {
         "q": query,
         "type": "passage,cell",
@@ -146,6 +153,27 @@ def test_the_page_makes_a_fixed_number_of_queries(client, django_assert_max_num_
     params = {"q": query, "level": "collaboration,separation", "framework": "eu-ai-office-uk-aisi"}
     with django_assert_max_num_queries(3):
         assert client.get("/search/", params).status_code == 200
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(client):
+    def queries(url: str, params: dict) -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url, params).status_code == 200
+        return len(context)
+
+    # Each with results on its page, so that every query of the list runs.
+    brief = {"type": "cell,passage", "document": "synergies-eu-ai-office-uk-aisi-2025"}
+    cells = {"level": "coordination", "framework": "eu-ai-office-uk-aisi"}
+    requests = [
+        (API, {"q": "AI"}),
+        (API, {"q": "AI", "page": 2, **brief}),
+        ("/search/", {"q": "evaluation"}),
+        ("/search/", {"q": "evaluation", **cells}),
+    ]
+    seeded = [queries(url, params) for url, params in requests]
+    assert seeded == [2, 3, 2, 3]
+    call_command("synthesize", "--scale", "3", stdout=io.StringIO())
+    assert [queries(url, params) for url, params in requests] == seeded
 
 
 @settings(
