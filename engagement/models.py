@@ -170,14 +170,6 @@ class Cell(models.Model):
     def __str__(self) -> str:
         return f"{self.framework.slug}: {self.activity.name} / {self.level.name}"
 
-    @property
-    def cited(self) -> list[Citation]:
-        """Its citations with passage and document: as `for_list()` prefetched them, or now."""
-        try:
-            return self.prefetched_citations
-        except AttributeError:
-            return list(self.citations.with_passage())
-
     def get_absolute_url(self) -> str:
         return link(
             "engagement:cell-detail",
@@ -185,3 +177,11 @@ class Cell(models.Model):
             activity=self.activity.slug,
             level=self.level.slug,
         )
+
+    @property
+    def cited(self) -> list[Citation]:
+        """Its citations with passage and document: as `for_list()` prefetched them, or now."""
+        try:
+            return self.prefetched_citations
+        except AttributeError:
+            return list(self.citations.with_passage())
