@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from engagement.synthesis import SynthesisError, knowledge_base_synthesize, synthesis_clear
 
@@ -34,6 +35,18 @@ class Command(BaseCommand):
             )
         except SynthesisError as error:
             raise CommandError(f"Nothing written: {error}") from None
+        self.tidy()
         for line in report.lines():
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
+
+    @staticmethod
+    def tidy() -> None:
+        """Leave the database as a steady one would be after a bulk write, as autovacuum
+        would, in time: fresh planner statistics (stale ones made a keyword-filtered matrix
+        take 300 ms instead of 1 ms at scale 1000), and on PostgreSQL no dead rows left by the
+        copies replaced (every search read and rechecked them). VACUUM cannot run inside a
+        transaction, so within one (a test) only ANALYZE runs."""
+        vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
