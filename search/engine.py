@@ -41,16 +41,15 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
-from django.urls import NoReverseMatch
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from engagement.models import Activity, Cell, EngagementLevel, Framework
-from institutions.models import Institution
+from config.links import link
+from engagement.models import Activity, EngagementLevel, Framework
 from search.index import ENTRY_TABLE, FTS_TABLE, TEXT_CONFIG, VECTOR_COLUMN
 from search.models import EntryKind
 from sources.markdown import plain
-from sources.models import Document, Passage
+from sources.models import Document
 
 MAX_QUERY_LENGTH = 200
 PAGE_SIZE = 20
@@ -469,35 +468,21 @@ def _entries(full_text: _FullText, entry_ids: list[int]) -> dict[int, tuple]:
         return {row[0]: row for row in cursor.fetchall()}
 
 
-def _with_fallback(instance, path: str) -> str:
-    # The detail pages of cells and institutions belong to other parts of the project; until
-    # their URLs exist the path the design fixes for them is used.
-    try:
-        return instance.get_absolute_url()
-    except NoReverseMatch:
-        return path
-
-
 def _result(row: tuple, rank: float) -> Result:
-    """A result from its row of `_entries` and its rank."""
+    """A result from its row of `_entries` and its rank; its page linked from the slugs."""
     entry_id, kind, object_id, title, slug, doc_slug, doc_title, fw_slug, fw_name = row[:9]
     level_slug, _level_name, activity_slug, _activity_name, snippet = row[9:]
     if kind == EntryKind.CELL:
-        cell = Cell(
-            framework=Framework(slug=fw_slug),
-            activity=Activity(slug=activity_slug),
-            level=EngagementLevel(slug=level_slug),
-        )
-        url = _with_fallback(cell, f"/frameworks/{fw_slug}/cells/{activity_slug}/{level_slug}/")
+        url = link("engagement:cell-detail", slug=fw_slug, activity=activity_slug, level=level_slug)
         context = fw_name
     elif kind == EntryKind.PASSAGE:
-        url = Passage(anchor=slug, document=Document(slug=doc_slug)).get_absolute_url()
+        url = f"{link('sources:document-detail', slug=doc_slug)}#{slug}"
         title, context = plain(title) or doc_title, doc_title
     elif kind == EntryKind.INSTITUTION:
-        url = _with_fallback(Institution(slug=slug), f"/institutions/{slug}/")
+        url = link("institutions:institution-detail", slug=slug)
         context = "Institution"
     else:
-        url = Document(slug=slug).get_absolute_url()
+        url = link("sources:document-detail", slug=slug)
         context = "Document"
     return Result(
         type=kind,

@@ -131,6 +131,7 @@ def test_the_page(client):
     response = client.get("/search/", {"q": "CBRN"})
     assert response.status_code == 200
     html = response.content.decode()
+    assert html.count('<link rel="alternate" type="application/json"') == 1
     assert '<link rel="alternate" type="application/json" href="/api/v1/search/?q=CBRN">' in html
     assert '<form class="search-form" method="get" action="/search/"' in html
     assert 'href="/documents/synergies-eu-ai-office-uk-aisi-2025/#2-coordination-p5"' in html
