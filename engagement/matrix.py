@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 
-from config.links import link
 from engagement.models import Activity, Cell, EngagementLevel, Framework
-from sources.models import Citation, CitationRole
+from sources.models import Citation, CitationRole, citation_url
 
 
 @dataclass
@@ -100,5 +99,6 @@ def link_cells(placed: Iterable[tuple[Cell, Framework, Activity, EngagementLevel
         .values_list("object_id", "pk", "passage__anchor", "passage__document__slug")
     )
     for cell_id, citation_id, anchor, document in citations:
-        url = f"{link('sources:document-detail', slug=document)}?cite={citation_id}#{anchor}"
-        by_id[cell_id].source_links.append(SourceLink(anchor, url))
+        by_id[cell_id].source_links.append(
+            SourceLink(anchor, citation_url(document, citation_id, anchor))
+        )

@@ -49,7 +49,7 @@ from engagement.models import Activity, EngagementLevel, Framework
 from search.index import ENTRY_TABLE, FTS_TABLE, TEXT_CONFIG, VECTOR_COLUMN
 from search.models import EntryKind
 from sources.markdown import plain
-from sources.models import Document
+from sources.models import Document, passage_url
 
 MAX_QUERY_LENGTH = 200
 PAGE_SIZE = 20
@@ -476,7 +476,7 @@ def _result(row: tuple, rank: float) -> Result:
         url = link("engagement:cell-detail", slug=fw_slug, activity=activity_slug, level=level_slug)
         context = fw_name
     elif kind == EntryKind.PASSAGE:
-        url = f"{link('sources:document-detail', slug=doc_slug)}#{slug}"
+        url = passage_url(doc_slug, slug)
         title, context = plain(title) or doc_title, doc_title
     elif kind == EntryKind.INSTITUTION:
         url = link("institutions:institution-detail", slug=slug)

@@ -159,7 +159,7 @@ class Passage(models.Model):
         return f"{self.document.slug}#{self.anchor}"
 
     def get_absolute_url(self) -> str:
-        return f"{self.document.get_absolute_url()}#{self.anchor}"
+        return passage_url(self.document.slug, self.anchor)
 
 
 class CitationRole(models.TextChoices):
@@ -184,6 +184,16 @@ class CitationQuerySet(models.QuerySet):
             .filter(Q(orphaned=True) | ~Q(found=F("exact")))
             .order_by("pk")
         )
+
+
+def passage_url(document: str, anchor: str) -> str:
+    """The reader of the document (a slug) at the passage."""
+    return f"{link('sources:document-detail', slug=document)}#{anchor}"
+
+
+def citation_url(document: str, citation: int, anchor: str) -> str:
+    """The reader at the passage, the quote of the citation (an id) highlighted."""
+    return f"{link('sources:document-detail', slug=document)}?cite={citation}#{anchor}"
 
 
 def citations_prefetch(to_attr: str | None = None) -> Prefetch:
@@ -234,7 +244,7 @@ class Citation(models.Model):
 
     def get_absolute_url(self) -> str:
         """The reader at the passage, with this citation's quote highlighted."""
-        return f"{self.passage.document.get_absolute_url()}?cite={self.pk}#{self.passage.anchor}"
+        return citation_url(self.passage.document.slug, self.pk, self.passage.anchor)
 
     @property
     def valid(self) -> bool:
