@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, StreamingHttpResponse
-from django.urls import NoReverseMatch
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
@@ -46,15 +45,6 @@ SAFE_METHODS = ("GET", "HEAD")
 
 
 # --- links -------------------------------------------------------------------------------
-
-
-def page_url(route: str, fallback: str, **kwargs: str) -> str:
-    """The HTML page of an object: `reverse(route)`, or the DESIGN contract's path while the
-    page is not built yet (so links are right before and after the page lands)."""
-    try:
-        return link(route, **kwargs)
-    except NoReverseMatch:
-        return fallback
 
 
 def absolute(request, url: str | None) -> str | None:

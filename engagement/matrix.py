@@ -75,16 +75,16 @@ class SourceLink:
 
 
 def link_cells(placed: Iterable[tuple[Cell, Framework, Activity, EngagementLevel]]) -> None:
-    """Give each cell its `url` and `source_links`, in one query, from (cell, framework,
-    activity, level) as a page has them placed.
+    """Give each cell its position's objects and its `source_links`, in one query, from
+    (cell, framework, activity, level) as a page has them placed.
 
     For cells loaded without their relations (`Cell.objects.for_matrix`): they get the page's
-    own framework, activity and level objects, and their source citations come as flat rows.
+    own framework, activity and level objects (so `get_absolute_url` needs no query), and
+    their source citations come as flat rows.
     """
     by_id: dict[int, Cell] = {}
     for cell, framework, activity, level in placed:
         cell.framework, cell.activity, cell.level = framework, activity, level
-        cell.url = cell.get_absolute_url()
         cell.source_links = []
         by_id[cell.pk] = cell
     if not by_id:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import ModelCleanMixin, absolute, api_url, page_url
+from config.api import ModelCleanMixin, absolute, api_url
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from sources.models import CitationRole
 from sources.serializers import CitationSerializer, quote_check
@@ -20,28 +20,6 @@ from sources.serializers import CitationSerializer, quote_check
 
 def _request(serializer):
     return serializer.context.get("request")
-
-
-def framework_html_url(slug: str) -> str:
-    return page_url("engagement:framework-detail", f"/frameworks/{slug}/", slug=slug)
-
-
-def activity_html_url(slug: str) -> str:
-    return page_url("engagement:activity-detail", f"/activities/{slug}/", slug=slug)
-
-
-def level_html_url(slug: str) -> str:
-    return page_url("engagement:level-detail", f"/levels/{slug}/", slug=slug)
-
-
-def cell_html_url(framework: str, activity: str, level: str) -> str:
-    return page_url(
-        "engagement:cell-detail",
-        f"/frameworks/{framework}/cells/{activity}/{level}/",
-        slug=framework,
-        activity=activity,
-        level=level,
-    )
 
 
 def _cells_api_url(request, **query: str) -> str:
@@ -92,10 +70,7 @@ class CellSerializer(ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "updated_at"]
 
     def get_html_url(self, cell: Cell) -> str:
-        return absolute(
-            _request(self),
-            cell_html_url(cell.framework.slug, cell.activity.slug, cell.level.slug),
-        )
+        return absolute(_request(self), cell.get_absolute_url())
 
     def get_api_url(self, cell: Cell) -> str:
         return api_url(_request(self), "cell", cell.pk)
@@ -104,19 +79,19 @@ class CellSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return api_url(_request(self), "framework", cell.framework.slug)
 
     def get_framework_html_url(self, cell: Cell) -> str:
-        return absolute(_request(self), framework_html_url(cell.framework.slug))
+        return absolute(_request(self), cell.framework.get_absolute_url())
 
     def get_activity_api_url(self, cell: Cell) -> str:
         return api_url(_request(self), "activity", cell.activity.slug)
 
     def get_activity_html_url(self, cell: Cell) -> str:
-        return absolute(_request(self), activity_html_url(cell.activity.slug))
+        return absolute(_request(self), cell.activity.get_absolute_url())
 
     def get_level_api_url(self, cell: Cell) -> str:
         return api_url(_request(self), "level", cell.level.slug)
 
     def get_level_html_url(self, cell: Cell) -> str:
-        return absolute(_request(self), level_html_url(cell.level.slug))
+        return absolute(_request(self), cell.level.get_absolute_url())
 
     def update(self, instance: Cell, validated_data) -> Cell:
         instance = super().update(instance, validated_data)
@@ -186,7 +161,7 @@ class LevelSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return api_url(_request(self), "level", level.slug)
 
     def get_html_url(self, level: EngagementLevel) -> str:
-        return absolute(_request(self), level_html_url(level.slug))
+        return absolute(_request(self), level.get_absolute_url())
 
     def get_cells_api_url(self, level: EngagementLevel) -> str:
         return _cells_api_url(_request(self), level=level.slug)
@@ -226,7 +201,7 @@ class ActivitySerializer(ModelCleanMixin, serializers.ModelSerializer):
         return api_url(_request(self), "activity", activity.slug)
 
     def get_html_url(self, activity: Activity) -> str:
-        return absolute(_request(self), activity_html_url(activity.slug))
+        return absolute(_request(self), activity.get_absolute_url())
 
     def get_cells_api_url(self, activity: Activity) -> str:
         return _cells_api_url(_request(self), activity=activity.slug)
@@ -274,7 +249,7 @@ class FrameworkSerializer(serializers.ModelSerializer):
         return api_url(_request(self), "framework", framework.slug)
 
     def get_html_url(self, framework: Framework) -> str:
-        return absolute(_request(self), framework_html_url(framework.slug))
+        return absolute(_request(self), framework.get_absolute_url())
 
     def get_cells_api_url(self, framework: Framework) -> str:
         return _cells_api_url(_request(self), framework=framework.slug)

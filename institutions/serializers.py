@@ -11,17 +11,13 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from rest_framework import serializers
 
-from config.api import ModelCleanMixin, absolute, api_url, page_url
+from config.api import ModelCleanMixin, absolute, api_url
 from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
 from sources.serializers import CitationSerializer, quote_check
 
 
 def _request(serializer):
     return serializer.context.get("request")
-
-
-def institution_html_url(slug: str) -> str:
-    return page_url("institutions:institution-detail", f"/institutions/{slug}/", slug=slug)
 
 
 class InstitutionLinksMixin:
@@ -35,7 +31,7 @@ class InstitutionLinksMixin:
     def institution_html(self, institution: Institution | None) -> str | None:
         if institution is None:
             return None
-        return absolute(_request(self), institution_html_url(institution.slug))
+        return absolute(_request(self), institution.get_absolute_url())
 
 
 class AliasSerializer(serializers.ModelSerializer):

@@ -66,7 +66,7 @@ _BADGE = '<strong class="badge"><span aria-hidden="true">★ </span>Emphasised</
 @register.simple_tag
 def matrix_cell(cell) -> SafeString:
     """One cell of the matrix table, its `<td>` and all; None is a position the framework
-    leaves out. For cells given `url` and `source_links` by engagement.matrix.link_cells.
+    leaves out. For cells given `source_links` by engagement.matrix.link_cells.
 
     Written here rather than as an included template, and with f-strings whose every text is
     escaped (html.escape, as Django's escape) rather than format_html: a matrix has up to 60
@@ -75,7 +75,7 @@ def matrix_cell(cell) -> SafeString:
     if cell is None:
         return _MISSING_CELL
     classes = f"cell cell-{cell.kind}" + (" cell-emphasised" if cell.emphasised else "")
-    url = html.escape(cell.url)
+    url = html.escape(cell.get_absolute_url())
     if cell.kind == "empty":
         position = html.escape(f"{cell.activity.name} / {cell.level.name}")
         return mark_safe(
