@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from config.env import env_int, env_list, env_str
+from core.env import env_int, env_list, env_str
 
 bind = env_list("GUNICORN_BIND", [f"{env_str('HOST') or '127.0.0.1'}:{env_int('PORT', 8000)}"])
 workers = env_int("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1, minimum=1)

@@ -7,8 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.csp import inline_style_hashes
-from config.env import env_bool, env_int, env_list, env_rate, env_str, env_url
+from core.csp import inline_style_hashes
+from core.env import env_bool, env_int, env_list, env_rate, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,16 +39,20 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # The project's packages, lowest layer first (README.md, "Layout").
+    "core",
     "sources",
     "institutions",
     "engagement",
     "search",
+    "atlas",
+    "bench",
     "csp",
 ]
 
 MIDDLEWARE = [
     # Outermost: every response is logged, static files and cached pages included.
-    "config.middleware.RequestLogMiddleware",
+    "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before whitenoise, so static files carry the policy too.
     "csp.middleware.CSPMiddleware",
@@ -63,7 +67,7 @@ MIDDLEWARE = [
     # Records the signed-in editor as the author of every history entry.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Innermost, so that every middleware above still runs on a cached response.
-    "config.cache.DatasetVersionCacheMiddleware",
+    "core.cache.DatasetVersionCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -171,8 +175,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "config.api.AtlasAutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AtlasAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     # Throttle counts live in the default cache: Redis when REDIS_URL is set, so every
     # worker and server enforces the same limit.
     "DEFAULT_THROTTLE_CLASSES": [
@@ -285,7 +289,7 @@ ATLAS_RESPONSE_CACHE_EXCLUDE = ("/admin/", "/healthz", "/readyz", "/api/v1/docs/
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "config.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from config.api import AtlasViewSetMixin
+from core.api.viewsets import AtlasViewSetMixin
 from engagement.filters import ActivityFilter, CellFilter, FrameworkFilter, LevelFilter
 from engagement.history import CellHistorySerializer, cell_history
 from engagement.models import Activity, Cell, EngagementLevel, Framework

@@ -5,18 +5,18 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from config.filtering import ChoiceMultipleFilter, SlugMultipleFilter, StrictBooleanFilter
+from core import registry
+from core.filtering import ChoiceMultipleFilter, SlugMultipleFilter, StrictBooleanFilter
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from institutions.models import Institution
-from search.engine import cell_ids_matching
 from sources.models import Document
 
 
 def cells_matching(queryset, text: str):
-    """Cells the full-text search finds for `text` (search/engine.py): their text, activity
-    name, the quotes that cite them, their level and framework; none when `text` has no word
-    to search for."""
-    ids = cell_ids_matching(text)
+    """Cells the full-text search finds for `text` (the search app's, through
+    `core.registry`): their text, activity name, the quotes that cite them, their level and
+    framework; none when `text` has no word to search for."""
+    ids = registry.matching_ids("cell", text)
     return queryset.none() if ids is None else queryset.filter(pk__in=ids)
 
 

@@ -30,5 +30,4 @@ urlpatterns = [
         export_views.CellCiteView.as_view(),
         name="cell-cite",
     ),
-    path("export/datapackage.zip", export_views.DataPackageView.as_view(), name="datapackage"),
 ]

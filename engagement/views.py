@@ -7,8 +7,6 @@ page's JSON twin under /api/v1/), and never lets the template walk an unloaded r
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -16,26 +14,25 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from config.filtering import CommaSeparatedMultiple, unknown_parameters
+from core.filtering import CommaSeparatedMultiple, unknown_parameters
+from core.forms import PairForm
+from core.pages import api_link, breadcrumbs
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
 from engagement.filters import CellFilter
-from engagement.matrix import build_matrix, link_cells
+from engagement.matrix import link_cells
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+from engagement.selectors import (
+    cell_filter,
+    framework_comparison,
+    framework_matrix,
+    matrix_selection,
+)
 from sources.models import Citation, citations_prefetch
 
 # The matrix page's own parameters besides the filters; `framework` and `institution` are
 # the path's business there, so they are refused like any unknown name.
 MATRIX_PARAMETERS = ("level", "activity", "kind", "emphasised", "q")
 VIEWS = {"activities": "Activities as rows", "levels": "Levels as rows"}
-
-
-def _api(path: str, **params) -> str:
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return f"/api/v1/{path}" + (f"?{query}" if query else "")
-
-
-def _crumbs(*items: tuple[str, str | None]) -> list[dict]:
-    return [{"label": label, "url": url} for label, url in items]
 
 
 def _levels() -> list[EngagementLevel]:
@@ -68,7 +65,7 @@ class FrameworkDetailView(TemplateView):
             "view_mode": request.GET.get("view") or "activities",
             "emphasised_only": request.GET.get("emphasised", "").lower() in ("true", "1", "yes"),
             "api_url": self.api_url(framework, request.GET),
-            "breadcrumbs": _crumbs(
+            "breadcrumbs": breadcrumbs(
                 ("Frameworks", reverse("engagement:framework-index")), (framework.name, None)
             ),
             "filtered": any(name in request.GET for name in (*MATRIX_PARAMETERS, "view")),
@@ -80,25 +77,14 @@ class FrameworkDetailView(TemplateView):
         }
         if request.GET.get("view", "activities") not in ("", *VIEWS):
             errors["view"] = [f"“{request.GET['view']}” is not one of: {', '.join(VIEWS)}."]
-        filterset = CellFilter(request.GET, queryset=Cell.objects.for_matrix(framework))
+        filterset = cell_filter(request.GET, queryset=Cell.objects.for_matrix(framework))
         if not errors and not filterset.is_valid():
             errors = {name: list(messages) for name, messages in filterset.errors.items()}
         if errors:
             context["errors"] = dict(sorted(errors.items()))
             return self.render_to_response(context, status=400)
-        data = filterset.form.cleaned_data
-        chosen_levels = {level.pk for level in data.get("level") or []}
-        chosen_activities = {activity.pk for activity in data.get("activity") or []}
-        narrowed = any(data.get(name) for name in ("kind", "q")) or data.get("emphasised")
-        matrix = build_matrix(
-            framework,
-            filterset.qs,
-            levels=[lv for lv in levels if not chosen_levels or lv.pk in chosen_levels],
-            activities=[
-                a for a in activities if not chosen_activities or a.pk in chosen_activities
-            ],
-            keep_empty_rows=not narrowed,
-        )
+        selection = matrix_selection(filterset, levels=levels, activities=activities)
+        matrix = framework_matrix(framework, filterset.qs, selection)
         link_cells(matrix.placed())
         context["matrix"] = matrix
         context["transposed"] = [
@@ -128,7 +114,7 @@ class FrameworkDetailView(TemplateView):
         query = params.copy()
         query.pop("view", None)
         query["framework"] = framework.slug
-        return f"/api/v1/cells/?{query.urlencode()}"
+        return f"{reverse('api:cell-list')}?{query.urlencode()}"
 
 
 class HomeView(FrameworkDetailView):
@@ -169,8 +155,8 @@ class FrameworkIndexView(TemplateView):
             framework.filled = sum(counts.get(framework.pk, {}).values())
         return {
             "frameworks": frameworks,
-            "api_url": _api("frameworks/"),
-            "breadcrumbs": _crumbs(("Frameworks", None)),
+            "api_url": api_link("framework-list"),
+            "breadcrumbs": breadcrumbs(("Frameworks", None)),
         }
 
 
@@ -208,13 +194,13 @@ class CellDetailView(TemplateView):
             "row_neighbours": [n for n in neighbours if n.activity_id == cell.activity_id],
             "column_neighbours": [n for n in neighbours if n.level_id == cell.level_id],
             "permalink": self.request.build_absolute_uri(cell.get_absolute_url()),
-            "api_url": _api(
-                "cells/",
+            "api_url": api_link(
+                "cell-list",
                 framework=framework.slug,
                 activity=cell.activity.slug,
                 level=cell.level.slug,
             ),
-            "breadcrumbs": _crumbs(
+            "breadcrumbs": breadcrumbs(
                 ("Frameworks", reverse("engagement:framework-index")),
                 (framework.name, framework.get_absolute_url()),
                 (f"{cell.activity.name} / {cell.level.name}", None),
@@ -229,62 +215,29 @@ class FrameworkCompareView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         frameworks = list(Framework.objects.order_by("ordinal", "name"))
-        by_slug = {framework.slug: framework for framework in frameworks}
+        form = PairForm(
+            request.GET, queryset=Framework.objects.all(), noun="framework", loaded=frameworks
+        )
         context = {
             "frameworks": frameworks,
-            "a_slug": request.GET.get("a", ""),
-            "b_slug": request.GET.get("b", ""),
-            "breadcrumbs": _crumbs(
+            "a_slug": form.slugs["a"],
+            "b_slug": form.slugs["b"],
+            "breadcrumbs": breadcrumbs(
                 ("Frameworks", reverse("engagement:framework-index")), ("Compare", None)
             ),
         }
-        errors = {}
-        for name in ("a", "b"):
-            value = request.GET.get(name, "").strip()
-            if not value:
-                errors[name] = ["Required: the slug of a framework."]
-            elif value not in by_slug:
-                errors[name] = [f"No framework “{value}”."]
-        if errors:
-            context["errors"] = errors
+        if not form.is_valid():
+            context["errors"] = {name: list(errors) for name, errors in form.errors.items()}
             return self.render_to_response(context, status=400)
-        a, b = by_slug[context["a_slug"].strip()], by_slug[context["b_slug"].strip()]
-        levels, activities = _levels(), _activities()
-        cells = {
-            (cell.framework_id, cell.activity_id, cell.level_id): cell
-            for cell in Cell.objects.filter(framework__in=[a, b]).select_related(
-                "framework", "activity", "level"
-            )
-        }
-        rows = []
-        for activity in activities:
-            pairs = []
-            for level in levels:
-                cell_a = cells.get((a.pk, activity.pk, level.pk))
-                cell_b = cells.get((b.pk, activity.pk, level.pk))
-                filled_a = cell_a is not None and cell_a.kind != CellKind.EMPTY
-                filled_b = cell_b is not None and cell_b.kind != CellKind.EMPTY
-                pairs.append(
-                    {
-                        "level": level,
-                        "a": cell_a,
-                        "b": cell_b,
-                        "only": "a"
-                        if filled_a and not filled_b
-                        else "b"
-                        if filled_b and not filled_a
-                        else "",
-                    }
-                )
-            rows.append({"activity": activity, "pairs": pairs})
+        comparison = framework_comparison(form.cleaned_data["a"], form.cleaned_data["b"])
         context.update(
-            a=a,
-            b=b,
-            levels=levels,
-            rows=rows,
-            only_a=sum(p["only"] == "a" for r in rows for p in r["pairs"]),
-            only_b=sum(p["only"] == "b" for r in rows for p in r["pairs"]),
-            api_url=_api("cells/", framework=f"{a.slug},{b.slug}"),
+            a=comparison.a,
+            b=comparison.b,
+            levels=comparison.levels,
+            rows=comparison.rows,
+            only_a=comparison.only_a,
+            only_b=comparison.only_b,
+            api_url=api_link("cell-list", framework=f"{comparison.a.slug},{comparison.b.slug}"),
         )
         return self.render_to_response(context)
 
@@ -303,8 +256,8 @@ class ActivityIndexView(TemplateView):
             activity.emphasised_cells = emphasised.get(activity.pk, [])
         return {
             "activities": activities,
-            "api_url": _api("activities/"),
-            "breadcrumbs": _crumbs(("Activities", None)),
+            "api_url": api_link("activity-list"),
+            "breadcrumbs": breadcrumbs(("Activities", None)),
         }
 
 
@@ -341,8 +294,8 @@ class ActivityDetailView(TemplateView):
             "activity": activity,
             "levels": levels,
             "rows": rows,
-            "api_url": _api(f"activities/{activity.slug}/"),
-            "breadcrumbs": _crumbs(
+            "api_url": api_link("activity-detail", activity.slug),
+            "breadcrumbs": breadcrumbs(
                 ("Activities", reverse("engagement:activity-index")), (activity.name, None)
             ),
         }
@@ -359,8 +312,8 @@ class LevelIndexView(TemplateView):
         )
         return {
             "levels": levels,
-            "api_url": _api("levels/"),
-            "breadcrumbs": _crumbs(("Levels", None)),
+            "api_url": api_link("level-list"),
+            "breadcrumbs": breadcrumbs(("Levels", None)),
         }
 
 
@@ -391,8 +344,8 @@ class LevelDetailView(TemplateView):
                 {"framework": framework, "cells": cells.get(framework.pk, [])}
                 for framework in frameworks
             ],
-            "api_url": _api(f"levels/{level.slug}/"),
-            "breadcrumbs": _crumbs(
+            "api_url": api_link("level-detail", level.slug),
+            "breadcrumbs": breadcrumbs(
                 ("Levels", reverse("engagement:level-index")), (level.name, None)
             ),
         }

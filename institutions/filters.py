@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from config.filtering import CheckboxMultiple, ChoiceMultipleFilter, SlugMultipleFilter
+from core.filtering import CheckboxMultiple, ChoiceMultipleFilter, SlugMultipleFilter
 from institutions.models import (
     Function,
     Institution,

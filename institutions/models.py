@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Prefetch, Q
 from simple_history.models import HistoricalRecords
 
-from config.links import link
+from core.links import link
 from sources.models import Citation, citations_prefetch
 
 

@@ -6,32 +6,14 @@ carries its own `api_url` (and `html_url` where it has a page) and its `citation
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.urls import reverse
 from rest_framework import serializers
 
-from config.api import ModelCleanMixin, absolute, api_url
+from core.api.fields import ApiListUrlField, ApiUrlField, HtmlUrlField
+from core.api.serializers import ModelCleanMixin
 from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
-from sources.serializers import CitationSerializer, quote_check
-
-
-def _request(serializer):
-    return serializer.context.get("request")
-
-
-class InstitutionLinksMixin:
-    """`<name>_api_url` and `<name>_html_url` of the institution in attribute `name`."""
-
-    def institution_api(self, institution: Institution | None) -> str | None:
-        if institution is None:
-            return None
-        return api_url(_request(self), "institution", institution.slug)
-
-    def institution_html(self, institution: Institution | None) -> str | None:
-        if institution is None:
-            return None
-        return absolute(_request(self), institution.get_absolute_url())
+from sources.models import CitationRole
+from sources.serializers import CitationSerializer
+from sources.services import claim_quote_check
 
 
 class AliasSerializer(serializers.ModelSerializer):
@@ -41,6 +23,10 @@ class AliasSerializer(serializers.ModelSerializer):
         model = InstitutionAlias
         fields = ["id", "name", "is_former", "valid_from", "valid_until", "note", "citations"]
         read_only_fields = fields
+
+    @staticmethod
+    def csv_summary(item: dict) -> str:
+        return item["name"]
 
 
 class InstitutionMandateSerializer(serializers.ModelSerializer):
@@ -55,8 +41,12 @@ class InstitutionMandateSerializer(serializers.ModelSerializer):
         fields = ["id", "function", "function_name", "status", "statement", "citations"]
         read_only_fields = fields
 
+    @staticmethod
+    def csv_summary(item: dict) -> str:
+        return f"{item['function']}: {item['statement']}"
 
-class InstitutionSerializer(InstitutionLinksMixin, ModelCleanMixin, serializers.ModelSerializer):
+
+class InstitutionSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """An institution with its names, mandates and citations. Expects `for_detail()`."""
 
     parent = serializers.SlugRelatedField(
@@ -66,15 +56,18 @@ class InstitutionSerializer(InstitutionLinksMixin, ModelCleanMixin, serializers.
         required=False,
         help_text="The body it belongs to.",
     )
-    parent_api_url = serializers.SerializerMethodField()
-    parent_html_url = serializers.SerializerMethodField()
+    parent_api_url = ApiUrlField("institution", source="parent.slug", allow_null=True)
+    parent_html_url = HtmlUrlField(source="parent", allow_null=True)
     aliases = AliasSerializer(many=True, read_only=True)
     mandates = InstitutionMandateSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
-    api_url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
-    relationships_api_url = serializers.SerializerMethodField(
-        help_text="The relationships it is a party to."
+    api_url = ApiUrlField("institution", source="slug")
+    html_url = HtmlUrlField()
+    relationships_api_url = ApiListUrlField(
+        "relationship",
+        filter="institution",
+        source="slug",
+        help_text="The relationships it is a party to.",
     )
 
     class Meta:
@@ -99,33 +92,17 @@ class InstitutionSerializer(InstitutionLinksMixin, ModelCleanMixin, serializers.
         ]
         read_only_fields = ["id", "updated_at"]
 
-    def get_parent_api_url(self, institution: Institution) -> str | None:
-        return self.institution_api(institution.parent)
-
-    def get_parent_html_url(self, institution: Institution) -> str | None:
-        return self.institution_html(institution.parent)
-
-    def get_api_url(self, institution: Institution) -> str:
-        return self.institution_api(institution)
-
-    def get_html_url(self, institution: Institution) -> str:
-        return self.institution_html(institution)
-
-    def get_relationships_api_url(self, institution: Institution) -> str:
-        query = urlencode({"institution": institution.slug})
-        return absolute(_request(self), f"{reverse('api:relationship-list')}?{query}")
-
     def validate_parent(self, parent: Institution | None) -> Institution | None:
         if parent is not None and self.instance is not None and parent.pk == self.instance.pk:
             raise serializers.ValidationError("An institution cannot be its own parent.")
         return parent
 
 
-class FunctionMandateSerializer(InstitutionLinksMixin, serializers.ModelSerializer):
+class FunctionMandateSerializer(serializers.ModelSerializer):
     """A mandate as part of its function: who holds it, in the source's words."""
 
     institution = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    institution_api_url = serializers.SerializerMethodField()
+    institution_api_url = ApiUrlField("institution", source="institution.slug")
     citations = CitationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -133,8 +110,9 @@ class FunctionMandateSerializer(InstitutionLinksMixin, serializers.ModelSerializ
         fields = ["id", "institution", "institution_api_url", "status", "statement", "citations"]
         read_only_fields = fields
 
-    def get_institution_api_url(self, mandate: Mandate) -> str:
-        return self.institution_api(mandate.institution)
+    @staticmethod
+    def csv_summary(item: dict) -> str:
+        return f"{item['institution']}: {item['statement']}"
 
 
 class FunctionSerializer(serializers.ModelSerializer):
@@ -142,30 +120,27 @@ class FunctionSerializer(serializers.ModelSerializer):
 
     mandates = FunctionMandateSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrlField("function", source="slug")
 
     class Meta:
         model = Function
         fields = ["id", "slug", "name", "ordinal", "mandates", "citations", "api_url"]
         read_only_fields = fields
 
-    def get_api_url(self, function: Function) -> str:
-        return api_url(_request(self), "function", function.slug)
 
-
-class MandateSerializer(InstitutionLinksMixin, ModelCleanMixin, serializers.ModelSerializer):
+class MandateSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """An institution's status for one function. Expects function, institution, citations."""
 
     institution = serializers.SlugRelatedField(
         slug_field="slug", queryset=Institution.objects.all()
     )
-    institution_api_url = serializers.SerializerMethodField()
-    institution_html_url = serializers.SerializerMethodField()
+    institution_api_url = ApiUrlField("institution", source="institution.slug")
+    institution_html_url = HtmlUrlField(source="institution")
     function = serializers.SlugRelatedField(slug_field="slug", queryset=Function.objects.all())
     function_name = serializers.CharField(source="function.name", read_only=True)
-    function_api_url = serializers.SerializerMethodField()
+    function_api_url = ApiUrlField("function", source="function.slug")
     citations = CitationSerializer(many=True, read_only=True)
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrlField("mandate", source="pk")
 
     class Meta:
         model = Mandate
@@ -185,36 +160,26 @@ class MandateSerializer(InstitutionLinksMixin, ModelCleanMixin, serializers.Mode
         ]
         read_only_fields = ["id", "updated_at"]
 
-    def get_institution_api_url(self, mandate: Mandate) -> str:
-        return self.institution_api(mandate.institution)
-
-    def get_institution_html_url(self, mandate: Mandate) -> str:
-        return self.institution_html(mandate.institution)
-
-    def get_function_api_url(self, mandate: Mandate) -> str:
-        return api_url(_request(self), "function", mandate.function.slug)
-
-    def get_api_url(self, mandate: Mandate) -> str:
-        return api_url(_request(self), "mandate", mandate.pk)
-
     def validate(self, attrs):
         # The statement is the source's own words: it must stay in the passage it cites.
         if "statement" in attrs:
-            quote_check(self.instance, "statement", attrs["statement"], roles=("source",))
+            claim_quote_check(
+                self.instance, "statement", attrs["statement"], roles=(CitationRole.SOURCE,)
+            )
         return super().validate(attrs)
 
 
-class RelationshipSerializer(InstitutionLinksMixin, ModelCleanMixin, serializers.ModelSerializer):
+class RelationshipSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """A tie between two institutions. Expects `Relationship.objects.for_list()`."""
 
     subject = serializers.SlugRelatedField(slug_field="slug", queryset=Institution.objects.all())
-    subject_api_url = serializers.SerializerMethodField()
-    subject_html_url = serializers.SerializerMethodField()
+    subject_api_url = ApiUrlField("institution", source="subject.slug")
+    subject_html_url = HtmlUrlField(source="subject")
     object = serializers.SlugRelatedField(slug_field="slug", queryset=Institution.objects.all())
-    object_api_url = serializers.SerializerMethodField()
-    object_html_url = serializers.SerializerMethodField()
+    object_api_url = ApiUrlField("institution", source="object.slug")
+    object_html_url = HtmlUrlField(source="object")
     citations = CitationSerializer(many=True, read_only=True)
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrlField("relationship", source="slug")
 
     class Meta:
         model = Relationship
@@ -236,21 +201,6 @@ class RelationshipSerializer(InstitutionLinksMixin, ModelCleanMixin, serializers
             "api_url",
         ]
         read_only_fields = ["id", "updated_at"]
-
-    def get_subject_api_url(self, relationship: Relationship) -> str:
-        return self.institution_api(relationship.subject)
-
-    def get_subject_html_url(self, relationship: Relationship) -> str:
-        return self.institution_html(relationship.subject)
-
-    def get_object_api_url(self, relationship: Relationship) -> str:
-        return self.institution_api(relationship.object)
-
-    def get_object_html_url(self, relationship: Relationship) -> str:
-        return self.institution_html(relationship.object)
-
-    def get_api_url(self, relationship: Relationship) -> str:
-        return api_url(_request(self), "relationship", relationship.slug)
 
     def validate(self, attrs):
         subject = attrs.get("subject", getattr(self.instance, "subject", None))

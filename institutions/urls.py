@@ -1,7 +1,6 @@
 from django.urls import path
 
-from engagement import export_views
-from institutions import views
+from institutions import export_views, views
 
 app_name = "institutions"
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from engagement.models import Framework
-from institutions.models import Function, Institution, Mandate, Relationship
-
-
-def _crumbs(*items: tuple[str, str | None]) -> list[dict]:
-    return [{"label": label, "url": url} for label, url in items]
+from core.forms import PairForm
+from core.pages import api_link, breadcrumbs
+from institutions.models import Institution, Relationship
+from institutions.selectors import institution_comparison
 
 
 class InstitutionIndexView(TemplateView):
@@ -21,8 +18,8 @@ class InstitutionIndexView(TemplateView):
     def get_context_data(self, **kwargs):
         return {
             "institutions": list(Institution.objects.for_index()),
-            "api_url": "/api/v1/institutions/",
-            "breadcrumbs": _crumbs(("Institutions", None)),
+            "api_url": api_link("institution-list"),
+            "breadcrumbs": breadcrumbs(("Institutions", None)),
         }
 
 
@@ -32,11 +29,10 @@ class InstitutionDetailView(TemplateView):
     template_name = "institutions/institution_detail.html"
 
     def get_context_data(self, **kwargs):
+        # The frameworks an institution takes part in come through the reverse relation the
+        # framework app gives it; in their own default order.
         institution = get_object_or_404(
-            Institution.objects.for_detail().prefetch_related(
-                Prefetch("frameworks", queryset=Framework.objects.order_by("ordinal", "name")),
-                "children",
-            ),
+            Institution.objects.for_detail().prefetch_related("frameworks", "children"),
             slug=self.kwargs["slug"],
         )
         mandates = sorted(institution.mandates.all(), key=lambda m: m.function.ordinal)
@@ -47,12 +43,17 @@ class InstitutionDetailView(TemplateView):
             "institution": institution,
             "mandates": mandates,
             "relationships": relationships,
-            "api_url": f"/api/v1/institutions/{institution.slug}/",
-            "breadcrumbs": _crumbs(
+            "api_url": api_link("institution-detail", institution.slug),
+            "breadcrumbs": breadcrumbs(
                 ("Institutions", reverse("institutions:institution-index")),
                 (institution.name, None),
             ),
         }
+
+
+def institution_pair(params, *, loaded: list[Institution] | None = None) -> PairForm:
+    """The `a`/`b` pair of the comparison page and its exports (validate with is_valid())."""
+    return PairForm(params, queryset=Institution.objects.all(), noun="institution", loaded=loaded)
 
 
 class InstitutionCompareView(TemplateView):
@@ -62,49 +63,26 @@ class InstitutionCompareView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         institutions = list(Institution.objects.order_by("name"))
-        by_slug = {institution.slug: institution for institution in institutions}
+        form = institution_pair(request.GET, loaded=institutions)
         context = {
             "institutions": institutions,
-            "a_slug": request.GET.get("a", "").strip(),
-            "b_slug": request.GET.get("b", "").strip(),
-            "breadcrumbs": _crumbs(
+            "a_slug": form.slugs["a"],
+            "b_slug": form.slugs["b"],
+            "breadcrumbs": breadcrumbs(
                 ("Institutions", reverse("institutions:institution-index")), ("Compare", None)
             ),
         }
-        errors = {}
-        for name in ("a", "b"):
-            value = context[f"{name}_slug"]
-            if not value:
-                errors[name] = ["Required: the slug of an institution."]
-            elif value not in by_slug:
-                errors[name] = [f"No institution “{value}”."]
-        if errors:
-            context["errors"] = errors
+        if not form.is_valid():
+            context["errors"] = {name: list(errors) for name, errors in form.errors.items()}
             return self.render_to_response(context, status=400)
-        a, b = by_slug[context["a_slug"]], by_slug[context["b_slug"]]
-        mandates = {
-            (mandate.institution_id, mandate.function_id): mandate
-            for mandate in Mandate.objects.for_comparison([a, b])
-        }
-        rows = []
-        for function in Function.objects.order_by("ordinal"):
-            mandate_a = mandates.get((a.pk, function.pk))
-            mandate_b = mandates.get((b.pk, function.pk))
-            status_a = mandate_a.status if mandate_a else None
-            status_b = mandate_b.status if mandate_b else None
-            rows.append(
-                {
-                    "function": function,
-                    "a": mandate_a,
-                    "b": mandate_b,
-                    "differ": status_a != status_b,
-                }
-            )
+        comparison = institution_comparison(form.cleaned_data["a"], form.cleaned_data["b"])
         context.update(
-            a=a,
-            b=b,
-            rows=rows,
-            differences=sum(row["differ"] for row in rows),
-            api_url=f"/api/v1/mandates/?institution={a.slug},{b.slug}",
+            a=comparison.a,
+            b=comparison.b,
+            rows=comparison.rows,
+            differences=comparison.differences,
+            api_url=api_link(
+                "mandate-list", institution=f"{comparison.a.slug},{comparison.b.slug}"
+            ),
         )
         return self.render_to_response(context)

@@ -14,5 +14,10 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
+        from core.registry import register_matcher
+        from search.engine import cell_ids_matching
+
+        # The matrix's keyword filter (engagement) is this search restricted to cells.
+        register_matcher("cell", cell_ids_matching)
         # After every migrate: a SQLite table rebuild drops the triggers that keep the index.
         post_migrate.connect(_ensure_index, sender=self, dispatch_uid="search-ensure-index")

@@ -44,7 +44,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from config.links import link
+from core.links import link
 from engagement.models import Activity, EngagementLevel, Framework
 from search.index import ENTRY_TABLE, FTS_TABLE, TEXT_CONFIG, VECTOR_COLUMN
 from search.models import EntryKind

@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import validate_slug
 from django.db.models import CharField, Value
 
-from config.filtering import CommaSeparatedMultiple
+from core.filtering import CommaSeparatedMultiple
 from engagement.models import Activity, EngagementLevel, Framework
 from search.engine import FACETS, MAX_QUERY_LENGTH, QueryError, parse_query
 from search.models import EntryKind

@@ -281,7 +281,7 @@ def ensure_installed(connection) -> bool:
     Re-installing also refills the entries, so rows written while a trigger was gone are
     indexed too. True when something was re-installed.
     """
-    from sources.versioning import SqlExecutor, installed_triggers
+    from core.dataset import SqlExecutor, installed_triggers
 
     tables = set(connection.introspection.table_names())
     if ENTRY_TABLE not in tables or not set(TABLES) <= tables:

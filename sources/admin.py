@@ -18,7 +18,8 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from sources.models import Citation, Document, Passage
-from sources.services import CONTEXT_CHARS, locate_quote
+from sources.quotes import occurrence_of
+from sources.services import passage_quote
 
 EXCERPT = 90
 
@@ -61,9 +62,9 @@ class CitationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["passage"].choices = self.passage_choices or passage_choices()
         if self.instance.pk and self.instance.start:
-            text = self.instance.passage.text
             self.initial.setdefault(
-                "occurrence", text[: self.instance.start].count(self.instance.exact) + 1
+                "occurrence",
+                occurrence_of(self.instance.passage.text, self.instance.exact, self.instance.start),
             )
 
     def clean_passage(self) -> Passage:
@@ -83,15 +84,13 @@ class CitationForm(forms.ModelForm):
             self.add_error("passage", "This passage is retired: cite the document's current text.")
             return data
         try:
-            start = locate_quote(passage, exact, occurrence=data.get("occurrence") or 1)
+            anchor = passage_quote(passage, exact, occurrence=data.get("occurrence") or 1)
         except ValidationError as error:
             self.add_error("exact", error.message_dict["exact"])
             return data
-        end = start + len(exact)
         citation = self.instance
-        citation.start, citation.end = start, end
-        citation.prefix = passage.text[max(0, start - CONTEXT_CHARS) : start]
-        citation.suffix = passage.text[end : end + CONTEXT_CHARS]
+        citation.start, citation.end = anchor.start, anchor.end
+        citation.prefix, citation.suffix = anchor.prefix, anchor.suffix
         citation.orphaned = False
         return data
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import viewsets
 
-from config.api import AtlasViewSetMixin
+from core.api.viewsets import AtlasViewSetMixin
 from sources.filters import CitationFilter, DocumentFilter, PassageFilter
 from sources.models import Citation, Document, Passage
 from sources.serializers import (

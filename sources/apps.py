@@ -1,12 +1,4 @@
 from django.apps import AppConfig
-from django.db import connections
-from django.db.models.signals import post_migrate
-
-
-def _ensure_version_triggers(sender, using, **kwargs) -> None:
-    from sources.versioning import ensure_triggers
-
-    ensure_triggers(connections[using])
 
 
 class SourcesConfig(AppConfig):
@@ -14,7 +6,12 @@ class SourcesConfig(AppConfig):
     verbose_name = "Sources"
 
     def ready(self) -> None:
-        # After every migrate: a SQLite table rebuild drops the dataset-version triggers.
-        post_migrate.connect(
-            _ensure_version_triggers, sender=self, dispatch_uid="sources-ensure-triggers"
+        from core import registry
+        from sources.models import Citation, Document, Passage
+
+        registry.register_content(Document, Passage, Citation)
+        registry.register_claim(
+            registry.ClaimType(
+                "document", Document, "Document", lambda d: d.title, deferred=("text",)
+            )
         )

@@ -19,6 +19,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.exports import Formats
 from sources.markdown import plain
 from sources.models import DatePrecision, Document, DocumentKind, Passage, PassageKind
 
@@ -223,21 +224,30 @@ def to_text(reference: Reference) -> str:
     return " ".join(lines) + "\n"
 
 
-CITE_FORMATS = {
-    "bib": ("application/x-bibtex; charset=utf-8", to_bibtex),
-    "json": ("application/vnd.citationstyles.csl+json; charset=utf-8", None),
-    "txt": ("text/plain; charset=utf-8", to_text),
-}
+CITE_FORMATS = Formats("citation")
+
+
+@CITE_FORMATS.register("bib")
+def _bib(reference: Reference) -> HttpResponse:
+    return HttpResponse(to_bibtex(reference), content_type="application/x-bibtex; charset=utf-8")
+
+
+@CITE_FORMATS.register("json")
+def _csl_json(reference: Reference) -> HttpResponse:
+    return HttpResponse(
+        json.dumps([to_csl(reference)], ensure_ascii=False, indent=2) + "\n",
+        content_type="application/vnd.citationstyles.csl+json; charset=utf-8",
+    )
+
+
+@CITE_FORMATS.register("txt")
+def _text(reference: Reference) -> HttpResponse:
+    return HttpResponse(to_text(reference), content_type="text/plain; charset=utf-8")
 
 
 def cite_response(reference: Reference, fmt: str, *, filename: str) -> HttpResponse:
-    """The reference as a downloadable file in `fmt` (bib, json or txt)."""
-    content_type, render = CITE_FORMATS[fmt]
-    if render is None:
-        body = json.dumps([to_csl(reference)], ensure_ascii=False, indent=2) + "\n"
-    else:
-        body = render(reference)
-    response = HttpResponse(body, content_type=content_type)
+    """The reference as a downloadable file in `fmt` (bib, json or txt); a 404 for others."""
+    response = CITE_FORMATS.writer(fmt)(reference)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     response["X-Dataset-Version"] = str(reference.dataset_version)
     return response

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
 
-from config.filtering import ChoiceMultipleFilter, SlugMultipleFilter, StrictBooleanFilter
+from core import registry
+from core.filtering import ChoiceMultipleFilter, SlugMultipleFilter, StrictBooleanFilter
 from sources.models import (
     Citation,
     CitationRole,
@@ -14,7 +15,6 @@ from sources.models import (
     Passage,
     PassageKind,
 )
-from sources.serializers import CLAIM_TYPES
 
 
 class DocumentFilter(django_filters.FilterSet):
@@ -54,7 +54,7 @@ class CitationFilter(django_filters.FilterSet):
     )
     role = ChoiceMultipleFilter(field_name="role", choices=CitationRole.choices, label="Role")
     claim_type = ChoiceMultipleFilter(
-        choices=[(name, name) for name in sorted(CLAIM_TYPES)],
+        choices=[(name, name) for name in registry.claim_types()],
         method="filter_claim_type",
         label="Kind of claim",
     )
@@ -67,8 +67,8 @@ class CitationFilter(django_filters.FilterSet):
     def filter_claim_type(self, queryset, name, value):
         if not value:
             return queryset
-        query = Q()
-        for claim_type in value:
-            app_label, model = CLAIM_TYPES[claim_type]
-            query |= Q(content_type__app_label=app_label, content_type__model=model)
-        return queryset.filter(query)
+        claims = registry.claim_types()
+        models = [claims[claim].model for claim in value]
+        return queryset.filter(
+            content_type__in=ContentType.objects.get_for_models(*models).values()
+        )

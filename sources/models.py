@@ -7,10 +7,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
-from django.db.models.functions import Length, Substr
+from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
-from config.links import link
+from core.links import link
+from sources.quotes import quote_stands
 
 
 class DocumentKind(models.TextChoices):
@@ -175,16 +176,6 @@ class CitationQuerySet(models.QuerySet):
         """Citations with their passage and its document (one join), in reading order."""
         return self.select_related("passage__document").defer("passage__document__text")
 
-    def broken(self) -> CitationQuerySet:
-        """Citations whose quote is not at their offsets, or marked orphaned; checked in SQL."""
-        found = Substr("passage__text", F("start") + 1, F("end") - F("start"))
-        return (
-            self.with_passage()
-            .annotate(found=found)
-            .filter(Q(orphaned=True) | ~Q(found=F("exact")))
-            .order_by("pk")
-        )
-
 
 def passage_url(document: str, anchor: str) -> str:
     """The reader of the document (a slug) at the passage."""
@@ -247,34 +238,22 @@ class Citation(models.Model):
         return citation_url(self.passage.document.slug, self.pk, self.passage.anchor)
 
     @property
+    def stands(self) -> bool:
+        """The quote is exactly at its offsets in the passage (`sources.quotes`)."""
+        return quote_stands(self.passage.text, exact=self.exact, start=self.start, end=self.end)
+
+    @property
     def valid(self) -> bool:
-        """The quote stands exactly at its offsets in the passage, and nobody marked it orphaned."""
-        return not self.orphaned and self.passage.text[self.start : self.end] == self.exact
+        """The quote stands at its offsets, and nobody marked the citation orphaned."""
+        return not self.orphaned and self.stands
 
     def clean(self) -> None:
         # An orphaned citation is recorded as broken on purpose; it keeps its old offsets.
         if self.passage_id is None or self.exact == "" or self.orphaned:
             return
-        if self.passage.text[self.start : self.end] != self.exact:
+        if not self.stands:
             raise ValidationError(
                 {
                     "exact": f"The quote is not found at {self.start}-{self.end} of passage {self.passage.anchor}."
                 }
             )
-
-
-class DatasetVersion(models.Model):
-    """One row, bumped by database triggers on every write to a content table.
-
-    Caches, ETags and exports key on it, so a write is visible to every server at once.
-    """
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    version = models.PositiveBigIntegerField(default=1)
-    changed_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [models.CheckConstraint(condition=Q(id=1), name="dataset_version_singleton")]
-
-    def __str__(self) -> str:
-        return f"v{self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

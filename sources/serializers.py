@@ -1,17 +1,33 @@
-"""The shape of a citation, shared by every API resource and export that carries one."""
+"""The shape of a citation, shared by every API resource and export that carries one, and
+the API's documents, passages and citations.
+
+Related objects appear as slugs plus two links: `<name>_api_url` (this API) and
+`<name>_html_url` (the page). Every object carries its own `api_url` and `html_url`.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import reverse
 from rest_framework import serializers
 
-from config.api import absolute, api_url
+from core import registry
+from core.api.fields import ApiListUrlField, ApiUrlField, HtmlUrlField
 from sources.models import Citation, CitationRole, Document, Passage
-from sources.services import CONTEXT_CHARS, locate_quote
+from sources.services import passage_quote
+
+
+class CitationListSerializer(serializers.ListSerializer):
+    """A claim's citations, only those of one `role` when given (a level's definition)."""
+
+    def __init__(self, *args, role: str | None = None, **kwargs) -> None:
+        self.role = role
+        super().__init__(*args, **kwargs)
+
+    def to_representation(self, data):
+        items = data.all() if hasattr(data, "all") else data
+        if self.role is not None:
+            items = [citation for citation in items if citation.role == self.role]
+        return super().to_representation(items)
 
 
 class CitationSerializer(serializers.ModelSerializer):
@@ -25,12 +41,11 @@ class CitationSerializer(serializers.ModelSerializer):
     )
     passage = serializers.SlugRelatedField(slug_field="anchor", read_only=True)
     valid = serializers.BooleanField(read_only=True)
-    url = serializers.SerializerMethodField(
-        help_text="The reader at the passage, quote highlighted."
-    )
+    url = HtmlUrlField(help_text="The reader at the passage, quote highlighted.")
 
     class Meta:
         model = Citation
+        list_serializer_class = CitationListSerializer
         fields = [
             "id",
             "role",
@@ -47,19 +62,16 @@ class CitationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_url(self, citation: Citation) -> str:
-        request = self.context.get("request")
-        url = citation.get_absolute_url()
-        return request.build_absolute_uri(url) if request else url
+    @classmethod
+    def of_role(cls, role: str, **kwargs) -> CitationListSerializer:
+        """The claim's citations in `role` only, e.g. where a level's definition is quoted from."""
+        return CitationListSerializer(
+            child=cls(), role=role, source="citations", read_only=True, **kwargs
+        )
 
-
-# --- API resources ------------------------------------------------------------------------
-# Related objects appear as slugs plus two links: `<name>_api_url` (this API) and
-# `<name>_html_url` (the page). Every object carries its own `api_url` and `html_url`.
-
-
-def _request(serializer):
-    return serializer.context.get("request")
+    @staticmethod
+    def csv_summary(item: dict) -> str:
+        return f"{item.get('document')}#{item['passage']}: “{item['exact']}”"
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -72,9 +84,11 @@ class DocumentSerializer(serializers.ModelSerializer):
     url = serializers.CharField(
         read_only=True, help_text="Where the source is published; empty when unknown."
     )
-    api_url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField(help_text="The reader.")
-    passages_api_url = serializers.SerializerMethodField(help_text="Its passages, in order.")
+    api_url = ApiUrlField("document", source="slug")
+    html_url = HtmlUrlField(help_text="The reader.")
+    passages_api_url = ApiListUrlField(
+        "passage", filter="document", source="slug", help_text="Its passages, in order."
+    )
 
     class Meta:
         model = Document
@@ -101,16 +115,6 @@ class DocumentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_api_url(self, document: Document) -> str:
-        return api_url(_request(self), "document", document.slug)
-
-    def get_html_url(self, document: Document) -> str:
-        return absolute(_request(self), document.get_absolute_url())
-
-    def get_passages_api_url(self, document: Document) -> str:
-        url = reverse("api:passage-list") + "?" + urlencode({"document": document.slug})
-        return absolute(_request(self), url)
-
 
 class DocumentDetailSerializer(DocumentSerializer):
     """A document with its canonical full text (passages are offsets into it)."""
@@ -124,9 +128,9 @@ class PassageSerializer(serializers.ModelSerializer):
     """A passage with its document's slug. Expects `select_related("document")`."""
 
     document = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    document_api_url = serializers.SerializerMethodField()
-    api_url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField(help_text="The reader, at this passage.")
+    document_api_url = ApiUrlField("document", source="document.slug")
+    api_url = ApiUrlField("passage", source="pk")
+    html_url = HtmlUrlField(help_text="The reader, at this passage.")
 
     class Meta:
         model = Passage
@@ -148,36 +152,15 @@ class PassageSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_document_api_url(self, passage: Passage) -> str:
-        return api_url(_request(self), "document", passage.document.slug)
-
-    def get_api_url(self, passage: Passage) -> str:
-        return api_url(_request(self), "passage", passage.pk)
-
-    def get_html_url(self, passage: Passage) -> str:
-        return absolute(_request(self), f"{passage.document.get_absolute_url()}#{passage.anchor}")
-
-
-# The kinds of claim a citation may support, as named in the API.
-CLAIM_TYPES = {
-    "cell": ("engagement", "cell"),
-    "level": ("engagement", "engagementlevel"),
-    "activity": ("engagement", "activity"),
-    "institution": ("institutions", "institution"),
-    "alias": ("institutions", "institutionalias"),
-    "function": ("institutions", "function"),
-    "mandate": ("institutions", "mandate"),
-    "relationship": ("institutions", "relationship"),
-}
-_CLAIM_NAMES = {value: key for key, value in CLAIM_TYPES.items()}
-
 
 class ClaimTypeField(serializers.ChoiceField):
-    """The kind of claim, read from the citation's content type."""
+    """The kind of claim, read from the citation's content type; its choices are the claim
+    types the apps registered (`core.registry`)."""
 
     def get_attribute(self, citation: Citation) -> str:
         content_type = citation.content_type
-        return _CLAIM_NAMES.get((content_type.app_label, content_type.model), content_type.model)
+        claim = registry.claim_type(content_type.app_label, content_type.model)
+        return claim.name if claim is not None else content_type.model
 
 
 class CitationResourceSerializer(CitationSerializer):
@@ -189,7 +172,7 @@ class CitationResourceSerializer(CitationSerializer):
     `start` is given, checked against it), so a citation is valid from the moment it exists.
     """
 
-    claim_type = ClaimTypeField(choices=sorted(CLAIM_TYPES))
+    claim_type = ClaimTypeField(choices=list(registry.claim_types()))
     claim_id = serializers.IntegerField(source="object_id", min_value=1)
     document = serializers.SlugField(
         source="passage.document.slug", help_text="The document's slug."
@@ -211,7 +194,7 @@ class CitationResourceSerializer(CitationSerializer):
         write_only=True,
         help_text="Which appearance of the quote, when `start` is omitted and it repeats.",
     )
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrlField("citation", source="pk")
 
     class Meta(CitationSerializer.Meta):
         fields = [
@@ -222,9 +205,6 @@ class CitationResourceSerializer(CitationSerializer):
             "api_url",
         ]
         read_only_fields = ["id", "prefix", "suffix", "end", "valid", "orphaned", "url"]
-
-    def get_api_url(self, citation: Citation) -> str:
-        return api_url(_request(self), "citation", citation.pk)
 
     def validate(self, attrs):
         merged = {
@@ -238,11 +218,10 @@ class CitationResourceSerializer(CitationSerializer):
         document_slug = location.get("document", {}).get("slug") or self._current("document")
         anchor = location.get("anchor") or self._current("anchor")
 
-        app_label, model = CLAIM_TYPES[merged["claim_type"]]
-        content_type = ContentType.objects.get_by_natural_key(app_label, model)
-        if not content_type.model_class()._default_manager.filter(pk=merged["object_id"]).exists():
+        claim = registry.claim_types()[merged["claim_type"]]
+        if not claim.model._default_manager.filter(pk=merged["object_id"]).exists():
             raise serializers.ValidationError(
-                {"claim_id": [f"No {merged['claim_type']} has id {merged['object_id']}."]}
+                {"claim_id": [f"No {claim.name} has id {merged['object_id']}."]}
             )
         passage = (
             Passage.objects.select_related("document")
@@ -256,34 +235,22 @@ class CitationResourceSerializer(CitationSerializer):
                 else "passage"
             )
             raise serializers.ValidationError({field: [f"No passage {document_slug}#{anchor}."]})
-        exact = merged["exact"]
-        if "start" in attrs:
-            start = attrs["start"]
-            if passage.text[start : start + len(exact)] != exact:
-                raise serializers.ValidationError(
-                    {
-                        "exact": [
-                            f"The quote is not found at {start}-{start + len(exact)} of passage "
-                            f"{passage.document.slug}#{passage.anchor}."
-                        ]
-                    }
-                )
-        else:
-            try:
-                start = locate_quote(passage, exact, occurrence=attrs.get("occurrence", 1))
-            except DjangoValidationError as error:
-                raise serializers.ValidationError(error.message_dict) from None
-        end = start + len(exact)
+        anchor = passage_quote(
+            passage,
+            merged["exact"],
+            occurrence=attrs.get("occurrence", 1),
+            start=attrs.get("start"),
+        )
         return {
-            "content_type": content_type,
+            "content_type": ContentType.objects.get_for_model(claim.model),
             "object_id": merged["object_id"],
             "role": merged["role"],
             "passage": passage,
-            "exact": exact,
-            "start": start,
-            "end": end,
-            "prefix": passage.text[max(0, start - CONTEXT_CHARS) : start],
-            "suffix": passage.text[end : end + CONTEXT_CHARS],
+            "exact": anchor.exact,
+            "start": anchor.start,
+            "end": anchor.end,
+            "prefix": anchor.prefix,
+            "suffix": anchor.suffix,
             "orphaned": False,
         }
 
@@ -292,7 +259,9 @@ class CitationResourceSerializer(CitationSerializer):
         if citation is None:
             return None
         if name == "claim_type":
-            return _CLAIM_NAMES.get((citation.content_type.app_label, citation.content_type.model))
+            content_type = citation.content_type
+            claim = registry.claim_type(content_type.app_label, content_type.model)
+            return claim.name if claim is not None else None
         if name == "document":
             return citation.passage.document.slug
         if name == "anchor":
@@ -311,19 +280,3 @@ class CitationResourceSerializer(CitationSerializer):
         citation.full_clean()
         citation.save()
         return citation
-
-
-def quote_check(claim, field: str, value: str, *, roles: tuple[str, ...]) -> None:
-    """A field that quotes the source must still be found in a passage the claim cites.
-
-    Expects `claim.citations` prefetched with their passages. A claim without such
-    citations is not checked (an editor adds the citation next).
-    """
-    if claim is None:
-        return
-    passages = [c.passage for c in claim.citations.all() if c.role in roles]
-    if passages and not any(value in passage.text for passage in passages):
-        anchors = ", ".join(sorted({f"{p.document.slug}#{p.anchor}" for p in passages}))
-        raise serializers.ValidationError(
-            {field: [f"The new text is not found in the passage it cites ({anchors})."]}
-        )

@@ -14,8 +14,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from sources.markdown import render_markdown
 from sources.models import Citation, CitationRole, Document, DocumentFormat, Passage
 from sources.parsing import split_passages
-
-CONTEXT_CHARS = 32
+from sources.quotes import QuoteNotFound, anchor_quote, quote_context
 
 
 def text_sha256(text: str) -> str:
@@ -175,48 +174,57 @@ def _passages_sync(document: Document, summary: IngestSummary, *, changed_by=Non
     _citations_recheck(document, summary, history=history)
 
 
-def quote_stands(citation: Citation, text: str) -> bool:
-    """The citation's whole W3C quote selector (prefix, exact, suffix) stands at its offsets."""
-    start, end = citation.start, citation.end
-    return (
-        text[start:end] == citation.exact
-        and text[max(0, start - len(citation.prefix)) : start] == citation.prefix
-        and text[end : end + len(citation.suffix)] == citation.suffix
-    )
-
-
 def _citations_recheck(document: Document, summary: IngestSummary, *, history: dict) -> None:
-    newly_orphaned = []
+    """After the text changed: a citation whose quote no longer stands at its offsets (or
+    whose passage is retired) is orphaned, never moved; one that stands keeps its offsets and
+    takes its selector's context (prefix, suffix) from the text around it now."""
+    orphaned, recontextualised = [], []
     for citation in Citation.objects.filter(passage__document=document).select_related("passage"):
-        if (
-            citation.orphaned
-            or citation.passage.retired
-            or not quote_stands(citation, citation.passage.text)
-        ):
+        if citation.orphaned or citation.passage.retired or not citation.stands:
             if not citation.orphaned:
                 citation.orphaned = True
-                newly_orphaned.append(citation)
+                orphaned.append(citation)
             summary.citations_orphaned.append(citation)
-        else:
-            summary.citations_valid += 1
-    bulk_update_with_history(newly_orphaned, Citation, ["orphaned"], **history)
+            continue
+        summary.citations_valid += 1
+        context = quote_context(citation.passage.text, citation.start, citation.end)
+        if (citation.prefix, citation.suffix) != context:
+            citation.prefix, citation.suffix = context
+            recontextualised.append(citation)
+    bulk_update_with_history(orphaned, Citation, ["orphaned"], **history)
+    bulk_update_with_history(recontextualised, Citation, ["prefix", "suffix"], **history)
 
 
-def locate_quote(passage: Passage, exact: str, *, occurrence: int = 1) -> int:
-    """The offset of the `occurrence`-th appearance of `exact` in the passage's text."""
-    if not exact:
-        raise ValidationError({"exact": "A quote cannot be empty."})
-    start = -1
-    for _ in range(occurrence):
-        start = passage.text.find(exact, start + 1)
-        if start < 0:
-            raise ValidationError(
-                {
-                    "exact": f"“{exact[:80]}” is not found in passage {passage.document.slug}#{passage.anchor}"
-                    + (f" (occurrence {occurrence})." if occurrence > 1 else ".")
-                }
-            )
-    return start
+def passage_quote(passage: Passage, exact: str, *, occurrence: int = 1, start: int | None = None):
+    """The selector of `exact` in `passage` (`sources.quotes.anchor_quote`), or a
+    ValidationError on `exact` naming the passage."""
+    try:
+        return anchor_quote(
+            passage.text,
+            exact,
+            occurrence=occurrence,
+            start=start,
+            where=f"passage {passage.document.slug}#{passage.anchor}",
+        )
+    except QuoteNotFound as error:
+        raise ValidationError({"exact": str(error)}) from None
+
+
+def claim_quote_check(claim, field: str, value: str, *, roles: tuple[str, ...]) -> None:
+    """A field that quotes the source (a verbatim cell's text, a level's definition, a
+    mandate's statement) must still be found in a passage the claim cites in one of `roles`.
+
+    Expects `claim.citations` prefetched with their passages. A claim without such
+    citations is not checked (an editor adds the citation next).
+    """
+    if claim is None:
+        return
+    passages = [c.passage for c in claim.citations.all() if c.role in roles]
+    if passages and not any(value in passage.text for passage in passages):
+        anchors = ", ".join(sorted({f"{p.document.slug}#{p.anchor}" for p in passages}))
+        raise ValidationError(
+            {field: f"The new text is not found in the passage it cites ({anchors})."}
+        )
 
 
 @transaction.atomic
@@ -233,14 +241,14 @@ def citation_attach(
     The quote must appear verbatim in the passage; its offsets and the W3C prefix and suffix
     are computed from the text, so a citation is valid from the moment it exists.
     """
-    start = locate_quote(passage, exact, occurrence=occurrence)
-    end = start + len(exact)
+    anchor = passage_quote(passage, exact, occurrence=occurrence)
+    start, end = anchor.start, anchor.end
     values = {
         "exact": exact,
         "start": start,
         "end": end,
-        "prefix": passage.text[max(0, start - CONTEXT_CHARS) : start],
-        "suffix": passage.text[end : end + CONTEXT_CHARS],
+        "prefix": anchor.prefix,
+        "suffix": anchor.suffix,
         "orphaned": False,
     }
     content_type = ContentType.objects.get_for_model(claim)

@@ -7,78 +7,31 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from engagement.models import Activity, Cell, EngagementLevel
-from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
+from core import registry
+from core.pages import api_link, breadcrumbs
 from sources.models import Citation, Document, Passage
 
 
-def _crumbs(*items: tuple[str, str | None]) -> list[dict]:
-    return [{"label": label, "url": url} for label, url in items]
-
-
 def claim_link(citation: Citation) -> dict:
-    """What a citation supports, in words and with the page that shows it."""
+    """What a citation supports, in words and with the page that shows it; the claim types
+    are the ones the apps registered (`core.registry`)."""
     claim = citation.claim
     role = citation.get_role_display()
-    if isinstance(claim, Cell):
-        label = f"Cell {claim.activity.name} / {claim.level.name} ({claim.framework.name})"
-        return {"kind": "Cell", "label": label, "url": claim.get_absolute_url(), "role": role}
-    if isinstance(claim, EngagementLevel):
-        return {"kind": "Level", "label": claim.name, "url": claim.get_absolute_url(), "role": role}
-    if isinstance(claim, Activity):
-        return {
-            "kind": "Activity",
-            "label": claim.name,
-            "url": claim.get_absolute_url(),
-            "role": role,
-        }
-    if isinstance(claim, Institution):
-        return {
-            "kind": "Institution",
-            "label": claim.name,
-            "url": claim.get_absolute_url(),
-            "role": role,
-        }
-    if isinstance(claim, InstitutionAlias):
-        label = f"“{claim.name}”, a name of {claim.institution.name}"
-        url = claim.institution.get_absolute_url()
-        return {"kind": "Name", "label": label, "url": url, "role": role}
-    if isinstance(claim, Mandate):
-        label = f"{claim.institution.name}: {claim.function.name} ({claim.statement})"
-        url = f"{claim.institution.get_absolute_url()}#functions"
-        return {"kind": "Function status", "label": label, "url": url, "role": role}
-    if isinstance(claim, Function):
-        return {"kind": "Function", "label": claim.name, "url": None, "role": role}
-    if isinstance(claim, Relationship):
-        label = f"{claim.subject.name} – {claim.get_kind_display()} – {claim.object.name}"
-        url = f"{claim.subject.get_absolute_url()}#relationships"
-        return {"kind": "Relationship", "label": label, "url": url, "role": role}
-    if isinstance(claim, Document):
-        return {
-            "kind": "Document",
-            "label": claim.title,
-            "url": claim.get_absolute_url(),
-            "role": role,
-        }
-    return {"kind": type(claim).__name__, "label": str(claim), "url": None, "role": role}
+    content_type = citation.content_type
+    claim_type = registry.claim_type(content_type.app_label, content_type.model)
+    if claim_type is None:
+        return {"kind": type(claim).__name__, "label": str(claim), "url": None, "role": role}
+    return {
+        "kind": claim_type.kind,
+        "label": claim_type.label(claim),
+        "url": claim_type.url(claim),
+        "role": role,
+    }
 
 
 def _claims() -> GenericPrefetch:
     """Each claim type with what its label and link need: one query per type, not per claim."""
-    return GenericPrefetch(
-        "claim",
-        [
-            Cell.objects.select_related("framework", "activity", "level"),
-            EngagementLevel.objects.all(),
-            Activity.objects.all(),
-            Institution.objects.all(),
-            InstitutionAlias.objects.select_related("institution"),
-            Mandate.objects.select_related("institution", "function"),
-            Function.objects.all(),
-            Relationship.objects.select_related("subject", "object"),
-            Document.objects.defer("text"),
-        ],
-    )
+    return GenericPrefetch("claim", [claim.queryset() for claim in registry.claim_types().values()])
 
 
 class DocumentIndexView(TemplateView):
@@ -87,8 +40,8 @@ class DocumentIndexView(TemplateView):
     def get_context_data(self, **kwargs):
         return {
             "documents": list(Document.objects.for_index()),
-            "api_url": "/api/v1/documents/",
-            "breadcrumbs": _crumbs(("Documents", None)),
+            "api_url": api_link("document-list"),
+            "breadcrumbs": breadcrumbs(("Documents", None)),
         }
 
 
@@ -120,8 +73,8 @@ class DocumentDetailView(TemplateView):
             "document": document,
             "passages": passages,
             "outline": [p for p in passages if p.kind == "heading"],
-            "api_url": f"/api/v1/documents/{document.slug}/",
-            "breadcrumbs": _crumbs(
+            "api_url": api_link("document-detail", document.slug),
+            "breadcrumbs": breadcrumbs(
                 ("Documents", reverse("sources:document-index")), (document.title, None)
             ),
         }

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from atlas.seeding import knowledge_base_seed
 from engagement.models import Cell
-from engagement.seeding import knowledge_base_seed
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_url
+from core.env import env_bool, env_int, env_list, env_url
 
 
 def test_a_bad_boolean_names_the_variable(monkeypatch):

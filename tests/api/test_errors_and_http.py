@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.throttling import AnonRateThrottle
 
-from config.csv_safety import neutralise
+from core.csv_safety import neutralise
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -156,7 +156,7 @@ def test_csv_streams_in_chunks_of_a_fixed_number_of_queries(
     client_anon, monkeypatch, django_assert_max_num_queries
 ):
     cells = client_anon.get(f"{API}/cells/").json()["count"]
-    monkeypatch.setattr("config.api.CSV_CHUNK_ROWS", 10)
+    monkeypatch.setattr("core.api.csv.CSV_CHUNK_ROWS", 10)
     chunks = -(-cells // 10)
     # The dataset version; then per chunk of 10 cells: the cells (framework, activity and
     # level joined) and their citations (passage and document joined).

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 
+from bench.synthesis import shuffle_words, word_span
 from engagement.models import Cell, Framework
-from engagement.synthesis import shuffle_words, word_span
 from institutions.models import Institution
 from sources.models import Citation, Document, Passage
 from tests.engagement.test_seed_command import snapshot

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from atlas.seeding import knowledge_base_seed
 from engagement.models import Cell
-from engagement.seeding import knowledge_base_seed
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

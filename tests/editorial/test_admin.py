@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from engagement.editors import EDITORS_GROUP
+from atlas.editors import EDITORS_GROUP
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from institutions.models import Institution
 from sources.models import Citation, Document, Passage

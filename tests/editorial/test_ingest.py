@@ -15,11 +15,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from pypdf import PdfReader
 
+from core.dataset import dataset_version
 from engagement.models import Cell
 from sources.ingest import INGEST_MAX_BYTES
 from sources.models import Citation, Document, Passage
 from sources.services import citation_attach
-from sources.versioning import dataset_version
 from tests.editorial.pdf import build_pdf
 
 MARKDOWN = """# Joint Testing Plan

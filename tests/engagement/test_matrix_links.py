@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse, set_script_prefix
 from hypothesis import given
 from hypothesis import strategies as st
 
-from config.links import link
+from core.links import link
 from engagement.models import Cell, CellKind
 from sources.models import CitationRole
 

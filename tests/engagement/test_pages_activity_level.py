@@ -113,7 +113,7 @@ def test_framework_comparison_marks_cells_only_one_fills(client, django_assert_m
     reverse = get(client, "/frameworks/compare/?a=eu-ai-office-us-aisi&b=eu-ai-office-uk-aisi")
     assert reverse.count('<strong class="only-badge">Only B</strong>') == 54
     assert (
-        '<link rel="alternate" type="application/json" href="/api/v1/cells/?framework=eu-ai-office-uk-aisi%2Ceu-ai-office-us-aisi">'
+        '<link rel="alternate" type="application/json" href="/api/v1/cells/?framework=eu-ai-office-uk-aisi,eu-ai-office-us-aisi">'
         in html
     )
 

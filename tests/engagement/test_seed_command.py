@@ -6,8 +6,8 @@ import pytest
 from django.core import serializers
 from django.core.management import call_command
 
+from core.dataset import dataset_version
 from engagement.models import Cell
-from sources.versioning import dataset_version
 
 pytestmark = pytest.mark.usefixtures("kb")
 

@@ -7,7 +7,7 @@ import io
 
 import openpyxl
 
-from config.csv_safety import FORMULA_TRIGGERS, GUARD
+from core.csv_safety import FORMULA_TRIGGERS, GUARD
 
 BRIEF_FRAMEWORK = "eu-ai-office-uk-aisi"
 ARTICLE_FRAMEWORK = "eu-ai-office-us-aisi"

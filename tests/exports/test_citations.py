@@ -7,8 +7,8 @@ import json
 import pytest
 from django.utils import timezone
 
+from core.dataset import dataset_version
 from sources.citing import text_fragment
-from sources.versioning import dataset_version
 from tests.seedtext import ARTICLE, BRIEF
 
 pytestmark = pytest.mark.usefixtures("kb")

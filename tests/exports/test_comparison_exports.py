@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sources.versioning import dataset_version
+from core.dataset import dataset_version
 from tests.exports.helpers import read_csv, read_xlsx, sheet_rows
 from tests.seedtext import functions_rows
 
@@ -51,7 +51,8 @@ def test_a_missing_or_unknown_institution_is_a_400_naming_it(client, fmt, query,
 
 
 def test_the_comparison_makes_a_fixed_number_of_queries(client, django_assert_num_queries):
-    # The two institutions, the dataset version, their mandates (function and institution
-    # joined), the mandates' citations (passage and document joined), the functions.
-    with django_assert_num_queries(6):
+    # The two institutions (one query), the dataset version, their mandates (function and
+    # institution joined), the mandates' citations (passage and document joined), the
+    # functions.
+    with django_assert_num_queries(5):
         read_csv(client.get(f"{URL}.csv?a=uk-aisi&b=eu-ai-office"))

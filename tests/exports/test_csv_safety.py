@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from config.csv_safety import neutralise
-from engagement.exports import _text_cell, csv_lines
+from core.csv_safety import neutralise
+from core.exports import csv_lines
+from core.exports import text_cell as _text_cell
 from tests.exports.helpers import unguard
 
 

@@ -10,10 +10,10 @@ import zipfile
 import pytest
 from frictionless import Package
 
+from core.dataset import dataset_version
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from institutions.models import Function, Institution, Mandate, Relationship
 from sources.models import Citation, Document, Passage
-from sources.versioning import dataset_version
 from tests.exports.helpers import body, unguard
 
 pytestmark = pytest.mark.usefixtures("kb")

@@ -10,10 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.dataset import dataset_version
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from engagement.serializers import CellSerializer
 from sources.models import Citation, Document
-from sources.versioning import dataset_version
 from tests.exports.helpers import (
     ARTICLE_FRAMEWORK,
     BRIEF_FRAMEWORK,

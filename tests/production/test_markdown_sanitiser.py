@@ -186,6 +186,7 @@ def test_templates_mark_only_sanitised_html_safe():
 _ESCAPES_FIRST = {
     Path("search/engine.py"),
     Path("engagement/templatetags/explorer.py"),
+    Path("sources/templatetags/reader.py"),
     # mark_safe only wraps format_html output; test_hostile_names_are_escaped_on_every_page.
     Path("engagement/charts.py"),
 }
@@ -222,7 +223,7 @@ def test_search_snippets_escape_the_source_text(parts):
 @given(st.lists(st.one_of(_fragments, st.text(max_size=8)), max_size=10), st.data())
 def test_marked_passages_escape_the_source_text(parts, data):
     """The reader marks a quote in escaped text: only <mark> and <br> may come out of it."""
-    from engagement.templatetags.explorer import marked_text
+    from sources.templatetags.reader import marked_text
 
     text = "".join(parts)
     start = data.draw(st.integers(0, len(text)))

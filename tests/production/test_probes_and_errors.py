@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from config import health
+from core import health
 
 
 @pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_every_response_carries_the_security_headers(kb, client):
 def test_each_request_is_logged_as_one_json_line(client, caplog):
     import logging
 
-    from config.logs import JsonFormatter
+    from core.logs import JsonFormatter
 
     caplog.set_level(logging.INFO, logger="atlas.request")
     response = client.get("/healthz", HTTP_X_REQUEST_ID="probe-1")

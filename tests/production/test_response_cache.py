@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from config.cache import _may_store
+from core.cache import _may_store
 from engagement.models import Framework
 
 URL = "/frameworks/eu-ai-office-uk-aisi/"

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from core.dataset import dataset_version, expected_triggers, installed_triggers
 from engagement.models import Cell
 from search.index import expected_triggers as search_triggers
-from sources.versioning import dataset_version, expected_triggers, installed_triggers
 
 pytestmark = pytest.mark.usefixtures("kb")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from sources import backup
+from atlas import backup
 
 
 class Command(BaseCommand):
@@ -24,8 +24,7 @@ class Command(BaseCommand):
         backup.register()
         call_command(
             "dumpdata",
-            *backup.BACKUP_LABELS,
-            exclude=list(backup.BACKUP_EXCLUDE),
+            *backup.backup_labels(),
             format=backup.FORMAT,
             natural_foreign=True,
             natural_primary=True,

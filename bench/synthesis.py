@@ -31,7 +31,8 @@ from engagement.models import Cell, Framework
 from institutions.models import Institution
 from sources.markdown import render_markdown
 from sources.models import Citation, Document, Passage
-from sources.services import CONTEXT_CHARS, text_sha256
+from sources.quotes import quote_context
+from sources.services import text_sha256
 
 PREFIX = "synth-"
 BATCH_SIZE = 500
@@ -312,6 +313,7 @@ class _Copier:
             for seeded in self.seeded.citations:
                 passage = passages[(k, seeded.passage_id)]
                 start, end = self._quote(seeded, passage)
+                prefix, suffix = quote_context(passage.text, start, end)
                 rows.append(
                     Citation(
                         content_type_id=seeded.content_type_id,
@@ -319,8 +321,8 @@ class _Copier:
                         role=seeded.role,
                         passage=passage,
                         exact=passage.text[start:end],
-                        prefix=passage.text[max(0, start - CONTEXT_CHARS) : start],
-                        suffix=passage.text[end : end + CONTEXT_CHARS],
+                        prefix=prefix,
+                        suffix=suffix,
                         start=start,
                         end=end,
                     )

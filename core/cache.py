@@ -21,7 +21,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from sources.versioning import dataset_version
+from core.dataset import dataset_version
 
 logger = logging.getLogger("atlas.cache")
 

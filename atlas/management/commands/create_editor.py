@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from engagement.editors import EDITORS_GROUP, editors_group_sync
+from atlas.editors import EDITORS_GROUP, editors_group_sync
 
 PASSWORD_VARIABLE = "ATLAS_EDITOR_PASSWORD"
 

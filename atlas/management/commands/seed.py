@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from engagement.seeding import SeedError, knowledge_base_seed
+from atlas.seeding import SeedError, knowledge_base_seed
 
 
 class Command(BaseCommand):

@@ -13,22 +13,25 @@ from django.core import serializers
 from django.core.serializers.json import Deserializer, DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JSONSerializer
 
+from core import registry
+
 FORMAT = "atlas-json"
+# The accounts the history names, and the admin's log of their work.
+ACCOUNT_LABELS = ("auth.group", "auth.user", "admin.logentry")
 
-# The whole knowledge base and its history, and the accounts the history names. Content
-# types and permissions are referred to by natural key, so ids may differ between databases.
-BACKUP_LABELS = (
-    "sources",
-    "institutions",
-    "engagement",
-    "auth.group",
-    "auth.user",
-    "admin.logentry",
-)
-# Kept by database triggers, not data: `restore` moves it forward instead.
-BACKUP_EXCLUDE = ("sources.datasetversion",)
+__all__ = ["FORMAT", "Deserializer", "Serializer", "backup_labels", "register"]
 
-__all__ = ["BACKUP_EXCLUDE", "BACKUP_LABELS", "FORMAT", "Deserializer", "Serializer", "register"]
+
+def knowledge_base_apps() -> tuple[str, ...]:
+    """The apps that hold the knowledge base (its content and that content's history)."""
+    return tuple(dict.fromkeys(model._meta.app_label for model in registry.content_models()))
+
+
+def backup_labels() -> tuple[str, ...]:
+    """What a backup holds: the knowledge base and its history, and the accounts. Content
+    types and permissions are referred to by natural key, so ids may differ between
+    databases; the dataset version (core) is kept by triggers, and `restore` moves it on."""
+    return (*knowledge_base_apps(), *ACCOUNT_LABELS)
 
 
 class ExactEncoder(DjangoJSONEncoder):

@@ -11,18 +11,16 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from sources.models import DatasetVersion
-from sources.versioning import dataset_version
-
-KNOWLEDGE_BASE_APPS = ("sources", "institutions", "engagement")
+from atlas.backup import knowledge_base_apps
+from core.dataset import dataset_version
+from core.models import DatasetVersion
 
 
 def knowledge_base_rows() -> int:
     return sum(
         model.objects.count()
-        for label in KNOWLEDGE_BASE_APPS
+        for label in knowledge_base_apps()
         for model in apps.get_app_config(label).get_models()
-        if model is not DatasetVersion
     )
 
 

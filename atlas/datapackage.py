@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 from django.db import models
 
-from config.csv_safety import neutralise
+from core.csv_safety import neutralise
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
 from sources.models import Citation, Document, Passage
@@ -329,19 +329,10 @@ TABLES = [
     ),
 ]
 
-# A citation's claim, by its content type, as the table name in this package.
-CLAIM_TABLES = {
-    "document": "documents",
-    "institution": "institutions",
-    "institutionalias": "institution_aliases",
-    "function": "functions",
-    "mandate": "mandates",
-    "relationship": "relationships",
-    "engagementlevel": "levels",
-    "activity": "activities",
-    "framework": "frameworks",
-    "cell": "cells",
-}
+
+def claim_tables() -> dict[str, str]:
+    """A claim's model name (as its content type names it) -> its table in this package."""
+    return {table.model._meta.model_name: table.name for table in TABLES}
 
 
 def _csv_value(value) -> str:
@@ -377,10 +368,11 @@ def _rows(table: Table) -> Iterator[list[str]]:
     lookups = [column.lookup for column in table.columns]
     queryset = table.model.objects.order_by(*table.order_by).values_list(*lookups)
     claim = lookups.index("content_type__model") if "content_type__model" in lookups else None
+    tables = claim_tables()
     for values in queryset.iterator(chunk_size=CHUNK_SIZE):
         row = [_csv_value(value) for value in values]
         if claim is not None:
-            row[claim] = CLAIM_TABLES.get(values[claim], values[claim])
+            row[claim] = tables.get(values[claim], values[claim])
         yield row
 
 

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from engagement.synthesis import SynthesisError, knowledge_base_synthesize, synthesis_clear
+from bench.synthesis import SynthesisError, knowledge_base_synthesize, synthesis_clear
 
 
 class Command(BaseCommand):

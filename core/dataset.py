@@ -11,24 +11,10 @@ from datetime import UTC, datetime
 
 from django.db import connection, migrations
 
-VERSION_TABLE = "sources_datasetversion"
+from core import registry
 
-# Every table holding something a page, an export or the API shows.
-CONTENT_TABLES = (
-    "sources_document",
-    "sources_passage",
-    "sources_citation",
-    "institutions_institution",
-    "institutions_institutionalias",
-    "institutions_function",
-    "institutions_mandate",
-    "institutions_relationship",
-    "engagement_engagementlevel",
-    "engagement_activity",
-    "engagement_framework",
-    "engagement_framework_institutions",
-    "engagement_cell",
-)
+# core.models.DatasetVersion's table.
+VERSION_TABLE = "sources_datasetversion"
 
 _SQLITE_BUMP = (
     f"INSERT INTO {VERSION_TABLE} (id, version, changed_at) VALUES (1, 1, strftime('%Y-%m-%d %H:%M:%f', 'now')) "
@@ -45,7 +31,7 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def _create_triggers(apps, schema_editor, tables=CONTENT_TABLES) -> None:
+def _create_triggers(apps, schema_editor, tables: tuple[str, ...]) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(_PG_FUNCTION)
@@ -95,7 +81,10 @@ def installed_triggers(connection) -> set[tuple[str, str]]:
         return set(cursor.fetchall())
 
 
-def expected_triggers(vendor: str, tables=CONTENT_TABLES) -> set[tuple[str, str]]:
+def expected_triggers(vendor: str, tables: tuple[str, ...] | None = None) -> set[tuple[str, str]]:
+    """(table, trigger) of every version trigger; the content tables the apps registered
+    unless `tables` are given."""
+    tables = registry.content_tables() if tables is None else tables
     if vendor == "postgresql":
         return {(table, "atlas_version") for table in tables}
     return {
@@ -111,18 +100,19 @@ def ensure_triggers(connection) -> bool:
     On SQLite, a migration that alters a table rebuilds it and its triggers are lost; this
     runs after every `migrate` so that never goes unnoticed.
     """
-    if not set(CONTENT_TABLES) <= set(connection.introspection.table_names()):
+    tables = registry.content_tables()
+    if not set(tables) <= set(connection.introspection.table_names()):
         return False
-    if expected_triggers(connection.vendor) <= installed_triggers(connection):
+    if expected_triggers(connection.vendor, tables) <= installed_triggers(connection):
         return False
     executor = SqlExecutor(connection)
-    _create_triggers(None, executor)
+    _create_triggers(None, executor, tables)
     # Writes made while a trigger was gone did not move the version: move it now.
     executor.execute(f"UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = 1")
     return True
 
 
-def _drop_triggers(apps, schema_editor, tables=CONTENT_TABLES) -> None:
+def _drop_triggers(apps, schema_editor, tables: tuple[str, ...]) -> None:
     vendor = schema_editor.connection.vendor
     for table in tables:
         if vendor == "postgresql":
@@ -132,7 +122,7 @@ def _drop_triggers(apps, schema_editor, tables=CONTENT_TABLES) -> None:
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS atlas_version_{table}_{op};")
 
 
-def version_triggers(tables: tuple[str, ...] = CONTENT_TABLES) -> migrations.RunPython:
+def version_triggers(tables: tuple[str, ...]) -> migrations.RunPython:
     """A migration operation that makes writes to `tables` bump the dataset version."""
     return migrations.RunPython(
         lambda apps, editor: _create_triggers(apps, editor, tables),
@@ -141,7 +131,9 @@ def version_triggers(tables: tuple[str, ...] = CONTENT_TABLES) -> migrations.Run
 
 
 @dataclass(frozen=True)
-class DatasetVersion:
+class Version:
+    """The dataset version and when it last moved."""
+
     version: int
     changed_at: datetime
 
@@ -150,16 +142,16 @@ class DatasetVersion:
         return f"v{self.version}"
 
 
-def dataset_version() -> DatasetVersion:
+def dataset_version() -> Version:
     """The current version, in one query; version 0 before anything was ever written."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT version, changed_at FROM {VERSION_TABLE} WHERE id = 1")
         row = cursor.fetchone()
     if row is None:
-        return DatasetVersion(0, datetime(2025, 1, 1, tzinfo=UTC))
+        return Version(0, datetime(2025, 1, 1, tzinfo=UTC))
     version, changed_at = row
     if isinstance(changed_at, str):
         changed_at = datetime.fromisoformat(changed_at)
     if changed_at.tzinfo is None:
         changed_at = changed_at.replace(tzinfo=UTC)
-    return DatasetVersion(int(version), changed_at)
+    return Version(int(version), changed_at)

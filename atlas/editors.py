@@ -8,34 +8,39 @@ from __future__ import annotations
 
 from django.apps import apps as django_apps
 
-EDITORS_GROUP = "editors"
+from core import registry
 
-# Every content model an editor curates; editors may add, change, delete and view them,
-# and view (hence revert from) their history.
-EDITOR_MODELS = {
-    "sources": ("document", "passage", "citation"),
-    "institutions": ("institution", "institutionalias", "function", "mandate", "relationship"),
-    "engagement": ("engagementlevel", "activity", "framework", "cell"),
-}
+EDITORS_GROUP = "editors"
 ACTIONS = ("add", "change", "delete", "view")
 
 
 def editor_permission_codenames() -> dict[str, list[str]]:
-    """Codenames per app label: the four actions on each model, `view` on its history."""
+    """Codenames per app label: editors curate every content model (add, change, delete,
+    view) and view (hence revert from) its history."""
     codenames: dict[str, list[str]] = {}
-    for app_label, models in EDITOR_MODELS.items():
-        codenames[app_label] = [f"{action}_{model}" for model in models for action in ACTIONS]
-        codenames[app_label] += [f"view_historical{model}" for model in models]
+    for model in registry.content_models():
+        name = model._meta.model_name
+        codenames.setdefault(model._meta.app_label, []).extend(
+            [*(f"{action}_{name}" for action in ACTIONS), f"view_historical{name}"]
+        )
     return codenames
 
 
-def editors_group_sync(*, apps=django_apps, using: str = "default"):
-    """Create the editors group if needed and give it exactly the editor permissions."""
+def editors_group_sync(
+    *,
+    apps=django_apps,
+    using: str = "default",
+    codenames: dict[str, list[str]] | None = None,
+):
+    """Create the editors group if needed and give it exactly the editor permissions
+    (`codenames` per app label; those of today's content models unless given, as a data
+    migration gives the ones of its time)."""
     from django.contrib.auth.management import create_permissions
 
+    codenames = editor_permission_codenames() if codenames is None else codenames
     # Permissions are normally created after `migrate`; a data migration must make them.
     for app_config in apps.get_app_configs():
-        if app_config.label in {*EDITOR_MODELS, "auth", "contenttypes"}:
+        if app_config.label in {*codenames, "auth", "contenttypes"}:
             module = getattr(app_config, "models_module", None)
             app_config.models_module = True
             create_permissions(app_config, verbosity=0, using=using, apps=apps)
@@ -45,13 +50,13 @@ def editors_group_sync(*, apps=django_apps, using: str = "default"):
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.using(using).get_or_create(name=EDITORS_GROUP)
     wanted = []
-    for app_label, codenames in editor_permission_codenames().items():
+    for app_label, names in codenames.items():
         found = list(
             Permission.objects.using(using).filter(
-                content_type__app_label=app_label, codename__in=codenames
+                content_type__app_label=app_label, codename__in=names
             )
         )
-        missing = set(codenames) - {p.codename for p in found}
+        missing = set(names) - {p.codename for p in found}
         if missing:
             raise LookupError(f"Permissions missing in {app_label}: {', '.join(sorted(missing))}")
         wanted += found

@@ -1,0 +1,24 @@
+"""`/export/datapackage.zip`: the whole knowledge base, one CSV per table."""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+from django.utils import timezone
+from django.views import View
+
+from atlas import datapackage
+from core.dataset import dataset_version
+from core.exports import provenance
+
+
+class DataPackageView(View):
+    def get(self, request):
+        version = dataset_version().version
+        spool = datapackage.write_datapackage(
+            version=version, created=timezone.now(), site_url=request.build_absolute_uri("/")
+        )
+        return provenance(
+            FileResponse(spool, content_type="application/zip"),
+            version=version,
+            filename=f"engagement-atlas-v{version}-datapackage.zip",
+        )

@@ -1,0 +1,51 @@
+"""`?page=` and `?page_size=` on every list."""
+
+from __future__ import annotations
+
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+def positive_int(name: str, raw: str) -> int:
+    """`raw` as a whole number of 1 or more, or a 400 naming the parameter `name`."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise exceptions.ValidationError({name: [f"“{raw}” is not a whole number of 1 or more."]})
+    return number
+
+
+class Pagination(PageNumberPagination):
+    """`?page=` and `?page_size=` (default 50, at most 500: larger sizes are capped)."""
+
+    page_size = PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        return min(positive_int(self.page_size_query_param, raw), self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None:
+            positive_int(self.page_query_param, raw)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Results per page: default {self.page_size}, at most {self.max_page_size} "
+                    "(a larger value is capped)."
+                )
+        return parameters

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _ensure_version_triggers(sender, using, **kwargs) -> None:
+    from core.dataset import ensure_triggers
+
+    ensure_triggers(connections[using])
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        # After every migrate: a SQLite table rebuild drops the dataset-version triggers, and
+        # a content table added since has none yet.
+        post_migrate.connect(
+            _ensure_version_triggers, sender=self, dispatch_uid="core-ensure-triggers"
+        )

@@ -1,0 +1,111 @@
+"""What the apps tell the core about themselves, filled from their `AppConfig.ready()`.
+
+A package low in the layers (core, sources) must not import the apps above it, yet some of
+its work needs to know them: which tables hold content (the dataset version's triggers,
+backups, the editors' permissions) and which objects are claims that cite passages (the
+reader's "cited by", the citations API). Each app declares its own models here once, as
+Django's admin and contenttypes learn about models; nothing below imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import AppRegistryNotReady
+from django.db import models
+
+
+@dataclass(frozen=True)
+class ClaimType:
+    """A kind of claim: a content model whose facts cite passages of the sources."""
+
+    name: str  # in the API (`claim_type`) and the data package: "cell", "mandate"...
+    model: type[models.Model]
+    kind: str  # as a reader names it: "Cell", "Function status"
+    label: Callable[[Any], str]  # the claim in words
+    url: Callable[[Any], str | None] = field(default=lambda claim: claim.get_absolute_url())
+    related: tuple[str, ...] = ()  # what `label` and `url` read, joined in one query
+    deferred: tuple[str, ...] = ()  # large columns they do not read
+
+    def queryset(self) -> models.QuerySet:
+        """The claims with what their label and page need (for a GenericPrefetch)."""
+        queryset = self.model._default_manager.select_related(*self.related)
+        return queryset.defer(*self.deferred) if self.deferred else queryset
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(app label, model name), as a content type names the model."""
+        return (self.model._meta.app_label, self.model._meta.model_name)
+
+
+_content: dict[type[models.Model], None] = {}
+_claims: dict[str, ClaimType] = {}
+
+
+def register_content(*content: type[models.Model]) -> None:
+    """Declare models whose rows are the knowledge base: every write to them moves the
+    dataset version, editors curate them, backups keep them."""
+    for model in content:
+        _content.setdefault(model, None)
+
+
+def register_claim(claim: ClaimType) -> None:
+    if claim.name in _claims and _claims[claim.name] != claim:
+        raise ValueError(f"Two claim types are called {claim.name!r}")
+    _claims[claim.name] = claim
+
+
+def content_models() -> tuple[type[models.Model], ...]:
+    return tuple(_content)
+
+
+def content_tables() -> tuple[str, ...]:
+    """The tables of the content models, with the join tables of their many-to-many fields."""
+    tables: dict[str, None] = {}
+    for model in _content:
+        tables[model._meta.db_table] = None
+        for many in model._meta.local_many_to_many:
+            through = many.remote_field.through
+            if through._meta.auto_created:
+                tables[through._meta.db_table] = None
+    return tuple(tables)
+
+
+def claim_types() -> dict[str, ClaimType]:
+    """Every claim type by its name, in name order. Asked before every app's `ready()` has
+    run, the answer would be incomplete: that is an error, not an empty list."""
+    if not apps.ready:
+        raise AppRegistryNotReady("Claim types are known once every app is ready.")
+    return dict(sorted(_claims.items()))
+
+
+def claim_type(app_label: str, model_name: str) -> ClaimType | None:
+    """The claim type of the model a content type names, if it is one."""
+    for claim in _claims.values():
+        if claim.key == (app_label, model_name):
+            return claim
+    return None
+
+
+# --- full-text search ---------------------------------------------------------------------
+# The search app (above the others) finds objects by keyword; a lower app's keyword filter
+# (the matrix's `q`) asks it through here. A matcher takes the user's text and gives a
+# subquery of matching ids, or None when the text holds nothing to search for.
+
+_matchers: dict[str, Callable[[str], Any]] = {}
+
+
+def register_matcher(kind: str, matcher: Callable[[str], Any]) -> None:
+    _matchers[kind] = matcher
+
+
+def matching_ids(kind: str, text: str) -> Any:
+    """A subquery of the ids of the `kind` objects `text` finds; None when it finds nothing."""
+    try:
+        matcher = _matchers[kind]
+    except KeyError:
+        raise LookupError(f"No full-text search is registered for {kind!r}") from None
+    return matcher(text)

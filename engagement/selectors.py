@@ -1,0 +1,133 @@
+"""Reads that the framework's pages, their exports and the API share.
+
+A rule the user sees (which cells a filter keeps, which rows the grid then shows, how two
+matrices compare) is written here once; the matrix page, every export of it and the
+comparison page ask these functions and so always answer the same query with the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from engagement.filters import CellFilter
+from engagement.matrix import Matrix, build_matrix
+from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+
+
+def cell_filter(params: Mapping, *, queryset) -> CellFilter:
+    """The cell filter of a page or export over `queryset` (validate with `is_valid()`)."""
+    return CellFilter(params, queryset=queryset)
+
+
+@dataclass(frozen=True)
+class MatrixSelection:
+    """Which rows and columns of the grid a valid filter shows."""
+
+    levels: list[EngagementLevel]
+    activities: list[Activity]
+    # A filter that narrows the cells themselves (kind, keyword, emphasised only) drops the
+    # rows left without a matching cell; choosing levels or activities alone keeps them.
+    keep_empty_rows: bool
+
+
+def matrix_selection(
+    filterset: CellFilter,
+    *,
+    levels: list[EngagementLevel] | None = None,
+    activities: list[Activity] | None = None,
+) -> MatrixSelection:
+    """The grid a valid `filterset` shows: the chosen levels and activities (all when none
+    is chosen), in order. `levels` and `activities`, when the caller has them, save a query."""
+    data = filterset.form.cleaned_data
+    chosen_levels, chosen_activities = data.get("level"), data.get("activity")
+    if chosen_levels:
+        levels = sorted(chosen_levels, key=lambda level: level.ordinal)
+    elif levels is None:
+        levels = list(EngagementLevel.objects.order_by("ordinal"))
+    if chosen_activities:
+        activities = sorted(chosen_activities, key=lambda activity: activity.ordinal)
+    elif activities is None:
+        activities = list(Activity.objects.order_by("ordinal"))
+    narrowed = bool(data.get("kind") or (data.get("q") or "").strip() or data.get("emphasised"))
+    return MatrixSelection(list(levels), list(activities), keep_empty_rows=not narrowed)
+
+
+def framework_matrix(
+    framework: Framework, cells: Iterable[Cell], selection: MatrixSelection
+) -> Matrix:
+    """The grid of `framework` the filter shows, from the cells the filter kept."""
+    return build_matrix(
+        framework,
+        cells,
+        levels=selection.levels,
+        activities=selection.activities,
+        keep_empty_rows=selection.keep_empty_rows,
+    )
+
+
+@dataclass(frozen=True)
+class ComparedCell:
+    """One position of two matrices: each framework's cell (None where it has none), and
+    which of them alone fills it ("a", "b" or "")."""
+
+    level: EngagementLevel
+    a: Cell | None
+    b: Cell | None
+
+    @property
+    def only(self) -> str:
+        filled_a = self.a is not None and self.a.kind != CellKind.EMPTY
+        filled_b = self.b is not None and self.b.kind != CellKind.EMPTY
+        return "a" if filled_a and not filled_b else "b" if filled_b and not filled_a else ""
+
+
+@dataclass(frozen=True)
+class ComparedActivity:
+    activity: Activity
+    pairs: list[ComparedCell]
+
+
+@dataclass(frozen=True)
+class FrameworkComparison:
+    a: Framework
+    b: Framework
+    levels: list[EngagementLevel]
+    rows: list[ComparedActivity]
+
+    def _only(self, side: str) -> int:
+        return sum(pair.only == side for row in self.rows for pair in row.pairs)
+
+    @property
+    def only_a(self) -> int:
+        return self._only("a")
+
+    @property
+    def only_b(self) -> int:
+        return self._only("b")
+
+
+def framework_comparison(a: Framework, b: Framework) -> FrameworkComparison:
+    """Two matrices position by position (three queries: levels, activities, cells)."""
+    levels = list(EngagementLevel.objects.order_by("ordinal"))
+    cells = {
+        (cell.framework_id, cell.activity_id, cell.level_id): cell
+        for cell in Cell.objects.filter(framework__in=[a, b]).select_related(
+            "framework", "activity", "level"
+        )
+    }
+    rows = [
+        ComparedActivity(
+            activity,
+            [
+                ComparedCell(
+                    level,
+                    cells.get((a.pk, activity.pk, level.pk)),
+                    cells.get((b.pk, activity.pk, level.pk)),
+                )
+                for level in levels
+            ],
+        )
+        for activity in Activity.objects.order_by("ordinal")
+    ]
+    return FrameworkComparison(a, b, levels, rows)
