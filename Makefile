@@ -52,9 +52,13 @@ test: install browser-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
+# Style, the layers (no package imports one above it: pyproject.toml [tool.importlinter]) and
+# the type hints of core/ and the pure modules (pyproject.toml [tool.mypy]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 fmt: install
 	$(BIN)/ruff check --fix .

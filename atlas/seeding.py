@@ -16,10 +16,11 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from core.writes import row_upsert
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
 from sources.models import CitationRole, Document, Passage
-from sources.services import changed_fields, citation_attach, document_upsert
+from sources.services import citation_attach, document_upsert
 
 
 class SeedError(Exception):
@@ -44,21 +45,6 @@ class SeedReport:
             f"{label}: {self.written[label]} written, {self.unchanged[label]} unchanged"
             for label in labels
         ]
-
-
-def _upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[models.Model, bool]:
-    """Fetch by `lookup`, create or update with `values`; save only if something differs."""
-    instance = model.objects.filter(**lookup).first()
-    if instance is None:
-        instance = model(**lookup, **values)
-        instance.full_clean()
-        instance.save()
-        return instance, True
-    if changed_fields(instance, values):
-        instance.full_clean()
-        instance.save()
-        return instance, True
-    return instance, False
 
 
 class _Loader:
@@ -141,14 +127,18 @@ class _Loader:
                 "kind": entry["kind"],
                 "jurisdiction": entry["jurisdiction"],
             }
-            institution, changed = _upsert(Institution, {"slug": entry["slug"]}, values)
+            institution, changed = row_upsert(
+                Institution, lookup={"slug": entry["slug"]}, values=values
+            )
             by_slug[institution.slug] = institution
             self.report.count("institutions", changed)
         for entry in data["institutions"]:
             institution = by_slug[entry["slug"]]
             if "parent" in entry:
-                _, changed = _upsert(
-                    Institution, {"pk": institution.pk}, {"parent": by_slug[entry["parent"]]}
+                _, changed = row_upsert(
+                    Institution,
+                    lookup={"pk": institution.pk},
+                    values={"parent": by_slug[entry["parent"]]},
                 )
                 self.report.count("institutions", changed)
             self.cite(institution, entry["cite"], default_document=brief, role=CitationRole.SOURCE)
@@ -159,26 +149,34 @@ class _Loader:
                     "valid_until": alias.get("valid_until"),
                     "note": alias.get("note", ""),
                 }
-                row, changed = _upsert(
-                    InstitutionAlias, {"institution": institution, "name": alias["name"]}, values
+                row, changed = row_upsert(
+                    InstitutionAlias,
+                    lookup={"institution": institution, "name": alias["name"]},
+                    values=values,
                 )
                 self.report.count("aliases", changed)
                 self.cite(row, alias["cite"], default_document=brief, role=CitationRole.SOURCE)
 
         for entry in data["functions"]:
-            function, changed = _upsert(
+            function, changed = row_upsert(
                 Function,
-                {"slug": entry["slug"]},
-                {"name": entry["name"], "ordinal": entry["ordinal"]},
+                lookup={"slug": entry["slug"]},
+                values={"name": entry["name"], "ordinal": entry["ordinal"]},
             )
             self.report.count("functions", changed)
             self.cite(function, entry["cite"], default_document=brief, role=CitationRole.SOURCE)
             row_anchor = entry["cite"][0]["passage"]
             for mandate_entry in entry["mandates"]:
-                mandate, changed = _upsert(
+                mandate, changed = row_upsert(
                     Mandate,
-                    {"institution": by_slug[mandate_entry["institution"]], "function": function},
-                    {"status": mandate_entry["status"], "statement": mandate_entry["statement"]},
+                    lookup={
+                        "institution": by_slug[mandate_entry["institution"]],
+                        "function": function,
+                    },
+                    values={
+                        "status": mandate_entry["status"],
+                        "statement": mandate_entry["statement"],
+                    },
                 )
                 self.report.count("mandates", changed)
                 spec = {
@@ -197,7 +195,9 @@ class _Loader:
                 "date": entry.get("date"),
                 "date_note": entry.get("date_note", ""),
             }
-            relationship, changed = _upsert(Relationship, {"slug": entry["slug"]}, values)
+            relationship, changed = row_upsert(
+                Relationship, lookup={"slug": entry["slug"]}, values=values
+            )
             self.report.count("relationships", changed)
             self.cite(relationship, entry["cite"], default_document=brief, role=CitationRole.SOURCE)
 
@@ -207,7 +207,9 @@ class _Loader:
         levels, activities, frameworks = {}, {}, {}
         for entry in data["levels"]:
             values = {k: entry[k] for k in ("name", "ordinal", "definition", "conditions")}
-            level, changed = _upsert(EngagementLevel, {"slug": entry["slug"]}, values)
+            level, changed = row_upsert(
+                EngagementLevel, lookup={"slug": entry["slug"]}, values=values
+            )
             levels[level.slug] = level
             self.report.count("levels", changed)
             self.cite(
@@ -225,10 +227,10 @@ class _Loader:
             )
 
         for entry in data["activities"]:
-            activity, changed = _upsert(
+            activity, changed = row_upsert(
                 Activity,
-                {"slug": entry["slug"]},
-                {"name": entry["name"], "ordinal": entry["ordinal"]},
+                lookup={"slug": entry["slug"]},
+                values={"name": entry["name"], "ordinal": entry["ordinal"]},
             )
             activities[activity.slug] = activity
             self.report.count("activities", changed)
@@ -247,7 +249,9 @@ class _Loader:
                 "ordinal": entry.get("ordinal", 100),
                 "document": Document.objects.defer("text").get(slug=entry["document"]),
             }
-            framework, changed = _upsert(Framework, {"slug": entry["slug"]}, values)
+            framework, changed = row_upsert(
+                Framework, lookup={"slug": entry["slug"]}, values=values
+            )
             wanted = set(Institution.objects.filter(slug__in=entry["institutions"]))
             if set(framework.institutions.all()) != wanted:
                 framework.institutions.set(wanted)
@@ -270,14 +274,14 @@ class _Loader:
                 "text": entry.get("text", ""),
                 "emphasised": key in emphasis,
             }
-            cell, changed = _upsert(
+            cell, changed = row_upsert(
                 Cell,
-                {
+                lookup={
                     "framework": framework,
                     "activity": activities[entry["activity"]],
                     "level": levels[entry["level"]],
                 },
-                values,
+                values=values,
             )
             self.report.count("cells", changed)
             if cell.kind != CellKind.EMPTY:

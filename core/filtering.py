@@ -7,6 +7,8 @@ is an error naming the value, never silently ignored.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -28,7 +30,7 @@ class CommaSeparatedMultiple(forms.SelectMultiple):
         return name not in data
 
 
-class CheckboxMultiple(CommaSeparatedMultiple, forms.CheckboxSelectMultiple):
+class CheckboxMultiple(CommaSeparatedMultiple, forms.CheckboxSelectMultiple):  # type: ignore[misc]
     """The same parsing, rendered as checkboxes on the pages."""
 
 
@@ -90,7 +92,9 @@ class StrictBooleanFilter(django_filters.Filter):
         return qs.filter(**{self.field_name: value})
 
 
-def unknown_parameters(params, filterset_class, allowed: set[str] = frozenset()) -> list[str]:
+def unknown_parameters(
+    params, filterset_class, allowed: AbstractSet[str] = frozenset()
+) -> list[str]:
     """The query parameters that neither the FilterSet nor `allowed` knows."""
     known = set(filterset_class.base_filters) | set(allowed)
     return sorted(name for name in params if name not in known)

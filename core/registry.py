@@ -38,7 +38,7 @@ class ClaimType:
     @property
     def key(self) -> tuple[str, str]:
         """(app label, model name), as a content type names the model."""
-        return (self.model._meta.app_label, self.model._meta.model_name)
+        return (self.model._meta.app_label, str(self.model._meta.model_name))
 
 
 _content: dict[type[models.Model], None] = {}
@@ -69,7 +69,7 @@ def content_tables() -> tuple[str, ...]:
         tables[model._meta.db_table] = None
         for many in model._meta.local_many_to_many:
             through = many.remote_field.through
-            if through._meta.auto_created:
+            if through is not None and through._meta.auto_created:
                 tables[through._meta.db_table] = None
     return tuple(tables)
 

@@ -150,6 +150,9 @@ class Cell(models.Model):
 
     objects = CellQuerySet.as_manager()
 
+    # On a cell a matrix page shows: its source citations' links (`matrix.link_cells`).
+    source_links: list
+
     # The columns a matrix shows (`for_matrix`); the rest comes from the page's own objects.
     MATRIX_FIELDS = ("framework", "activity", "level", "kind", "text", "emphasised")
 

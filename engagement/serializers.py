@@ -9,14 +9,14 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.api.fields import ApiListUrlField, ApiUrlField, HtmlUrlField
-from core.api.serializers import ModelCleanMixin
+from core.api.serializers import ModelCleanSerializer
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from sources.models import CitationRole
 from sources.serializers import CitationSerializer
 from sources.services import claim_quote_check
 
 
-class CellSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class CellSerializer(ModelCleanSerializer):
     """A cell with its position as slugs and its citations. Expects `Cell.objects.for_list()`.
 
     Writable by editors: the position (framework, activity, level) on creation, and the
@@ -78,7 +78,7 @@ class CellSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return super().validate(attrs)
 
 
-class LevelSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class LevelSerializer(ModelCleanSerializer):
     """A level with its definition and conditions, each cited. Expects `with_citations()`."""
 
     definition_citations = CitationSerializer.of_role(
@@ -122,7 +122,7 @@ class LevelSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return super().validate(attrs)
 
 
-class ActivitySerializer(ModelCleanMixin, serializers.ModelSerializer):
+class ActivitySerializer(ModelCleanSerializer):
     """A common activity of Table 1. Expects citations prefetched."""
 
     citations = CitationSerializer(many=True, read_only=True)

@@ -114,7 +114,7 @@ class FrameworkDetailView(TemplateView):
         query = params.copy()
         query.pop("view", None)
         query["framework"] = framework.slug
-        return f"{reverse('api:cell-list')}?{query.urlencode()}"
+        return api_link("cell-list", query=query)
 
 
 class HomeView(FrameworkDetailView):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.api.fields import ApiListUrlField, ApiUrlField, HtmlUrlField
-from core.api.serializers import ModelCleanMixin
+from core.api.serializers import ModelCleanSerializer
 from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
 from sources.models import CitationRole
 from sources.serializers import CitationSerializer
@@ -46,7 +46,7 @@ class InstitutionMandateSerializer(serializers.ModelSerializer):
         return f"{item['function']}: {item['statement']}"
 
 
-class InstitutionSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class InstitutionSerializer(ModelCleanSerializer):
     """An institution with its names, mandates and citations. Expects `for_detail()`."""
 
     parent = serializers.SlugRelatedField(
@@ -128,7 +128,7 @@ class FunctionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MandateSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class MandateSerializer(ModelCleanSerializer):
     """An institution's status for one function. Expects function, institution, citations."""
 
     institution = serializers.SlugRelatedField(
@@ -169,7 +169,7 @@ class MandateSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return super().validate(attrs)
 
 
-class RelationshipSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class RelationshipSerializer(ModelCleanSerializer):
     """A tie between two institutions. Expects `Relationship.objects.for_list()`."""
 
     subject = serializers.SlugRelatedField(slug_field="slug", queryset=Institution.objects.all())

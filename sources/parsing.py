@@ -252,6 +252,7 @@ def split_passages(text: str, *, markdown: bool = False) -> list[PassageSpec]:
                         line.start + (len(line.text) - len(line.text.lstrip())) + bullet.end()
                     )
                 previous_end = line.end
+            assert item_start is not None  # the block starts with an item
             add("list_item", state.counted("item-"), item_start, previous_end)
             continue
         if not markdown and _is_plain_heading(block):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.writes import changed_fields, row_upsert
 from sources.markdown import render_markdown
 from sources.models import Citation, CitationRole, Document, DocumentFormat, Passage
 from sources.parsing import split_passages
@@ -19,16 +20,6 @@ from sources.quotes import QuoteNotFound, anchor_quote, quote_context
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def changed_fields(instance: models.Model, values: dict) -> list[str]:
-    """Set `values` on `instance`; return the names of the fields whose value changed."""
-    changed = []
-    for name, value in values.items():
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed.append(name)
-    return changed
 
 
 @dataclass
@@ -236,7 +227,7 @@ def citation_attach(
     role: str = CitationRole.SOURCE,
     occurrence: int = 1,
 ) -> tuple[Citation, bool]:
-    """Cite `passage` for `claim` with the quote `exact`; return it and whether it was new.
+    """Cite `passage` for `claim` with the quote `exact`; return it and whether it was written.
 
     The quote must appear verbatim in the passage; its offsets and the W3C prefix and suffix
     are computed from the text, so a citation is valid from the moment it exists.
@@ -245,29 +236,16 @@ def citation_attach(
     start, end = anchor.start, anchor.end
     values = {
         "exact": exact,
-        "start": start,
-        "end": end,
         "prefix": anchor.prefix,
         "suffix": anchor.suffix,
         "orphaned": False,
     }
-    content_type = ContentType.objects.get_for_model(claim)
-    citation = Citation.objects.filter(
-        content_type=content_type,
-        object_id=claim.pk,
-        role=role,
-        passage=passage,
-        start=start,
-        end=end,
-    ).first()
-    if citation is None:
-        citation = Citation(
-            content_type=content_type, object_id=claim.pk, role=role, passage=passage, **values
-        )
-        citation.full_clean()
-        citation.save()
-        return citation, True
-    if changed_fields(citation, values):
-        citation.full_clean()
-        citation.save()
-    return citation, False
+    lookup = {
+        "content_type": ContentType.objects.get_for_model(claim),
+        "object_id": claim.pk,
+        "role": role,
+        "passage": passage,
+        "start": start,
+        "end": end,
+    }
+    return row_upsert(Citation, lookup=lookup, values=values)

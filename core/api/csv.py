@@ -9,7 +9,8 @@ value is formula-safe (`core.csv_safety`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
@@ -57,7 +58,7 @@ def flat_value(field, value) -> str:
 class CsvTable:
     """The columns of a serializer as CSV: a header row, then one row per serialized object."""
 
-    def __init__(self, fields: dict) -> None:
+    def __init__(self, fields: Mapping[str, Any]) -> None:
         self.fields = fields
         self.names = list(fields)
 

@@ -64,7 +64,8 @@ class ErrorSerializer(serializers.Serializer):
     """The body of every error response."""
 
     detail = serializers.CharField(help_text="What went wrong.")
-    errors = serializers.DictField(
+    # A field, not the Serializer's `errors` property: the metaclass takes it out of the class.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="For 400s: each offending parameter or field (nested fields dotted, "

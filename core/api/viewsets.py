@@ -3,11 +3,16 @@ editor-only atomic writes. The viewsets themselves live in each app's `api.py`."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from rest_framework import exceptions
+from rest_framework.mixins import ListModelMixin
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
+from rest_framework.serializers import Serializer
+from rest_framework.viewsets import GenericViewSet
 
 from core.api import csv
 from core.api.conditional import not_modified, version_headers
@@ -19,8 +24,16 @@ from core.dataset import Version, dataset_version
 
 SAFE_METHODS = ("GET", "HEAD")
 
+if TYPE_CHECKING:
+    # A mixin of viewsets: checked as one, a plain class at run time (the viewset's own
+    # base comes after it in the method resolution order).
+    class _ViewSet(ListModelMixin, GenericViewSet): ...
 
-class AtlasViewSetMixin:
+else:
+    _ViewSet = object
+
+
+class AtlasViewSetMixin(_ViewSet):
     """Strict query strings, JSON errors, CSV, conditional GET, editor-only atomic writes."""
 
     renderer_classes = [JSONRenderer, csv.CSVRenderer]
@@ -41,6 +54,7 @@ class AtlasViewSetMixin:
                 raise NotModified()
 
     def etag(self, request) -> str:
+        assert self.dataset is not None  # read by initial() for every safe method
         renderer = getattr(request, "accepted_renderer", None)
         return f'"{self.dataset.etag}-{getattr(renderer, "format", "json")}"'
 
@@ -71,7 +85,7 @@ class AtlasViewSetMixin:
         if not isinstance(getattr(request, "accepted_renderer", None), csv.CSVRenderer):
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
-        table = csv.CsvTable(self.get_serializer().fields)
+        table = csv.CsvTable(cast(Serializer, self.get_serializer()).fields)
         renderer = csv.CSVRenderer
         return StreamingHttpResponse(
             table.lines(self._serialized_rows(queryset)),
