@@ -8,8 +8,9 @@ from django.db.models import CharField, Value
 
 from core.filtering import CommaSeparatedMultiple
 from engagement.models import Activity, EngagementLevel, Framework
-from search.engine import FACETS, MAX_QUERY_LENGTH, QueryError, parse_query
+from search.engine import FACETS
 from search.models import EntryKind
+from search.query import MAX_QUERY_LENGTH, QueryError, parse_query
 from sources.models import Document
 
 _SLUG_MODELS = {

@@ -184,7 +184,7 @@ def test_templates_mark_only_sanitised_html_safe():
 
 # Modules allowed to mark strings safe, each because it escapes first; each has a test below.
 _ESCAPES_FIRST = {
-    Path("search/engine.py"),
+    Path("search/results.py"),
     Path("engagement/templatetags/explorer.py"),
     Path("sources/templatetags/reader.py"),
     # mark_safe only wraps format_html output; test_hostile_names_are_escaped_on_every_page.
@@ -211,7 +211,7 @@ def test_python_marks_nothing_safe_unless_it_escapes_first():
 )
 def test_search_snippets_escape_the_source_text(parts):
     """The search highlighter marks its output safe: only <mark> may come out of it."""
-    from search.engine import highlight
+    from search.results import highlight
 
     collector = _Collector()
     collector.feed(str(highlight("".join(parts))))

@@ -16,7 +16,9 @@ import pytest
 from django.core.management import call_command
 
 from engagement.models import Framework
-from search.engine import FACET_LIMIT, FACETS, PAGE_SIZE, Result, parse_query, search
+from search.engine import FACET_LIMIT, FACETS, PAGE_SIZE, search
+from search.query import parse_query
+from search.results import Result
 from sources.models import Document
 
 pytestmark = pytest.mark.usefixtures("kb")
