@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint fmt seed migrate clean browser-deps
+.PHONY: run serve test test-fast lint fmt seed migrate clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ browser-deps:
 test: install browser-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# The unit tests alone (tests/unit/): the pure parts, with no database and no seeded
+# knowledge base, in seconds.
+test-fast: install
+	$(BIN)/python -m pytest tests/unit -q
 
 # Style, the layers (no package imports one above it: pyproject.toml [tool.importlinter]) and
 # the type hints of core/ and the pure modules (pyproject.toml [tool.mypy]).

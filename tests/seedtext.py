@@ -5,6 +5,7 @@ Deliberately simple and separate from the project's own parsing code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -28,6 +29,16 @@ def table_1_rows() -> list[list[str]]:
         if len(fields) == 5 and fields[0] != "Common activities":
             rows.append(fields)
     return rows
+
+
+def table_1(*, activity: Callable[[str], str] = str) -> dict[tuple[str, str], str]:
+    """(activity, level) -> the text of Table 1; `activity` makes the key from the row label
+    (`slugify` for the activity's slug)."""
+    return {
+        (activity(row[0]), level): text
+        for row in table_1_rows()
+        for level, text in zip(LEVELS, row[1:], strict=True)
+    }
 
 
 def functions_rows() -> list[list[str]]:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 
-from engagement.models import Activity, Cell, EngagementLevel
-from institutions.models import Institution, Mandate, Relationship
+from engagement.models import Activity, Cell
+from institutions.models import Mandate
 from sources.models import Citation, Passage
+from tests.factories import (
+    ActivityFactory,
+    CellFactory,
+    CitationFactory,
+    InstitutionFactory,
+    MandateFactory,
+    RelationshipFactory,
+)
 from tests.seedtext import BRIEF
 
 pytestmark = pytest.mark.usefixtures("kb")
@@ -29,65 +36,6 @@ def _mandate_id() -> int:
 
 def _citation_id() -> int:
     return Citation.objects.filter(role="source").order_by("pk").first().pk
-
-
-def _new_institution() -> str:
-    Institution.objects.create(
-        slug="temp-body", name="Temporary body", kind="unit", jurisdiction="EU"
-    )
-    return "temp-body"
-
-
-def _new_activity() -> str:
-    Activity.objects.create(slug="temp-activity", name="Temporary activity", ordinal=90)
-    return "temp-activity"
-
-
-def _new_mandate() -> int:
-    institution = Institution.objects.create(
-        slug="temp-body", name="Temporary body", kind="unit", jurisdiction="EU"
-    )
-    return Mandate.objects.create(
-        institution=institution, function_id=1, status="no", statement="No"
-    ).pk
-
-
-def _new_relationship() -> str:
-    Relationship.objects.create(
-        slug="temp-tie",
-        kind="mou",
-        subject=Institution.objects.get(slug="uk-aisi"),
-        object=Institution.objects.get(slug="japan-aisi"),
-        description="A tie.",
-    )
-    return "temp-tie"
-
-
-def _new_cell() -> int:
-    activity = Activity.objects.create(slug="temp-activity", name="Temporary activity", ordinal=90)
-    return Cell.objects.create(
-        framework_id=Cell.objects.first().framework_id,
-        activity=activity,
-        level=EngagementLevel.objects.get(slug="separation"),
-        kind="empty",
-        text="",
-    ).pk
-
-
-def _new_citation() -> int:
-    cell = Cell.objects.get(pk=_cell_id())
-    citation = Citation.objects.filter(
-        object_id=cell.pk, content_type=ContentType.objects.get_for_model(Cell)
-    ).first()
-    return Citation.objects.create(
-        content_type=citation.content_type,
-        object_id=cell.pk,
-        role="support",
-        passage=citation.passage,
-        exact=citation.exact,
-        start=citation.start,
-        end=citation.end,
-    ).pk
 
 
 # (method, url builder, body, expected status for an editor)
@@ -118,7 +66,7 @@ WRITES = [
         },
         200,
     ),
-    ("delete", lambda: f"/institutions/{_new_institution()}/", None, 204),
+    ("delete", lambda: f"/institutions/{InstitutionFactory().slug}/", None, 204),
     (
         "post",
         lambda: "/mandates/",
@@ -136,7 +84,7 @@ WRITES = [
         lambda: {"status": Mandate.objects.get(pk=_mandate_id()).status},
         200,
     ),
-    ("delete", lambda: f"/mandates/{_new_mandate()}/", None, 204),
+    ("delete", lambda: f"/mandates/{MandateFactory().pk}/", None, 204),
     (
         "post",
         lambda: "/relationships/",
@@ -155,7 +103,7 @@ WRITES = [
         {"date_note": "As the brief reports it."},
         200,
     ),
-    ("delete", lambda: f"/relationships/{_new_relationship()}/", None, 204),
+    ("delete", lambda: f"/relationships/{RelationshipFactory().slug}/", None, 204),
     ("patch", lambda: "/levels/coordination/", {"name": "Coordination"}, 200),
     (
         "post",
@@ -164,9 +112,9 @@ WRITES = [
         201,
     ),
     ("patch", lambda: "/activities/standards/", {"name": "Standards"}, 200),
-    ("delete", lambda: f"/activities/{_new_activity()}/", None, 204),
+    ("delete", lambda: f"/activities/{ActivityFactory().slug}/", None, 204),
     ("patch", lambda: f"/cells/{_cell_id()}/", {"emphasised": True}, 200),
-    ("delete", lambda: f"/cells/{_new_cell()}/", None, 204),
+    ("delete", lambda: f"/cells/{CellFactory(empty=True).pk}/", None, 204),
     (
         "post",
         lambda: "/citations/",
@@ -181,7 +129,7 @@ WRITES = [
         201,
     ),
     ("patch", lambda: f"/citations/{_citation_id()}/", {"role": "source"}, 200),
-    ("delete", lambda: f"/citations/{_new_citation()}/", None, 204),
+    ("delete", lambda: f"/citations/{CitationFactory(role='support').pk}/", None, 204),
 ]
 
 

@@ -3,7 +3,6 @@ with a validated quote, and build a framework for another pair of institutions."
 
 from __future__ import annotations
 
-import csv
 import io
 
 import pytest
@@ -17,6 +16,7 @@ from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framewo
 from institutions.models import Institution
 from sources.models import Citation, Document, Passage
 from sources.services import citation_attach
+from tests.helpers import read_csv
 
 PASSWORD = "a-long-editor-passphrase"
 CITATIONS = "sources-citation-content_type-object_id"
@@ -239,7 +239,7 @@ def test_an_editor_builds_a_framework_for_another_pair_of_institutions(client, e
     assert api["results"][0]["citations"][0]["valid"] is True
     export = client.get("/frameworks/uk-aisi-japan/export.csv?kind=analyst")
     assert export.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8"))))
+    rows = read_csv(export)
     assert [(r["activity"], r["text"], r["quote"]) for r in rows] == [
         ("develop-evaluations", "Exchange evaluation methods", "exchange evaluation methods")
     ]

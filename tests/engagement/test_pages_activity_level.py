@@ -6,19 +6,15 @@ import re
 
 import pytest
 
+from tests.helpers import get_page
+
 pytestmark = pytest.mark.usefixtures("kb")
-
-
-def get(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, response.content.decode()[:1500]
-    return response.content.decode()
 
 
 def test_activity_index(client, django_assert_max_num_queries):
     # activities; emphasised cells (framework, activity, level joined).
     with django_assert_max_num_queries(2):
-        html = get(client, "/activities/")
+        html = get_page(client, "/activities/")
     assert (
         'href="/activities/affirmative-assurance-approaches/">Affirmative Assurance Approaches</a>'
         in html
@@ -34,7 +30,7 @@ def test_activity_across_levels_and_frameworks(client, django_assert_max_num_que
     # activity, its citations' content type, its citations; levels; frameworks; cells
     # (framework, activity, level joined); their citations.
     with django_assert_max_num_queries(7):
-        html = get(client, "/activities/develop-evaluations/")
+        html = get_page(client, "/activities/develop-evaluations/")
     assert "<title>Activity: Develop Evaluations · Engagement Atlas</title>" in html
     assert "Design and develop joint post-deployment evaluations" in html
     assert "Develop consistent ways to accredit evaluation developers" in html
@@ -52,7 +48,7 @@ def test_activity_across_levels_and_frameworks(client, django_assert_max_num_que
 def test_level_index(client, django_assert_max_num_queries):
     # levels with their count of filled cells.
     with django_assert_max_num_queries(1):
-        html = get(client, "/levels/")
+        html = get_page(client, "/levels/")
     assert (
         "Communication simply means to communicate without an explicit expectation to change the other party&#x27;s actions."
         in html
@@ -69,7 +65,7 @@ def test_level_detail_definition_conditions_and_cells(client, django_assert_max_
     # level, its citations' content type, its citations; frameworks; cells (framework,
     # activity, level joined); their citations.
     with django_assert_max_num_queries(6):
-        html = get(client, "/levels/collaboration/")
+        html = get_page(client, "/levels/collaboration/")
     assert (
         "Collaboration as a joint working process, where members or teams of both institutions aim to solve a common problem together."
         in html
@@ -91,14 +87,16 @@ def test_level_detail_definition_conditions_and_cells(client, django_assert_max_
 
 
 def test_unknown_activity_or_level_is_404(client):
-    get(client, "/activities/nothing/", status=404)
-    get(client, "/levels/nothing/", status=404)
+    get_page(client, "/activities/nothing/", status=404)
+    get_page(client, "/levels/nothing/", status=404)
 
 
 def test_framework_comparison_marks_cells_only_one_fills(client, django_assert_max_num_queries):
     # all frameworks; levels; activities; the two frameworks' cells (joined).
     with django_assert_max_num_queries(4):
-        html = get(client, "/frameworks/compare/?a=eu-ai-office-uk-aisi&b=eu-ai-office-us-aisi")
+        html = get_page(
+            client, "/frameworks/compare/?a=eu-ai-office-uk-aisi&b=eu-ai-office-us-aisi"
+        )
     # The brief fills 58 cells; the article 4, all where the brief has an entry too.
     assert (
         "54 cells filled only by EU AI Office and UK AISI (policy brief, March 2025); 0 only by EU AI Office and US AISI (news article, April 2024)."
@@ -110,7 +108,7 @@ def test_framework_comparison_marks_cells_only_one_fills(client, django_assert_m
         in html
     )
     assert html.count('<strong class="only-badge">Only A</strong>') == 54
-    reverse = get(client, "/frameworks/compare/?a=eu-ai-office-us-aisi&b=eu-ai-office-uk-aisi")
+    reverse = get_page(client, "/frameworks/compare/?a=eu-ai-office-us-aisi&b=eu-ai-office-uk-aisi")
     assert reverse.count('<strong class="only-badge">Only B</strong>') == 54
     assert (
         '<link rel="alternate" type="application/json" href="/api/v1/cells/?framework=eu-ai-office-uk-aisi,eu-ai-office-us-aisi">'
@@ -128,5 +126,5 @@ def test_framework_comparison_marks_cells_only_one_fills(client, django_assert_m
     ],
 )
 def test_framework_comparison_bad_parameter_is_400(client, query, parameter):
-    html = get(client, f"/frameworks/compare/?{query}", status=400)
+    html = get_page(client, f"/frameworks/compare/?{query}", status=400)
     assert f"Parameter <code>{parameter}</code>" in html

@@ -6,16 +6,12 @@ import re
 
 import pytest
 
+from tests.helpers import get_page
+
 pytestmark = pytest.mark.usefixtures("kb")
 
 BRIEF = "/frameworks/eu-ai-office-uk-aisi/"
 US = "/frameworks/eu-ai-office-us-aisi/"
-
-
-def page(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, response.content.decode()[:2000]
-    return response.content.decode()
 
 
 def body_cells(html: str) -> list[str]:
@@ -29,7 +25,7 @@ def count(html: str) -> int:
 
 
 def test_matrix_shows_every_cell_with_its_kind(client):
-    html = page(client, BRIEF)
+    html = get_page(client, BRIEF)
     assert (
         "<title>Matrix: EU AI Office and UK AISI (policy brief, March 2025) · Engagement Atlas</title>"
         in html
@@ -62,7 +58,7 @@ def test_matrix_shows_every_cell_with_its_kind(client):
 
 
 def test_matrix_links_its_json_twin_and_has_the_page_furniture(client):
-    html = page(client, BRIEF + "?level=collaboration&q=incident")
+    html = get_page(client, BRIEF + "?level=collaboration&q=incident")
     assert (
         '<link rel="alternate" type="application/json" '
         'href="/api/v1/cells/?level=collaboration&amp;q=incident&amp;framework=eu-ai-office-uk-aisi">'
@@ -79,7 +75,7 @@ def test_matrix_links_its_json_twin_and_has_the_page_furniture(client):
 
 
 def test_a_missing_cell_differs_from_an_empty_one(client):
-    html = page(client, US)
+    html = get_page(client, US)
     assert (
         "A collaborative effort to develop tools for evaluating AI models, including benchmarks and methodologies"
         in html
@@ -90,7 +86,7 @@ def test_a_missing_cell_differs_from_an_empty_one(client):
 
 
 def test_filter_by_one_level_leaves_only_that_column(client):
-    html = page(client, BRIEF + "?level=coordination")
+    html = get_page(client, BRIEF + "?level=coordination")
     assert re.findall(r'<th scope="col" class="level-(\w+)">', html) == ["coordination"]
     assert "Align “incident” definitions” and create interoperable reporting standards" in html
     assert "Develop common AI incident reporting registry" not in html
@@ -99,8 +95,8 @@ def test_filter_by_one_level_leaves_only_that_column(client):
 
 
 def test_filter_by_several_levels_repeated_or_comma_separated(client):
-    repeated = page(client, BRIEF + "?level=collaboration&level=separation")
-    commas = page(client, BRIEF + "?level=separation,collaboration")
+    repeated = get_page(client, BRIEF + "?level=collaboration&level=separation")
+    commas = get_page(client, BRIEF + "?level=separation,collaboration")
     for html in (repeated, commas):
         assert re.findall(r'<th scope="col" class="level-(\w+)">', html) == [
             "collaboration",
@@ -111,7 +107,7 @@ def test_filter_by_several_levels_repeated_or_comma_separated(client):
 
 
 def test_filter_by_activity(client):
-    html = page(client, BRIEF + "?activity=incident-reporting&activity=standards")
+    html = get_page(client, BRIEF + "?activity=incident-reporting&activity=standards")
     assert count(html) == 8
     assert "Share incidents when reported to domestic incident reporting" in html
     assert "Develop common AI incident reporting registry" in html
@@ -119,16 +115,16 @@ def test_filter_by_activity(client):
 
 
 def test_filter_by_kind(client):
-    html = page(client, BRIEF + "?kind=empty")
+    html = get_page(client, BRIEF + "?kind=empty")
     assert count(html) == 2
     assert body_cells(html).count("cell-empty") == 2
     assert "Develop common AI incident reporting registry" not in html
-    analyst = page(client, US + "?kind=analyst")
+    analyst = get_page(client, US + "?kind=analyst")
     assert count(analyst) == 4
 
 
 def test_filter_emphasised_only(client):
-    html = page(client, BRIEF + "?emphasised=true")
+    html = get_page(client, BRIEF + "?emphasised=true")
     assert count(html) == 12
     # Only rows holding an emphasised cell stay: incident reporting does, at communication.
     assert "Share incidents when reported to domestic incident reporting" in html
@@ -136,20 +132,20 @@ def test_filter_emphasised_only(client):
 
 
 def test_keyword_matches_cell_text_and_cited_quotes(client):
-    html = page(client, BRIEF + "?q=registry")
+    html = get_page(client, BRIEF + "?q=registry")
     assert "Develop common AI incident reporting registry" in html
     assert count(html) == 1
     assert 'value="registry"' in html
     # “optimal” is in no cell's text, only in the narrative quote the two emphasised
     # communication cells cite.
-    cited = page(client, BRIEF + "?q=optimal")
+    cited = get_page(client, BRIEF + "?q=optimal")
     assert count(cited) == 2
     assert "Share incidents when reported to domestic incident reporting" in cited
     assert "Develop common AI incident reporting registry" not in cited
 
 
 def test_filters_combined(client):
-    html = page(
+    html = get_page(
         client,
         BRIEF + "?level=collaboration,communication&activity=incident-reporting"
         "&kind=verbatim&emphasised=true&q=incident",
@@ -160,7 +156,7 @@ def test_filters_combined(client):
 
 
 def test_transposed_view_puts_levels_in_rows(client):
-    html = page(client, BRIEF + "?view=levels&activity=incident-reporting")
+    html = get_page(client, BRIEF + "?view=levels&activity=incident-reporting")
     assert 'class="matrix matrix-transposed"' in html
     rows = re.findall(r'<th scope="row" class="level-(\w+)">', html)
     assert rows == ["collaboration", "coordination", "communication", "separation"]
@@ -168,9 +164,9 @@ def test_transposed_view_puts_levels_in_rows(client):
 
 
 def test_clear_filters_link_and_home_is_the_default_framework(client):
-    html = page(client, BRIEF + "?level=coordination")
+    html = get_page(client, BRIEF + "?level=coordination")
     assert f'<a href="{BRIEF}">Clear filters</a>' in html
-    assert count(page(client, "/")) == 60
+    assert count(get_page(client, "/")) == 60
 
 
 @pytest.mark.parametrize(
@@ -187,14 +183,14 @@ def test_clear_filters_link_and_home_is_the_default_framework(client):
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_it(client, query, parameter):
-    html = page(client, f"{BRIEF}?{query}", status=400)
+    html = get_page(client, f"{BRIEF}?{query}", status=400)
     assert f"Parameter <code>{parameter}</code>" in html
     assert 'role="alert"' in html
     assert "matching cell" not in html
 
 
 def test_an_unknown_framework_is_a_404(client):
-    page(client, "/frameworks/no-such-framework/", status=404)
+    get_page(client, "/frameworks/no-such-framework/", status=404)
 
 
 def test_matrix_query_count_does_not_grow(client, django_assert_max_num_queries):
@@ -202,15 +198,15 @@ def test_matrix_query_count_does_not_grow(client, django_assert_max_num_queries)
     # type, the citations (passage and document joined); with filters, the level and
     # activity lookups of the form replace nothing and add two: nine at most.
     with django_assert_max_num_queries(7):
-        page(client, BRIEF)
+        get_page(client, BRIEF)
     with django_assert_max_num_queries(9):
-        page(client, BRIEF + "?level=collaboration&activity=incident-reporting&q=incident")
+        get_page(client, BRIEF + "?level=collaboration&activity=incident-reporting&q=incident")
 
 
 def test_frameworks_index(client, django_assert_max_num_queries):
     # frameworks (document joined), their institutions, levels, cell counts per level.
     with django_assert_max_num_queries(4):
-        html = page(client, "/frameworks/")
+        html = get_page(client, "/frameworks/")
     assert "EU AI Office and UK AISI (policy brief, March 2025)" in html
     assert "EU AI Office and US AISI (news article, April 2024)" in html
     assert '<link rel="alternate" type="application/json" href="/api/v1/frameworks/">' in html

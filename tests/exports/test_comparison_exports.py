@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.dataset import dataset_version
-from tests.exports.helpers import read_csv, read_xlsx, sheet_rows
+from tests.helpers import read_csv, read_xlsx, sheet_rows
 from tests.seedtext import functions_rows
 
 pytestmark = pytest.mark.usefixtures("kb")

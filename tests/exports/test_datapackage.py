@@ -14,7 +14,7 @@ from core.dataset import dataset_version
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from institutions.models import Function, Institution, Mandate, Relationship
 from sources.models import Citation, Document, Passage
-from tests.exports.helpers import body, unguard
+from tests.helpers import body, unguard
 
 pytestmark = pytest.mark.usefixtures("kb")
 

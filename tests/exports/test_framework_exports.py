@@ -14,18 +14,14 @@ from core.dataset import dataset_version
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from engagement.serializers import CellSerializer
 from sources.models import Citation, Document
-from tests.exports.helpers import (
-    ARTICLE_FRAMEWORK,
-    BRIEF_FRAMEWORK,
-    body,
-    read_csv,
-    read_xlsx,
-    sheet_rows,
-    unguard,
-)
-from tests.seedtext import BRIEF, LEVELS, table_1_rows
+from tests.factories import CellFactory, CitationFactory, FrameworkFactory
+from tests.helpers import body, read_csv, read_xlsx, sheet_rows, unguard
+from tests.seedtext import BRIEF, LEVELS, table_1, table_1_rows
 
 pytestmark = pytest.mark.usefixtures("kb")
+
+BRIEF_FRAMEWORK = "eu-ai-office-uk-aisi"
+ARTICLE_FRAMEWORK = "eu-ai-office-us-aisi"
 
 URL = f"/frameworks/{BRIEF_FRAMEWORK}/export"
 COLUMNS = [
@@ -44,15 +40,6 @@ COLUMNS = [
     "source_url",
     "permalink",
 ]
-
-
-def table_1() -> dict[tuple[str, str], str]:
-    """(activity name, level) -> the text of Table 1, read from the source itself."""
-    return {
-        (row[0], level): text
-        for row in table_1_rows()
-        for level, text in zip(LEVELS, row[1:], strict=True)
-    }
 
 
 # CSV
@@ -310,21 +297,13 @@ def test_an_unknown_framework_or_format_is_a_404(client):
 
 def _synthetic_framework(cells: int) -> Framework:
     document = Document.objects.defer("text").get(slug=BRIEF)
-    framework = Framework.objects.create(
-        slug=f"synthetic-{cells}", name=f"Synthetic {cells}", document=document
-    )
+    framework = FrameworkFactory(document=document)
     passage = document.passages.order_by("ordinal").first()
     levels = list(EngagementLevel.objects.all())
     positions = [(a, level) for a in Activity.objects.all() for level in levels]
     for activity, level in positions[:cells]:
-        cell = Cell.objects.create(
-            framework=framework,
-            activity=activity,
-            level=level,
-            kind="analyst",
-            text=f"t {activity.pk}",
-        )
-        Citation.objects.create(claim=cell, passage=passage, exact=passage.text[:5], start=0, end=5)
+        cell = CellFactory(framework=framework, activity=activity, level=level)
+        CitationFactory(claim=cell, passage=passage, end=5)
     return framework
 
 

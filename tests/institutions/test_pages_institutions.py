@@ -6,19 +6,15 @@ import re
 
 import pytest
 
+from tests.helpers import get_page
+
 pytestmark = pytest.mark.usefixtures("kb")
-
-
-def get(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, response.content.decode()[:1500]
-    return response.content.decode()
 
 
 def test_institution_index(client, django_assert_max_num_queries):
     # institutions (parent joined); their aliases.
     with django_assert_max_num_queries(2):
-        html = get(client, "/institutions/")
+        html = get_page(client, "/institutions/")
     assert 'href="/institutions/uk-aisi/">UK AI Security Institute</a>' in html
     assert 'AI Safety Institute <span class="meta">(former)</span>' in html
     assert 'href="/institutions/cen-cenelec-jtc-21/">CEN-CENELEC JTC 21</a>' in html
@@ -31,7 +27,7 @@ def test_institution_detail(client, django_assert_max_num_queries):
     # institution's citations' content type, its citations; frameworks; units;
     # relationships (both parties joined), their citations' content type, their citations.
     with django_assert_max_num_queries(14):
-        html = get(client, "/institutions/uk-aisi/")
+        html = get_page(client, "/institutions/uk-aisi/")
     assert "<title>Institution: UK AI Security Institute · Engagement Atlas</title>" in html
     assert '<th scope="row">AI Safety Institute</th>' in html
     assert "Former name" in html
@@ -53,14 +49,14 @@ def test_institution_detail(client, django_assert_max_num_queries):
 
 
 def test_institution_detail_404(client):
-    get(client, "/institutions/nobody/", status=404)
+    get_page(client, "/institutions/nobody/", status=404)
 
 
 def test_institution_comparison(client, django_assert_max_num_queries):
     # institutions; both institutions' mandates (function, institution joined), their
     # citations (passage, document joined); functions.
     with django_assert_max_num_queries(5):
-        html = get(client, "/institutions/compare/?a=uk-aisi&b=eu-ai-office")
+        html = get_page(client, "/institutions/compare/?a=uk-aisi&b=eu-ai-office")
     assert "2 of 6 functions differ in status." in html
     assert "Focus on general-purpose AI and general-purpose AI with systemic risks" in html
     assert "Yes (demonstrated)" in html and "Yes (expected)" in html
@@ -85,5 +81,5 @@ def test_institution_comparison(client, django_assert_max_num_queries):
     ],
 )
 def test_institution_comparison_bad_parameter_is_400(client, query, parameter):
-    html = get(client, f"/institutions/compare/?{query}", status=400)
+    html = get_page(client, f"/institutions/compare/?{query}", status=400)
     assert f"Parameter <code>{parameter}</code>" in html

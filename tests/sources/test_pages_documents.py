@@ -6,22 +6,17 @@ import pytest
 
 from engagement.models import Cell
 from sources.models import Citation
+from tests.helpers import get_page
 
 pytestmark = pytest.mark.usefixtures("kb")
 
 BRIEF = "/documents/synergies-eu-ai-office-uk-aisi-2025/"
 
 
-def get(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, response.content.decode()[:1500]
-    return response.content.decode()
-
-
 def test_document_index(client, django_assert_max_num_queries):
     # documents with their passage count.
     with django_assert_max_num_queries(1):
-        html = get(client, "/documents/")
+        html = get_page(client, "/documents/")
     assert (
         'href="/documents/synergies-eu-ai-office-uk-aisi-2025/">Looking Ahead: Synergies Between the EU AI Office and UK AISI</a>'
         in html
@@ -32,7 +27,7 @@ def test_document_index(client, django_assert_max_num_queries):
 
 
 def test_reader_passages_outline_metadata_and_cited_by(client):
-    html = get(client, BRIEF)
+    html = get_page(client, BRIEF)
     assert 'id="table-1-incident-reporting"' in html
     assert 'id="footnote-2"' in html
     assert '<a href="#executive-summary">' in html  # the outline
@@ -61,7 +56,7 @@ def test_a_citation_link_marks_its_quote_server_side(client):
         level__slug="collaboration",
     )
     citation = cell.citations.get(role="source")
-    html = get(client, citation.get_absolute_url().split("#")[0])
+    html = get_page(client, citation.get_absolute_url().split("#")[0])
     assert '<mark class="quote">Develop common AI incident reporting registry</mark>' in html
     assert html.count("<mark") == 1
     assert 'class="passage passage-table_row passage-cited"' in html
@@ -72,7 +67,7 @@ def test_a_quote_over_cleaned_markup_is_still_marked(client):
     citation = Citation.objects.filter(
         exact="**Communication** is well-suited to areas like risk monitoring and incident reporting"
     ).first()
-    html = get(client, f"{BRIEF}?cite={citation.pk}")
+    html = get_page(client, f"{BRIEF}?cite={citation.pk}")
     assert (
         '<mark class="quote">Communication is well-suited to areas like risk monitoring and incident reporting</mark>'
         in html
@@ -81,7 +76,7 @@ def test_a_quote_over_cleaned_markup_is_still_marked(client):
 
 @pytest.mark.parametrize("value", ["abc", "99999999", ""])
 def test_a_bad_cite_is_400_naming_it(client, value):
-    html = get(client, f"{BRIEF}?cite={value}", status=400)
+    html = get_page(client, f"{BRIEF}?cite={value}", status=400)
     assert "Parameter <code>cite</code>" in html
 
 
@@ -89,7 +84,7 @@ def test_a_citation_of_another_document_is_400(client):
     other = Citation.objects.filter(
         passage__document__slug="eu-us-ttc-ai-collaboration-2024"
     ).first()
-    html = get(client, f"{BRIEF}?cite={other.pk}", status=400)
+    html = get_page(client, f"{BRIEF}?cite={other.pk}", status=400)
     assert f"No citation {other.pk} in this document." in html
 
 
@@ -98,4 +93,4 @@ def test_reader_query_count(client, django_assert_max_num_queries):
     # in the document (cells, levels, activities, institutions, aliases, functions,
     # mandates, relationships, documents): twelve at most, however many passages or claims.
     with django_assert_max_num_queries(12):
-        get(client, BRIEF)
+        get_page(client, BRIEF)

@@ -1,4 +1,7 @@
-"""Splitting documents into passages: coverage, anchors, stability."""
+"""Splitting the two seeded source texts into passages: coverage, anchors, stability.
+
+Hand-written texts, one rule at a time, are split in tests/unit/test_parsing.py.
+"""
 
 from __future__ import annotations
 
@@ -75,18 +78,3 @@ def test_anchors_survive_an_edit_elsewhere():
     assert before.keys() == after.keys()
     changed = {anchor for anchor in before if before[anchor] != after[anchor]}
     assert changed == {"executive-summary-p3"}
-
-
-def test_lists_footnotes_and_pipe_tables_in_markdown():
-    text = "# Title\n\nIntro paragraph.\n\n- one\n- two\n  continued\n\n| a | b |\n|---|---|\n| x | y |\n\n[^1]: A note.\n"
-    passages = split_passages(text, markdown=True)
-    assert [(p.kind, p.anchor) for p in passages] == [
-        ("heading", "title"),
-        ("paragraph", "title-p1"),
-        ("list_item", "title-item-1"),
-        ("list_item", "title-item-2"),
-        ("table_row", "title-table-1-header"),
-        ("table_row", "title-table-1-x"),
-        ("footnote", "footnote-1"),
-    ]
-    assert passages[3].text == "two\n  continued"

@@ -1,4 +1,4 @@
-"""Helpers shared by the export tests: read exports back the way their users do."""
+"""Helpers the tests share: fetch a page, read a response back the way its users do."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ import openpyxl
 
 from core.csv_safety import FORMULA_TRIGGERS, GUARD
 
-BRIEF_FRAMEWORK = "eu-ai-office-uk-aisi"
-ARTICLE_FRAMEWORK = "eu-ai-office-us-aisi"
+
+def get_page(client, url: str, status: int = 200) -> str:
+    """The HTML of the page at `url`, which must answer `status` (else its start is shown)."""
+    response = client.get(url)
+    assert response.status_code == status, response.content.decode()[:2000]
+    return response.content.decode()
 
 
 def body(response) -> bytes:
