@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import json
 
 import pandas as pd
@@ -326,3 +327,45 @@ def test_queries_do_not_grow_with_the_cells(client, fmt, django_assert_max_num_q
     assert counts[0] == expected
     with django_assert_max_num_queries(expected):
         body(client.get(f"{URL}.{fmt}"))
+
+
+_FILTERS = [
+    "",
+    "emphasised=false",
+    "emphasised=true",
+    "kind=analyst",
+    "level=coordination",
+    "activity=incident-reporting,standards",
+    "q=incident",
+    "q=incident&emphasised=false",
+]
+
+
+def _page_rows(client, framework: str, query: str) -> list[str]:
+    html = client.get(f"/frameworks/{framework}/?{query}").content.decode()
+    return re.findall(
+        r'<th scope="row"><span class="ordinal">\d+\.</span> <a [^>]*>([^<]*)</a>', html
+    )
+
+
+def _grid_rows(workbook) -> list[str]:
+    return [row[0] for row in sheet_rows(workbook["matrix"])[1:]]
+
+
+def _markdown_rows(text: str) -> list[str]:
+    table = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    return [
+        line.split(" | ")[0].removeprefix("| ") for line in table if not line.startswith("| ---")
+    ]
+
+
+@pytest.mark.parametrize("framework", [BRIEF_FRAMEWORK, ARTICLE_FRAMEWORK])
+@pytest.mark.parametrize("query", _FILTERS)
+def test_every_grid_export_has_the_rows_the_page_shows(client, framework, query):
+    """One selector decides the grid's rows for the page and its exports; before, the
+    Markdown export of `emphasised=false` dropped the rows the page keeps."""
+    expected = _page_rows(client, framework, query)
+    url = f"/frameworks/{framework}/export"
+    markdown = body(client.get(f"{url}.md?{query}")).decode()
+    assert _markdown_rows(markdown) == expected
+    assert _grid_rows(read_xlsx(client.get(f"{url}.xlsx?{query}"))) == expected
