@@ -277,7 +277,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Full GET responses for anonymous users, keyed on URL, Accept and the dataset version
-# (config/cache.py). On by default in production; `RESPONSE_CACHE=0` turns it off.
+# (core/cache.py). On by default in production; `RESPONSE_CACHE=0` turns it off.
 ATLAS_RESPONSE_CACHE = env_bool("RESPONSE_CACHE", default=not DEBUG)
 ATLAS_RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", 86_400, minimum=1)
 ATLAS_RESPONSE_CACHE_MAX_BYTES = env_int("RESPONSE_CACHE_MAX_BYTES", 2_000_000, minimum=0)

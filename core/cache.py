@@ -2,7 +2,7 @@
 
 The key holds the release, the dataset version (and when it last changed), the scheme,
 host, full path with query string, and the Accept header. A write bumps the version in
-the database (sources/versioning.py), so the next request on every app server computes a
+the database (core/dataset.py), so the next request on every app server computes a
 new key: nothing has to be deleted, and no server can serve a page older than the data it
 would read. Old entries simply expire.
 
