@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Every query parameter of every route checked before its view reads it (core/params.py).
+    "core.middleware.ParameterGuardMiddleware",
     # Records the signed-in editor as the author of every history entry.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Innermost, so that every middleware above still runs on a cached response.

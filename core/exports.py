@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.views import View
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -100,6 +101,18 @@ class Formats:
 
 
 # --- requests and responses ---------------------------------------------------------------
+
+
+class ExportView(View):
+    """A view that answers with a file.
+
+    Its errors are plain text (`bad_request`), and it takes only the query parameters it
+    declares: `core.middleware.ParameterGuardMiddleware` refuses any other name with a 400,
+    as the pages do, before the view runs.
+    """
+
+    error_format = "text"
+    query_parameters: frozenset[str] = frozenset()
 
 
 def bad_request(errors: dict[str, list[str]]) -> HttpResponse:
