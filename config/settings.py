@@ -54,8 +54,9 @@ MIDDLEWARE = [
     # Outermost: every response is logged, static files and cached pages included.
     "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Before whitenoise, so static files carry the policy too.
+    # Before whitenoise, so static files carry the policy and the frame refusal too.
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -63,7 +64,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Every query parameter of every route checked before its view reads it (core/params.py).
     "core.middleware.ParameterGuardMiddleware",
     # Records the signed-in editor as the author of every history entry.
