@@ -58,7 +58,8 @@ def unique_conflict(serializer) -> UniqueConflict:
 
 
 class AtlasViewSetMixin(_ViewSet):
-    """Strict query strings, JSON errors, CSV, conditional GET, editor-only atomic writes."""
+    """Strict query strings, JSON errors, CSV, conditional GET, per-object ETags and
+    If-Match, bounded JSON bodies, editor-only atomic writes, races answered with a 409."""
 
     renderer_classes = [JSONRenderer, csv.CSVRenderer]
     parser_classes = [BoundedJSONParser]
