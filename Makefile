@@ -48,7 +48,8 @@ browser-deps:
 	fi
 	@[ -f node_modules/axe-core/axe.min.js ] || npm install --prefix . --no-save --no-package-lock --no-audit --no-fund axe-core@4
 
-test: install browser-deps
+# wrk (bench-deps) loads a real server in tests/hardening/test_serving.py.
+test: install browser-deps bench-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 

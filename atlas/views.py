@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from django.utils import timezone
-from django.views import View
 
 from atlas import datapackage
 from core.dataset import dataset_version
-from core.exports import provenance
+from core.exports import ExportView, provenance
 
 
-class DataPackageView(View):
+class DataPackageView(ExportView):
     def get(self, request):
         version = dataset_version().version
         spool = datapackage.write_datapackage(

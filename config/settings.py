@@ -54,8 +54,9 @@ MIDDLEWARE = [
     # Outermost: every response is logged, static files and cached pages included.
     "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Before whitenoise, so static files carry the policy too.
+    # Before whitenoise, so static files carry the policy and the frame refusal too.
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -63,7 +64,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Every query parameter of every route checked before its view reads it (core/params.py).
+    "core.middleware.ParameterGuardMiddleware",
     # Records the signed-in editor as the author of every history entry.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Innermost, so that every middleware above still runs on a cached response.
@@ -174,7 +176,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON bodies of at most 1 MiB, nested at most 20 deep, their strings checked.
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AtlasAutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     # Throttle counts live in the default cache: Redis when REDIS_URL is set, so every
@@ -198,7 +201,9 @@ SPECTACULAR_SETTINGS = {
         "the passage of the source it comes from. Reads are open; writes need an editor's "
         "token in the Authorization header (`Token <key>`). Errors are JSON "
         "`{detail, errors}`; a filter value that names nothing is a 400. Every read carries "
-        "ETag, Last-Modified and X-Dataset-Version and answers conditional GETs with 304."
+        "ETag, Last-Modified and X-Dataset-Version and answers conditional GETs with 304. "
+        "One object's ETag is its own: send it in If-Match with a write, which is refused "
+        "(412) if the object changed since. Bodies: JSON, at most 1 MiB, 20 levels deep."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -206,6 +211,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.declare_links",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CitationRoleEnum": "sources.models.CitationRole",
         "CellKindEnum": "engagement.models.CellKind",

@@ -37,10 +37,13 @@ def response_cache_key(request, version_key: str) -> str:
 
 
 def _may_use_cache(request) -> bool:
+    # A request with credentials goes to the view, which checks them: a wrong token is a
+    # 401 whether or not the page is cached (only the session is known here).
     return (
         settings.ATLAS_RESPONSE_CACHE
         and request.method == "GET"
         and not request.path.startswith(settings.ATLAS_RESPONSE_CACHE_EXCLUDE)
+        and "HTTP_AUTHORIZATION" not in request.META
         and not request.user.is_authenticated
     )
 

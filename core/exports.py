@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.views import View
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -24,6 +25,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from core.csv_safety import neutralise
 from core.filtering import StrictBooleanField
+from core.text import xml_safe
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8; header=present"
@@ -102,6 +104,18 @@ class Formats:
 # --- requests and responses ---------------------------------------------------------------
 
 
+class ExportView(View):
+    """A view that answers with a file.
+
+    Its errors are plain text (`bad_request`), and it takes only the query parameters it
+    declares: `core.middleware.ParameterGuardMiddleware` refuses any other name with a 400,
+    as the pages do, before the view runs.
+    """
+
+    error_format = "text"
+    query_parameters: frozenset[str] = frozenset()
+
+
 def bad_request(errors: dict[str, list[str]]) -> HttpResponse:
     """A 400 naming each parameter and what is wrong with it, as plain text."""
     lines = [f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in errors.items()]
@@ -166,14 +180,18 @@ def csv_lines(header: list[str], rows: Iterable[list], *, bom: bool = False) -> 
 
 
 def xlsx_text(value: object) -> str:
-    """`value` as an XLSX cell holds it: line breaks as "\n", then guarded against formulas.
+    """`value` as an XLSX cell holds it: line breaks as "\n", a control character XML
+    cannot hold as its control picture, then guarded against formulas.
 
     An XLSX sheet is XML, and every XML reader turns "\r\n" and "\r" into "\n" (XML 1.0,
     section 2.11); writing "\n" ourselves makes that explicit, and the guard is then
-    decided on the text a reader will see.
+    decided on the text a reader will see. XML holds no other C0 control character: text
+    stored before they were refused (a form feed, U+000C) is written as the character's
+    Unicode control picture (U+240C, "␌"; `core.text.xml_safe`), so the workbook is
+    always written and says where the character was.
     """
     text = "" if value is None else str(value)
-    return neutralise(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return neutralise(xml_safe(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 def text_cell(

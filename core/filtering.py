@@ -15,6 +15,8 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.text import shown
+
 
 class CommaSeparatedMultiple(forms.SelectMultiple):
     """Reads repeated and comma-separated values alike."""
@@ -77,8 +79,12 @@ class StrictBooleanField(forms.CharField):
         try:
             return _BOOLEAN_VALUES[value.strip().lower()]
         except KeyError:
+            # The value goes in `params`, never into the message itself: django-filter
+            # formats every message with `%` (a "%" typed in would break it).
             raise forms.ValidationError(
-                f"“{value}” is not a boolean; use true or false.", code="invalid"
+                "“%(value)s” is not a boolean; use true or false.",
+                code="invalid",
+                params={"value": shown(value)},
             ) from None
 
 

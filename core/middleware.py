@@ -1,4 +1,5 @@
-"""Request logging: one JSON line per request (config/logs.py formats it)."""
+"""Request logging (one JSON line per request, config/logs.py formats it) and the query
+parameter guard every route goes through (`core.params`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,15 @@ import logging
 import re
 import time
 import uuid
+
+from django.core.exceptions import TooManyFieldsSent
+from django.http import HttpResponse
+from django.shortcuts import render
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from core.exports import bad_request
+from core.params import MAX_VALUES, parameter_errors
 
 logger = logging.getLogger("atlas.request")
 
@@ -51,3 +61,49 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+def route_error_format(view_func) -> str:
+    """How the route of `view_func` answers errors: "json" (the API), "text" (exports, which
+    declare `error_format = "text"`) or "html" (pages, the admin)."""
+    view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+    if view_class is not None and issubclass(view_class, APIView):
+        return "json"
+    return getattr(view_class, "error_format", None) or "html"
+
+
+def parameter_error_response(request, view_func, errors: dict[str, list[str]]):
+    """A 400 naming each parameter, in the shape of the route."""
+    kind = route_error_format(view_func)
+    if kind == "json":
+        body = JSONRenderer().render({"detail": "Invalid input.", "errors": errors})
+        return HttpResponse(body, status=400, content_type="application/json")
+    if kind == "text":
+        return bad_request(errors)
+    return render(request, "400.html", {"errors": errors}, status=400)
+
+
+class ParameterGuardMiddleware:
+    """Checks every query parameter of every route before its view runs (`core.params`):
+    a value no route may take, or a name the route does not declare, is a 400 naming it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.META.get("QUERY_STRING"):
+            return None
+        view_class = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
+        known = getattr(view_class, "query_parameters", None)
+        try:
+            params = dict(request.GET.lists())
+        except TooManyFieldsSent:
+            errors = {"query": [f"Too many parameters: at most {MAX_VALUES} values in all."]}
+        else:
+            errors = parameter_errors(params, known=known)
+        if errors:
+            return parameter_error_response(request, view_func, errors)
+        return None

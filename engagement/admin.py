@@ -8,15 +8,15 @@ cell for every activity and level, ready to be filled.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import AtlasAdmin, AtlasInlineMixin
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from engagement.services import framework_cells_complete
 from sources.admin import CitationInline
 
 
 @admin.register(EngagementLevel)
-class EngagementLevelAdmin(SimpleHistoryAdmin):
+class EngagementLevelAdmin(AtlasAdmin):
     list_display = ["ordinal", "name", "slug", "updated_at"]
     list_display_links = ["name"]
     search_fields = ["name", "definition", "conditions"]
@@ -25,7 +25,7 @@ class EngagementLevelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(AtlasAdmin):
     list_display = ["ordinal", "name", "slug", "updated_at"]
     list_display_links = ["name"]
     search_fields = ["name", "slug"]
@@ -33,7 +33,7 @@ class ActivityAdmin(SimpleHistoryAdmin):
     inlines = [CitationInline]
 
 
-class CellInline(admin.TabularInline):
+class CellInline(AtlasInlineMixin, admin.TabularInline):
     """A framework's cells in grid order; their citations are edited on the cell's page."""
 
     model = Cell
@@ -57,7 +57,7 @@ class CellInline(admin.TabularInline):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(SimpleHistoryAdmin):
+class FrameworkAdmin(AtlasAdmin):
     list_display = ["name", "slug", "document", "ordinal", "updated_at"]
     list_filter = ["institutions", "document"]
     list_select_related = ["document"]
@@ -82,7 +82,7 @@ class FrameworkAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Cell)
-class CellAdmin(SimpleHistoryAdmin):
+class CellAdmin(AtlasAdmin):
     list_display = ["framework", "activity", "level", "kind", "emphasised", "text", "updated_at"]
     list_filter = ["framework", "level", "kind", "emphasised", "activity"]
     list_select_related = ["framework", "activity", "level"]

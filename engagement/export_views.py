@@ -8,26 +8,37 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views import View
 
 from core.dataset import dataset_version
-from core.exports import ExportMeta, bad_request, excel_flag, page_url, provenance, query_filters
+from core.exports import (
+    ExportMeta,
+    ExportView,
+    bad_request,
+    excel_flag,
+    page_url,
+    provenance,
+    query_filters,
+)
 from engagement import exports
 from engagement.models import Cell, Framework
 from engagement.selectors import cell_filter
+from engagement.views import MATRIX_QUERY, view_errors
 from sources.citing import CITE_FORMATS, cite_response, document_reference, to_text
 from sources.models import CitationRole
 
 
-class FrameworkExportView(View):
+class FrameworkExportView(ExportView):
     """`/frameworks/<slug>/export.<fmt>`: the matrix as the page filters it, in any format
     of `exports.FRAMEWORK_FORMATS`."""
+
+    query_parameters = MATRIX_QUERY | {"excel"}
 
     def get(self, request, slug: str, fmt: str):
         write = exports.FRAMEWORK_FORMATS.writer(fmt)
         framework = get_object_or_404(Framework.objects.for_index(), slug=slug)
         filterset = cell_filter(request.GET, queryset=exports.export_cells(framework))
         errors = {} if filterset.is_valid() else dict(filterset.errors)
+        errors.update(view_errors(request.GET))
         excel = excel_flag(request, errors)
         if errors:
             return bad_request(errors)
@@ -60,7 +71,7 @@ class FrameworkExportView(View):
         return provenance(write(export), version=version, filename=f"{stem}.{fmt}")
 
 
-class CellCiteView(View):
+class CellCiteView(ExportView):
     """`/frameworks/<slug>/cells/<activity>/<level>/cite.<bib|json|txt>`: a cell, pinpointed."""
 
     def get(self, request, slug: str, activity: str, level: str, fmt: str):

@@ -72,9 +72,12 @@ class CellSerializer(ModelCleanSerializer):
                     raise serializers.ValidationError(
                         {name: ["A cell's position cannot change; create another cell."]}
                     )
+        # A verbatim cell's text is the source's: checked when it changes, and when a cell
+        # becomes verbatim.
         kind = attrs.get("kind", getattr(self.instance, "kind", None))
-        if kind == CellKind.VERBATIM and "text" in attrs:
-            claim_quote_check(self.instance, "text", attrs["text"], roles=(CitationRole.SOURCE,))
+        if kind == CellKind.VERBATIM and ("text" in attrs or "kind" in attrs):
+            text = attrs.get("text", getattr(self.instance, "text", ""))
+            claim_quote_check(self.instance, "text", text, roles=(CitationRole.SOURCE,))
         return super().validate(attrs)
 
 

@@ -14,11 +14,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from core.filtering import CommaSeparatedMultiple, unknown_parameters
+from core.filtering import CommaSeparatedMultiple
 from core.forms import PairForm
 from core.pages import api_link, breadcrumbs
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
-from engagement.filters import CellFilter
 from engagement.matrix import link_cells
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from engagement.selectors import (
@@ -30,9 +29,18 @@ from engagement.selectors import (
 from sources.models import Citation, citations_prefetch
 
 # The matrix page's own parameters besides the filters; `framework` and `institution` are
-# the path's business there, so they are refused like any unknown name.
+# the path's business there, so they are refused like any unknown name. Its exports take
+# the same query string (and `excel`).
 MATRIX_PARAMETERS = ("level", "activity", "kind", "emphasised", "q")
+MATRIX_QUERY = frozenset({*MATRIX_PARAMETERS, "view"})
 VIEWS = {"activities": "Activities as rows", "levels": "Levels as rows"}
+
+
+def view_errors(params) -> dict[str, list[str]]:
+    """`?view=`: activities or levels as rows."""
+    if params.get("view", "activities") not in ("", *VIEWS):
+        return {"view": [f"Not one of: {', '.join(VIEWS)}."]}
+    return {}
 
 
 def _levels() -> list[EngagementLevel]:
@@ -72,11 +80,9 @@ class FrameworkDetailView(TemplateView):
         }
         errors = {
             name: ["Unknown parameter; this page takes " + ", ".join(MATRIX_PARAMETERS) + ", view."]
-            for name in unknown_parameters(request.GET, CellFilter, allowed={"view"})
-            + [name for name in ("framework", "institution") if name in request.GET]
+            for name in sorted(set(request.GET) - MATRIX_QUERY)
         }
-        if request.GET.get("view", "activities") not in ("", *VIEWS):
-            errors["view"] = [f"“{request.GET['view']}” is not one of: {', '.join(VIEWS)}."]
+        errors.update(view_errors(request.GET))
         filterset = cell_filter(request.GET, queryset=Cell.objects.for_matrix(framework))
         if not errors and not filterset.is_valid():
             errors = {name: list(messages) for name, messages in filterset.errors.items()}

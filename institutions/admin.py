@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import AtlasAdmin, AtlasInlineMixin
 from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
 from sources.admin import CitationInline
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(AtlasInlineMixin, admin.TabularInline):
     model = InstitutionAlias
     extra = 0
     fields = ["name", "is_former", "valid_from", "valid_until", "note"]
     show_change_link = True
 
 
-class MandateInline(admin.TabularInline):
+class MandateInline(AtlasInlineMixin, admin.TabularInline):
     model = Mandate
     extra = 0
     fields = ["function", "status", "statement"]
@@ -27,7 +27,7 @@ class MandateInline(admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(SimpleHistoryAdmin):
+class InstitutionAdmin(AtlasAdmin):
     list_display = ["name", "short_name", "slug", "kind", "jurisdiction", "parent", "updated_at"]
     list_filter = ["kind", "jurisdiction"]
     list_select_related = ["parent"]
@@ -38,7 +38,7 @@ class InstitutionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InstitutionAlias)
-class InstitutionAliasAdmin(SimpleHistoryAdmin):
+class InstitutionAliasAdmin(AtlasAdmin):
     list_display = ["name", "institution", "is_former", "valid_from", "valid_until"]
     list_filter = ["is_former", "institution"]
     list_select_related = ["institution"]
@@ -47,7 +47,7 @@ class InstitutionAliasAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Function)
-class FunctionAdmin(SimpleHistoryAdmin):
+class FunctionAdmin(AtlasAdmin):
     list_display = ["ordinal", "name", "slug"]
     list_display_links = ["name"]
     search_fields = ["name", "slug"]
@@ -56,7 +56,7 @@ class FunctionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Mandate)
-class MandateAdmin(SimpleHistoryAdmin):
+class MandateAdmin(AtlasAdmin):
     list_display = ["institution", "function", "status", "statement", "updated_at"]
     list_filter = ["status", "function", "institution"]
     list_select_related = ["institution", "function"]
@@ -66,7 +66,7 @@ class MandateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(SimpleHistoryAdmin):
+class RelationshipAdmin(AtlasAdmin):
     list_display = ["slug", "subject", "kind", "object", "date", "updated_at"]
     list_filter = ["kind", "subject", "object"]
     list_select_related = ["subject", "object"]

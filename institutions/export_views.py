@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 
 from core.dataset import dataset_version
-from core.exports import ExportMeta, bad_request, excel_flag, page_url, provenance, query_filters
+from core.exports import (
+    ExportMeta,
+    ExportView,
+    bad_request,
+    excel_flag,
+    page_url,
+    provenance,
+    query_filters,
+)
 from institutions import exports
 from institutions.selectors import institution_comparison
 from institutions.views import institution_pair
 
 
-class ComparisonExportView(View):
+class ComparisonExportView(ExportView):
+    query_parameters = frozenset({"a", "b", "excel"})
+
     def get(self, request, fmt: str):
         write = exports.COMPARISON_FORMATS.writer(fmt)
         form = institution_pair(request.GET)

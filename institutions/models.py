@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from simple_history.models import HistoricalRecords
@@ -69,6 +70,25 @@ class Institution(models.Model):
 
     def get_absolute_url(self) -> str:
         return link("institutions:institution-detail", slug=self.slug)
+
+    def clean(self) -> None:
+        """An institution cannot be its own ancestor: the parents, followed up, never lead
+        back to it (one query per level; the check is run by the admin and the API)."""
+        if self.pk is None or self.parent_id is None:
+            return
+        seen: set[int] = set()
+        ancestor_id: int | None = self.parent_id
+        while ancestor_id is not None and ancestor_id not in seen:
+            if ancestor_id == self.pk:
+                raise ValidationError(
+                    {"parent": "An institution cannot be its own parent, or its parent's ancestor."}
+                )
+            seen.add(ancestor_id)
+            ancestor_id = (
+                Institution.objects.filter(pk=ancestor_id)
+                .values_list("parent_id", flat=True)
+                .first()
+            )
 
 
 class InstitutionAlias(models.Model):

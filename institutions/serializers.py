@@ -92,10 +92,8 @@ class InstitutionSerializer(ModelCleanSerializer):
         ]
         read_only_fields = ["id", "updated_at"]
 
-    def validate_parent(self, parent: Institution | None) -> Institution | None:
-        if parent is not None and self.instance is not None and parent.pk == self.instance.pk:
-            raise serializers.ValidationError("An institution cannot be its own parent.")
-        return parent
+    # A parent that would make it its own ancestor is refused by `Institution.clean()`,
+    # which `ModelCleanSerializer` runs.
 
 
 class FunctionMandateSerializer(serializers.ModelSerializer):

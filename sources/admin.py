@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import AtlasAdmin, AtlasInlineMixin, OpenedOnForm
 from sources.models import Citation, Document, Passage
 from sources.quotes import occurrence_of
 from sources.services import passage_quote
@@ -112,7 +112,7 @@ def citation_status(citation: Citation) -> str:
     return f"Valid, at {citation.start}–{citation.end} of the passage"
 
 
-class CitationInline(GenericStackedInline):
+class CitationInline(AtlasInlineMixin, GenericStackedInline):
     """Citations of a claim (cell, mandate, level...), validated against the passage text."""
 
     model = Citation
@@ -149,7 +149,7 @@ class CitationInline(GenericStackedInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin):
+class DocumentAdmin(AtlasAdmin):
     list_display = ["title", "slug", "kind", "published", "passage_count", "updated_at"]
     list_filter = ["kind", "format", "language"]
     search_fields = ["title", "slug", "authors", "publisher"]
@@ -192,7 +192,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Passage)
-class PassageAdmin(SimpleHistoryAdmin):
+class PassageAdmin(AtlasAdmin):
     """Read-only: passages are the output of ingestion, offsets into the document text."""
 
     list_display = ["anchor", "document", "ordinal", "kind", "retired", "excerpt"]
@@ -254,13 +254,13 @@ class PassageAdmin(SimpleHistoryAdmin):
         )
 
 
-class CitationAdminForm(CitationForm):
+class CitationAdminForm(OpenedOnForm, CitationForm):
     class Meta(CitationForm.Meta):
         fields = ["content_type", "object_id", "role", "passage", "exact"]
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(AtlasAdmin):
     form = CitationAdminForm
     list_display = ["pk", "content_type", "object_id", "role", "passage", "quote", "is_valid"]
     list_filter = ["orphaned", "role", "content_type", "passage__document"]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.views import View
 
 from core.dataset import dataset_version
+from core.exports import ExportView
 from sources.citing import CITE_FORMATS, cite_response, document_reference
 from sources.models import Document
 
 
-class DocumentCiteView(View):
+class DocumentCiteView(ExportView):
     def get(self, request, slug: str, fmt: str):
         CITE_FORMATS.writer(fmt)
         document = get_object_or_404(Document.objects.defer("text"), slug=slug)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.text import normalise_controls
 from sources.models import DocumentFormat
 
 # Larger files are refused: the biggest real source is well under 1 MB of text.
@@ -23,8 +25,6 @@ SUFFIXES = {
     ".text": DocumentFormat.TEXT,
     ".pdf": "pdf",
 }
-# Control characters other than tab, newline, carriage return and form feed mean binary.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -38,6 +38,9 @@ class SourceFile:
     text: str
     format: str  # a DocumentFormat value: PDFs are ingested as their extracted plain text
     kind: str  # "markdown", "text" or "pdf": what the file was
+    # The control characters the text held, by character, each turned into what it meant
+    # (`core.text.normalise_controls`: a form feed, a page break, became a blank line).
+    normalised: Counter[str] = field(default_factory=Counter)
 
 
 def source_read(path: Path, *, max_bytes: int = INGEST_MAX_BYTES) -> SourceFile:
@@ -62,13 +65,16 @@ def source_read(path: Path, *, max_bytes: int = INGEST_MAX_BYTES) -> SourceFile:
         text, document_format = pdf_text(path, data), DocumentFormat.TEXT
     else:
         text, document_format = decoded_text(path, data), kind
+    text, normalised = normalise_controls(text)
     if not text.strip():
         raise IngestError(f"{path}: the file holds no text")
-    return SourceFile(text=text, format=document_format, kind=kind)
+    return SourceFile(text=text, format=document_format, kind=kind, normalised=normalised)
 
 
 def decoded_text(path: Path, data: bytes) -> str:
-    """UTF-8 text (a byte-order mark is dropped), with newlines made `\\n`."""
+    """UTF-8 text (a byte-order mark is dropped), with newlines made `\\n`. A NUL byte
+    means the file is not text (binary, or UTF-16): it is refused. Other control characters
+    are normalised by `source_read`."""
     if b"\x00" in data:
         raise IngestError(f"{path}: binary content (NUL bytes), not a text file")
     try:
@@ -78,12 +84,6 @@ def decoded_text(path: Path, data: bytes) -> str:
             f"{path}: not valid UTF-8 text (byte {error.start}: {error.reason}); "
             "convert it to UTF-8 first"
         ) from None
-    control = _CONTROL.search(text)
-    if control:
-        line = text.count("\n", 0, control.start()) + 1
-        raise IngestError(
-            f"{path}: binary content (control character {control.group()!r} on line {line})"
-        )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -107,8 +107,4 @@ def pdf_text(path: Path, data: bytes) -> str:
     for page in pages:
         lines = [_SPACES.sub(" ", line).strip() for line in page.splitlines()]
         cleaned.append(_BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip())
-    text = "\n\n".join(page for page in cleaned if page) + "\n"
-    control = _CONTROL.search(text)
-    if control:
-        text = _CONTROL.sub("", text)
-    return text
+    return "\n\n".join(page for page in cleaned if page) + "\n"

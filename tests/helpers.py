@@ -45,3 +45,20 @@ def unguard(value: str) -> str:
     if value.startswith(GUARD) and value[1:].startswith(FORMULA_TRIGGERS):
         return value[1:]
     return value
+
+
+def form_data(response) -> dict:
+    """The POST data of an admin form as rendered: the form, every inline and its management form."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context.get("inline_admin_formsets", []):
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else value
+    return data

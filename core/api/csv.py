@@ -80,6 +80,8 @@ class CSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""  # no body: a deletion's 204
         view = (renderer_context or {}).get("view")
         rows = data if isinstance(data, list) else [data]
         fields = view.get_serializer().fields if view is not None else {}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, serializers, status
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.api.parsers import BodyTooLarge
 
 
 class NotModified(exceptions.APIException):
@@ -20,12 +24,31 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "The object changed since you read it: its ETag is no longer the one sent in "
+        "If-Match. Nothing was changed; read it again (its ETag is in this answer's ETag "
+        "header) and reapply your change."
+    )
+    default_code = "precondition_failed"
+
+
+class UniqueConflict(exceptions.ValidationError):
+    """Another write created the same object first: a 409 naming the fields."""
+
+    status_code = status.HTTP_409_CONFLICT
+    summary = "Another write made an object with the same values first; nothing was changed."
+
+
 def flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
-    """Nested serializer errors as `{"citations.0.exact": ["..."]}`: one level, named fields."""
+    """Nested serializer errors as `{"citations.0.exact": ["..."]}`: one level, named fields;
+    errors of no one field (Django's `__all__`) under `non_field_errors`, as DRF names them."""
     if isinstance(errors, dict):
         flat: dict[str, list[str]] = {}
         for key, value in errors.items():
-            flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+            key = api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else str(key)
+            flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else key))
         return flat
     if isinstance(errors, list) and errors and all(isinstance(e, (dict, list)) for e in errors):
         flat = {}
@@ -46,6 +69,9 @@ def exception_handler(exc, context):
         exc = Conflict(f"Cannot delete it: {len(referring)} other object(s) still refer to it.")
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own bound (DATA_UPLOAD_MAX_MEMORY_SIZE), met before the parser's lower one.
+        exc = BodyTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -53,7 +79,10 @@ def exception_handler(exc, context):
         response.data = None
         return response
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"detail": "Invalid input.", "errors": flatten_errors(exc.detail)}
+        response.data = {
+            "detail": getattr(exc, "summary", "Invalid input."),
+            "errors": flatten_errors(exc.detail),
+        }
     else:
         detail = response.data.get("detail") if isinstance(response.data, dict) else None
         response.data = {"detail": str(detail or exc)}

@@ -1,28 +1,32 @@
 """The base of every API viewset: strict query strings, JSON errors, CSV, conditional GET,
-editor-only atomic writes. The viewsets themselves live in each app's `api.py`."""
+per-object ETags and `If-Match`, editor-only atomic writes. The viewsets themselves live in
+each app's `api.py`."""
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, cast
 
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404, StreamingHttpResponse
 from rest_framework import exceptions
 from rest_framework.mixins import ListModelMixin
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
-from rest_framework.serializers import Serializer
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer, as_serializer_error
 from rest_framework.viewsets import GenericViewSet
 
 from core.api import csv
-from core.api.conditional import not_modified, version_headers
-from core.api.errors import NotModified
+from core.api.conditional import if_match_fails, not_modified, object_etag, version_headers
+from core.api.errors import NotModified, PreconditionFailed, UniqueConflict
 from core.api.filters import StrictFilterBackend, StrictOrderingFilter, query_string_check
 from core.api.pagination import Pagination
+from core.api.parsers import BoundedJSONParser
 from core.api.permissions import EditorPermissions
 from core.dataset import Version, dataset_version
 
-SAFE_METHODS = ("GET", "HEAD")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 if TYPE_CHECKING:
     # A mixin of viewsets: checked as one, a plain class at run time (the viewset's own
@@ -33,30 +37,96 @@ else:
     _ViewSet = object
 
 
+def unique_conflict(serializer) -> UniqueConflict:
+    """What a write that lost a race to another (the database refused a duplicate) is
+    answered with: the fields whose values another object now holds, found by asking the
+    model's own uniqueness checks again."""
+    model = serializer.Meta.model
+    instance = copy.copy(serializer.instance) if serializer.instance is not None else model()
+    concrete = {field.name for field in model._meta.concrete_fields}
+    for name, value in serializer.validated_data.items():
+        if name in concrete:
+            setattr(instance, name, value)
+    try:
+        instance.validate_unique()
+        instance.validate_constraints()
+    except DjangoValidationError as error:
+        return UniqueConflict(as_serializer_error(error))
+    return UniqueConflict(
+        {"non_field_errors": ["Another write changed the same objects at the same time; retry."]}
+    )
+
+
 class AtlasViewSetMixin(_ViewSet):
-    """Strict query strings, JSON errors, CSV, conditional GET, editor-only atomic writes."""
+    """Strict query strings, JSON errors, CSV, conditional GET, per-object ETags and
+    If-Match, bounded JSON bodies, editor-only atomic writes, races answered with a 409."""
 
     renderer_classes = [JSONRenderer, csv.CSVRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     pagination_class = Pagination
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     permission_classes = [EditorPermissions]
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     dataset: Version | None = None
+    # The ETag of the one object a detail read, a write or a refused write answers with.
+    object_tag: str | None = None
+    # The object a create or update wrote, answered as a detail read would show it.
+    written = None
+
+    def dispatch(self, request, *args, **kwargs):
+        """Each write is one transaction: all of it is saved, or (any error answer) nothing."""
+        if request.method in SAFE_METHODS:
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+        return response
 
     def initial(self, request, *args, **kwargs):
         query_string_check(request.query_params, getattr(self, "filterset_class", None))
         super().initial(request, *args, **kwargs)
-        if request.method in SAFE_METHODS:
+        if request.method in ("GET", "HEAD"):
             self.dataset = dataset_version()
-            if not_modified(request, self.etag(request), self.dataset):
+            # One object's tag is its own, known once it is read (`retrieve`).
+            if self.action != "retrieve" and not_modified(
+                request, self.etag(request), self.dataset
+            ):
                 raise NotModified()
 
     def etag(self, request) -> str:
+        if self.object_tag is not None:
+            return self.object_tag
         assert self.dataset is not None  # read by initial() for every safe method
-        renderer = getattr(request, "accepted_renderer", None)
-        return f'"{self.dataset.etag}-{getattr(renderer, "format", "json")}"'
+        return f'"{self.dataset.etag}-{self.representation(request)}"'
+
+    @staticmethod
+    def representation(request) -> str:
+        return getattr(getattr(request, "accepted_renderer", None), "format", "json")
+
+    def retrieve(self, request, *args, **kwargs):
+        """One object, with its own ETag; `If-None-Match` with it is a 304."""
+        data = self.get_serializer(self.get_object()).data
+        self.object_tag = object_etag(data, self.representation(request))
+        assert self.dataset is not None
+        if not_modified(request, self.object_tag, self.dataset):
+            raise NotModified()
+        return Response(data)
+
+    def get_object(self):
+        """For a write: the object read again under a row lock (held to the end of the
+        write's transaction), and refused with a 412 if `If-Match` names another state."""
+        instance = super().get_object()
+        if self.request.method in SAFE_METHODS:
+            return instance
+        instance = self.get_queryset().select_for_update(of=("self",)).get(pk=instance.pk)
+        if "If-Match" in self.request.headers:
+            current = object_etag(self.get_serializer(instance).data)
+            if if_match_fails(self.request, current):
+                self.object_tag = current
+                raise PreconditionFailed()
+        return instance
 
     def perform_content_negotiation(self, request, force=False):
         try:
@@ -74,9 +144,17 @@ class AtlasViewSetMixin(_ViewSet):
             # Errors are always JSON, even for a CSV request, so they can be read.
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
+        if self.written is not None and response.status_code in (200, 201):
+            # The answer to a write is the object as a read shows it now, with its ETag:
+            # the tag a client sends back with `If-Match` on its next write.
+            fresh = self.get_queryset().get(pk=self.written.pk)
+            response.data = self.get_serializer(fresh).data
+            self.object_tag = object_etag(response.data)
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.dataset is not None and response.status_code in (200, 304):
             version_headers(response, etag=self.etag(request), version=self.dataset)
+        elif self.object_tag is not None and response.status_code in (200, 201, 412):
+            response["ETag"] = self.object_tag
         return response
 
     def list(self, request, *args, **kwargs):
@@ -102,16 +180,23 @@ class AtlasViewSetMixin(_ViewSet):
         if chunk:
             yield from self.get_serializer(chunk, many=True).data
 
-    # Each write is one transaction: all of it is saved, or nothing. (These hooks, unlike
+    # Writes run in the transaction `dispatch` opens. (These hooks, unlike
     # create/update/destroy, add no routes to the read-only resources.)
-    @transaction.atomic
     def perform_create(self, serializer):
-        serializer.save()
+        self._save(serializer)
 
-    @transaction.atomic
     def perform_update(self, serializer):
-        serializer.save()
+        self._save(serializer)
 
-    @transaction.atomic
+    def _save(self, serializer) -> None:
+        try:
+            # A savepoint: after the database refuses a duplicate, the transaction can
+            # still ask which fields collide.
+            with transaction.atomic():
+                serializer.save()
+        except IntegrityError:
+            raise unique_conflict(serializer) from None
+        self.written = serializer.instance
+
     def perform_destroy(self, instance):
         instance.delete()

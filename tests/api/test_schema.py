@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from hypothesis import HealthCheck, Phase, settings
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, Phase, given, settings
 from openapi_spec_validator import validate
+from rest_framework.throttling import UserRateThrottle
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -88,22 +89,102 @@ def test_docs_are_served_from_the_project(client):
 # Building the schema reads no data, so it can be loaded when the tests are collected.
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
 
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+# Cases per operation: over the API's ~50 operations, at least 1,000 in all.
+CASES_PER_OPERATION = 22
+MINIMUM_CASES = 1000
 
-@schema.parametrize()
-@settings(
-    max_examples=5,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
-def test_every_operation_conforms_to_the_schema(case):
-    case.call_and_validate(
-        checks=[
-            not_a_server_error,
-            status_code_conformance,
-            content_type_conformance,
-            response_schema_conformance,
-        ]
+
+@pytest.fixture
+def editor_headers(client_editor, monkeypatch) -> dict[str, str]:
+    """Every case is sent as an editor, so writes go as deep as validation lets them; the
+    limit of requests per user is lifted for the run."""
+    monkeypatch.setattr(UserRateThrottle, "rate", "1000000/hour", raising=False)
+    return {"Authorization": f"Token {client_editor.token}"}
+
+
+def test_a_thousand_cases_over_every_operation_conform_to_the_schema(editor_headers):
+    """Schemathesis draws cases (valid and not) for every operation of the schema, reads and
+    writes, and checks each answer: no 5xx, a documented status, content type and body."""
+    count = 0
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) * CASES_PER_OPERATION >= MINIMUM_CASES
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=CASES_PER_OPERATION,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case):
+            nonlocal count
+            count += 1
+            # Each case starts from the seeded data, so that a failure replays the same way.
+            with transaction.atomic():
+                case.call_and_validate(headers=editor_headers, checks=CHECKS)
+                transaction.set_rollback(True)
+
+        run()
+    assert count >= MINIMUM_CASES, f"{count} cases"
+
+
+def test_stateful_sequences_along_the_schema_links_conform(editor_headers):
+    """Sequences of calls along the links the schema declares (create or list, then read,
+    then write with the ETag read as If-Match, then delete): every answer conforms."""
+    links = [
+        link
+        for path in schema.raw_schema["paths"].values()
+        for operation in path.values()
+        for response in operation.get("responses", {}).values()
+        for link in response.get("links", {}).values()
+    ]
+    assert len(links) > 50
+    assert any("header.If-Match" in link["parameters"] for link in links)
+
+    calls: list[tuple[str, str, int, bool]] = []
+
+    class Sequences(schema.as_state_machine()):
+        # Each sequence starts from the seeded data, so that a failure replays the same way.
+        def setup(self):
+            self.savepoint = transaction.atomic()
+            self.savepoint.__enter__()
+
+        def teardown(self):
+            transaction.set_rollback(True)
+            self.savepoint.__exit__(None, None, None)
+
+        def get_call_kwargs(self, case):
+            return {"headers": editor_headers}
+
+        def after_call(self, response, case):
+            if_match = "If-Match" in (case.headers or {})
+            calls.append((case.method, case.operation.path, response.status_code, if_match))
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Sequences.run(
+        settings=settings(
+            max_examples=40,
+            stateful_step_count=6,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
     )
+    # The links were followed: objects read then written with the ETag they came with.
+    assert len(calls) >= 100
+    assert any(if_match for *_, if_match in calls)
+    succeeded = {method for method, _, status, _ in calls if status < 300}
+    assert {"POST", "GET"} <= succeeded and succeeded & {"PATCH", "PUT", "DELETE"}

@@ -167,6 +167,30 @@ def test_pdf_file_text_is_extracted_with_pypdf(tmp_path):
     assert document.sha256 == hashlib.sha256(document.text.encode()).hexdigest()
 
 
+@pytest.mark.django_db
+def test_control_characters_are_normalised_and_the_command_says_so(tmp_path):
+    # A form feed is a page break (a PDF's, a printer's): a blank line, ending the block.
+    # A vertical tab ends a line; any other control character means nothing and is dropped.
+    path = tmp_path / "paged.txt"
+    path.write_bytes(
+        b"Page one ends here.\x0cPage two starts\x0bon a new line.\n\nA bell \x07rings"
+        b"\x1b once.\x0c\n"
+    )
+    output = ingest(path, "--slug=paged", "--title=Paged", "--kind=report")
+    assert (
+        "control characters normalised: 1 × U+0007 (control character) → removed; "
+        "1 × U+000B (vertical tab) → line break; 2 × U+000C (form feed) → blank line; "
+        "1 × U+001B (escape) → removed"
+    ) in output
+    assert passages("paged") == [
+        ("p1", "paragraph", "Page one ends here."),
+        ("p2", "paragraph", "Page two starts\non a new line."),
+        ("p3", "paragraph", "A bell rings once."),
+    ]
+    text = Document.objects.get(slug="paged").text
+    assert not any(ch in text for ch in "\x07\x0b\x0c\x1b")
+
+
 @pytest.fixture
 def cited_plan(kb, tmp_path):
     """The Markdown plan, ingested, with citations into three of its passages."""
@@ -264,7 +288,6 @@ BRIEF = "synergies-eu-ai-office-uk-aisi-2025"
         ("blank.txt", b"  \n\n \n", [], "blank.txt: the file holds no text"),
         ("binary.txt", b"abc\x00\x01\x02def", [], "binary.txt: binary content (NUL bytes)"),
         ("latin1.txt", "Café policy\n".encode("latin-1"), [], "latin1.txt: not valid UTF-8"),
-        ("bell.md", b"# Title\n\nA bell \x07 rings.\n", [], "control character '\\x07' on line 3"),
         ("fake.pdf", b"# not a pdf\n", [], "fake.pdf: not a PDF file"),
         ("broken.pdf", b"%PDF-1.4\nthis is not a PDF body", [], "broken.pdf: not a readable PDF"),
         ("plan.docx", b"PK\x03\x04", [], "unsupported file type '.docx'"),

@@ -151,4 +151,8 @@ def test_api_reads_are_cached_and_still_answer_conditional_gets(
     Framework.objects.filter(slug="eu-ai-office-uk-aisi").update(description="edited")
     third = client.get(url)
     assert third["X-Cache"] == "miss"
-    assert third["ETag"] != first["ETag"]
+    if url.startswith("/api/v1/institutions/"):
+        # One object's ETag is its own: editing a framework left the institution as it was.
+        assert third["ETag"] == first["ETag"]
+    else:
+        assert third["ETag"] != first["ETag"]

@@ -218,6 +218,7 @@ def _assert_security_headers(headers) -> None:
     assert "unsafe-inline" not in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "same-origin"
+    assert headers["x-frame-options"] == "DENY"
     hsts = dict(
         item.strip().partition("=")[::2] for item in headers["strict-transport-security"].split(";")
     )

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.text import normalised_summary
 from sources.ingest import INGEST_MAX_BYTES, IngestError, source_read
 from sources.models import DatePrecision, Document, DocumentKind
 from sources.services import document_upsert
@@ -87,6 +88,10 @@ class Command(BaseCommand):
 
         verb = "Added" if summary.created else "Updated" if summary.changed else "Unchanged:"
         self.stdout.write(f"{verb} {document.slug} ({source.kind}, sha256 {document.sha256[:12]})")
+        if source.normalised:
+            self.stdout.write(
+                "  control characters normalised: " + normalised_summary(source.normalised)
+            )
         metadata_changed = [f for f in summary.metadata_changed if f not in {"text", "sha256"}]
         if metadata_changed and not summary.created:
             self.stdout.write(f"  metadata changed: {', '.join(metadata_changed)}")

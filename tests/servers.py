@@ -1,0 +1,162 @@
+"""Real app servers for the tests that need one: gunicorn in the production configuration.
+
+`serving(tmp, **env)` migrates and seeds a database of its own (a SQLite file, or on the
+PostgreSQL pass a database next to the test database, dropped afterwards), starts gunicorn
+with `config/gunicorn.conf.py`, and yields its port, environment and log. Nothing here
+skips: a server that does not start fails the test with its log.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+
+PORTS = range(8350, 8400)
+
+
+@dataclass
+class Server:
+    port: int
+    env: dict[str, str]
+    log: Path
+
+    def request(self, method: str, path: str, *, body: bytes | None = None, headers=None):
+        """(status, headers with lower-case names, body) of one request on a new connection."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return (
+                response.status,
+                {k.lower(): v for k, v in response.getheaders()},
+                response.read(),
+            )
+        finally:
+            connection.close()
+
+    def manage(self, *args: str, extra_env: dict[str, str] | None = None) -> str:
+        return manage({**self.env, **(extra_env or {})}, *args)
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    pytest.fail(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}{result.stderr}"
+    return result.stdout
+
+
+@contextmanager
+def server_database(tmp: Path, suffix: str) -> Iterator[str]:
+    """A database of the servers' own, on the engine the tests run on; dropped at the end."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp / f'{suffix}.sqlite3'}"
+        return
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{suffix}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+
+    def run(sql: str) -> None:
+        connection = psycopg2.connect(admin)  # fails loudly when PostgreSQL is down
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+        connection.close()
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def serving(tmp: Path, name: str, **overrides: str) -> Iterator[Server]:
+    """One gunicorn server (DEBUG=0) over a freshly seeded database of its own."""
+    with server_database(tmp, name) as database_url:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("SECURE_", "GUNICORN_", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS"))
+        }
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DEBUG="0",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="127.0.0.1",
+            DATABASE_URL=database_url,
+            SECURE_SSL_REDIRECT="0",
+            STATIC_ROOT=str(tmp / f"{name}-static"),
+            CACHE_DIR=str(tmp / f"{name}-cache"),
+            RELEASE=f"test-{secrets.token_hex(8)}",
+            HOST="127.0.0.1",
+            LOG_LEVEL="WARNING",
+        )
+        env.update(overrides)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        port = free_port()
+        log = tmp / f"{name}.log"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
+            cwd=settings.BASE_DIR,
+            env={**env, "PORT": str(port)},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        server = Server(port=port, env=env, log=log)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(f"gunicorn exited:\n{log.read_text()}")
+                try:
+                    if server.request("GET", "/healthz")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not start in 60 s:\n{log.read_text()}")
+                time.sleep(0.2)
+            yield server
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
