@@ -169,8 +169,9 @@ ATLAS_BENCH = env_bool("ATLAS_BENCH", default=False)
 # --- The API (/api/v1/; see README.md, "API") ---------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # The Authorization header (`Token <key>`) for scripts, the session for the browser.
-        "rest_framework.authentication.TokenAuthentication",
+        # The Authorization header (`Bearer <key>`, or `Token <key>`) for scripts, the
+        # session for the browser.
+        "core.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -196,7 +197,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The engagement matrix of the policy brief and every fact around it, each tied to "
         "the passage of the source it comes from. Reads are open; writes need an editor's "
-        "token in the Authorization header (`Token <key>`). Errors are JSON "
+        "key in the Authorization header (`Bearer <key>`). Errors are JSON "
         "`{detail, errors}`; a filter value that names nothing is a 400. Every read carries "
         "ETag, Last-Modified and X-Dataset-Version and answers conditional GETs with 304."
     ),

@@ -12,6 +12,7 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from core.api import csv
@@ -25,15 +26,31 @@ from core.dataset import Version, dataset_version
 SAFE_METHODS = ("GET", "HEAD")
 
 if TYPE_CHECKING:
-    # A mixin of viewsets: checked as one, a plain class at run time (the viewset's own
-    # base comes after it in the method resolution order).
+    # Mixins of views: checked as one, plain classes at run time (the view's own base
+    # comes after them in the method resolution order).
+    class _APIView(APIView): ...
+
     class _ViewSet(ListModelMixin, GenericViewSet): ...
 
 else:
-    _ViewSet = object
+    _APIView = _ViewSet = object
 
 
-class AtlasViewSetMixin(_ViewSet):
+class StrictFormatMixin(_APIView):
+    """`?format=` naming no format of the view is a 400 naming `format` (DRF answers 404,
+    which would say the resource does not exist)."""
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            raise exceptions.ValidationError(
+                {"format": [f"Unknown format; use one of {formats}."]}
+            ) from None
+
+
+class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
     """Strict query strings, JSON errors, CSV, conditional GET, editor-only atomic writes."""
 
     renderer_classes = [JSONRenderer, csv.CSVRenderer]
@@ -57,15 +74,6 @@ class AtlasViewSetMixin(_ViewSet):
         assert self.dataset is not None  # read by initial() for every safe method
         renderer = getattr(request, "accepted_renderer", None)
         return f'"{self.dataset.etag}-{getattr(renderer, "format", "json")}"'
-
-    def perform_content_negotiation(self, request, force=False):
-        try:
-            return super().perform_content_negotiation(request, force)
-        except Http404:
-            formats = ", ".join(renderer.format for renderer in self.get_renderers())
-            raise exceptions.ValidationError(
-                {"format": [f"Unknown format; use one of {formats}."]}
-            ) from None
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400 and isinstance(
