@@ -204,6 +204,18 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids (the names of generated clients' functions) come from the path
+    # after this prefix, never from a guess that another endpoint could change.
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
+    # core/api/schema.py: CSV twins of the reads, the security that reads share as the
+    # document's default (so generated clients take an anonymous client for them), and
+    # query parameters' enums shared with the fields that hold the same values.
+    "PREPROCESSING_HOOKS": ["core.api.schema.add_csv_operations"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.hoist_anonymous_security",
+        "core.api.schema.share_parameter_enums",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -215,6 +227,7 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "institutions.models.InstitutionKind",
         "RelationshipKindEnum": "institutions.models.RelationshipKind",
         "MandateStatusEnum": "institutions.models.MandateStatus",
+        "SearchResultTypeEnum": "search.models.EntryKind",
     },
 }
 
