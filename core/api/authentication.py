@@ -38,6 +38,14 @@ class BearerTokenAuthentication(TokenAuthentication):
             ) from None
         return self.authenticate_credentials(key)
 
+    def authenticate_credentials(self, key):
+        # A key no token can have (too long, a control character: PostgreSQL refuses a NUL
+        # in a query) is wrong without asking the database.
+        longest = getattr(self.get_model()._meta.get_field("key"), "max_length", None) or 0
+        if len(key) > longest or not key.isprintable():
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        return super().authenticate_credentials(key)
+
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     """Declared as HTTP bearer, the scheme that generated clients send by default."""

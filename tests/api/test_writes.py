@@ -189,6 +189,11 @@ def test_a_key_is_taken_under_the_bearer_and_the_token_keywords(client_anon, edi
         ("Token not-a-key", 401, "Invalid token."),
         ("Bearer", 401, "Invalid token header. No credentials provided."),
         ("Bearer a b", 401, "Invalid token header. Token string should not contain spaces."),
+        # Keys no token can have: a NUL (which PostgreSQL refuses), control characters,
+        # a key past the longest.
+        ("Bearer a\x00b", 401, "Invalid token."),
+        ("Token \x7f\x01", 401, "Invalid token."),
+        ("Bearer " + "a" * 5000, 401, "Invalid token."),
         # Another scheme is not ours: the request is anonymous, and a write needs a key.
         ("Basic ZWRpdG9yOnB3", 401, "Authentication credentials were not provided."),
     ],
