@@ -171,8 +171,9 @@ ATLAS_BENCH = env_bool("ATLAS_BENCH", default=False)
 # --- The API (/api/v1/; see README.md, "API") ---------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # The Authorization header (`Token <key>`) for scripts, the session for the browser.
-        "rest_framework.authentication.TokenAuthentication",
+        # The Authorization header (`Bearer <key>`, or `Token <key>`) for scripts, the
+        # session for the browser.
+        "core.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -199,7 +200,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The engagement matrix of the policy brief and every fact around it, each tied to "
         "the passage of the source it comes from. Reads are open; writes need an editor's "
-        "token in the Authorization header (`Token <key>`). Errors are JSON "
+        "key in the Authorization header (`Bearer <key>`). Errors are JSON "
         "`{detail, errors}`; a filter value that names nothing is a 400. Every read carries "
         "ETag, Last-Modified and X-Dataset-Version and answers conditional GETs with 304. "
         "One object's ETag is its own: send it in If-Match with a write, which is refused "
@@ -208,13 +209,23 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids (the names of generated clients' functions) come from the path
+    # after this prefix, never from a guess that another endpoint could change.
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
+    # core/api/schema.py: CSV twins of the reads, the security that reads share as the
+    # document's default (so generated clients take an anonymous client for them), and
+    # query parameters' enums shared with the fields that hold the same values.
+    "PREPROCESSING_HOOKS": ["core.api.schema.add_csv_operations"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.hoist_anonymous_security",
+        "core.api.schema.share_parameter_enums",
+        # Links: how operations follow one another (clients and stateful tests use them).
+        "core.api.schema.declare_links",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.api.schema.declare_links",
-    ],
     "ENUM_NAME_OVERRIDES": {
         "CitationRoleEnum": "sources.models.CitationRole",
         "CellKindEnum": "engagement.models.CellKind",
@@ -223,6 +234,7 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "institutions.models.InstitutionKind",
         "RelationshipKindEnum": "institutions.models.RelationshipKind",
         "MandateStatusEnum": "institutions.models.MandateStatus",
+        "SearchResultTypeEnum": "search.models.EntryKind",
     },
 }
 

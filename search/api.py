@@ -5,12 +5,16 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from search.engine import FACET_LIMIT, FACETS, search
-from search.forms import SearchForm
+from core.api.filters import query_string_check
+from core.api.pagination import past_the_end
+from core.api.viewsets import StrictFormatMixin
+from search.engine import FACET_LIMIT, FACETS, PAGE_SIZE, search
+from search.forms import PAGE_LIMIT, SearchForm
 from search.models import EntryKind
 
 
@@ -33,16 +37,22 @@ class SearchResultSerializer(serializers.Serializer):
     activity = serializers.CharField(allow_null=True)
 
 
-_FACET_COUNTS = serializers.DictField(
-    child=serializers.IntegerField(),
-    help_text=(
-        f"Value (slug) → number of results: the {FACET_LIMIT} values with most results, and "
-        "the selected ones."
-    ),
-)
-_FACET_OMITTED = serializers.IntegerField(
-    help_text="Values with results that `facets` does not list (0 when it lists them all)."
-)
+def _facet_counts(name: str) -> serializers.DictField:
+    return serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=(
+            f"Each {name} (its {'value' if name == 'type' else 'slug'}) → how many results "
+            f"choosing it would give: the {FACET_LIMIT} with most results, and the selected ones."
+        ),
+    )
+
+
+def _facet_omitted(name: str) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        help_text=f"Values of {name} with results that `facets.{name}` does not list (0 when "
+        "it lists them all)."
+    )
+
 
 SearchResponseSerializer = inline_serializer(
     "SearchResponse",
@@ -52,18 +62,31 @@ SearchResponseSerializer = inline_serializer(
         "page": serializers.IntegerField(),
         "pages": serializers.IntegerField(),
         "results": SearchResultSerializer(many=True),
-        "facets": inline_serializer("SearchFacets", {name: _FACET_COUNTS for name in FACETS}),
+        # A field each: one field instance bound under five names describes only the last.
+        "facets": inline_serializer("SearchFacets", {name: _facet_counts(name) for name in FACETS}),
         "facets_omitted": inline_serializer(
-            "SearchFacetsOmitted", {name: _FACET_OMITTED for name in FACETS}
+            "SearchFacetsOmitted", {name: _facet_omitted(name) for name in FACETS}
         ),
     },
 )
 
-_SLUGS = "Slugs, repeated or comma-separated; several values mean any of them."
+_SLUGS = "Slugs; several values (repeated or comma-separated) mean any of them."
+# The query string a search reads; anything else is a 400 naming it, as on every endpoint.
+PARAMETERS = (*SearchForm.base_fields, "format")
 
 
-class SearchAPIView(APIView):
+class SearchAPIView(StrictFormatMixin, APIView):
+    """Full-text search over cells, passages, institutions and documents, with facets.
+
+    Bad input is a 400 in the API's one error shape, `{"detail", "errors": {parameter:
+    [reasons]}}`; a page past the last is one too, as on the lists.
+    """
+
     permission_classes = [AllowAny]
+
+    def initial(self, request, *args, **kwargs):
+        query_string_check(request.query_params, parameters=PARAMETERS)
+        super().initial(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="search",
@@ -78,34 +101,40 @@ class SearchAPIView(APIView):
             OpenApiParameter(
                 "type",
                 OpenApiTypes.STR,
-                description="cell, passage, institution, document; " + _SLUGS,
+                many=True,
+                explode=True,
+                enum=EntryKind.values,
+                description="Kinds of result; several values mean any of them.",
             ),
-            OpenApiParameter("document", OpenApiTypes.STR, description=_SLUGS),
-            OpenApiParameter("framework", OpenApiTypes.STR, description=_SLUGS),
-            OpenApiParameter("level", OpenApiTypes.STR, description=_SLUGS),
-            OpenApiParameter("activity", OpenApiTypes.STR, description=_SLUGS),
-            OpenApiParameter("page", OpenApiTypes.INT, description="1 or more; 20 results a page."),
+            *(
+                OpenApiParameter(
+                    name, OpenApiTypes.STR, many=True, explode=True, description=_SLUGS
+                )
+                for name in ("document", "framework", "level", "activity")
+            ),
+            OpenApiParameter(
+                "page",
+                {"type": "integer", "minimum": 1, "maximum": PAGE_LIMIT},
+                description=f"From 1; {PAGE_SIZE} results a page. Past the last page is a 400.",
+            ),
         ],
-        responses={
-            200: SearchResponseSerializer,
-            400: inline_serializer(
-                "SearchError",
-                {"q": serializers.ListField(child=serializers.CharField(), required=False)},
-            ),
-        },
+        responses={200: SearchResponseSerializer},
     )
     def get(self, request):
         form = SearchForm(request.query_params, require_query=True)
         if not form.is_valid():
-            return Response(form.errors, status=400)
+            raise ValidationError(
+                {
+                    name: [error["message"] for error in errors]
+                    for name, errors in form.errors.get_json_data().items()
+                }
+            )
         page = form.cleaned_data.get("page") or 1
         results = search(
             form.cleaned_data["q"], filters=form.filters, page=page, labels=form.labels
         )
         if page > results.pages:
-            return Response(
-                {"page": [f"There are only {results.pages} pages of results."]}, status=400
-            )
+            raise ValidationError({"page": [past_the_end(results.pages)]})
         return Response(
             {
                 "query": results.query,

@@ -13,6 +13,9 @@ from search.models import EntryKind
 from search.query import MAX_QUERY_LENGTH, QueryError, parse_query
 from sources.models import Document
 
+# The deepest page anyone may ask for (20 results a page: 200,000 results).
+PAGE_LIMIT = 10_000
+
 _SLUG_MODELS = {
     "document": (Document, "title"),
     "framework": (Framework, "name"),
@@ -50,7 +53,7 @@ class SearchForm(forms.Form):
     framework = SlugListField(required=False)
     level = SlugListField(required=False)
     activity = SlugListField(required=False)
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    page = forms.IntegerField(required=False, min_value=1, max_value=PAGE_LIMIT)
 
     def __init__(self, *args, require_query: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -35,6 +35,25 @@ def column_label(name: str, field) -> str:
     return str(label) if label else name.replace("_", " ").capitalize()
 
 
+def column_meaning(field) -> str:
+    """What a column holds, in words, for the schema: the field's help text, its choices,
+    and whether it holds several values."""
+    parts = []
+    help_text = getattr(field, "help_text", None)
+    if help_text:
+        parts.append(str(help_text).rstrip(".") + ".")
+    if isinstance(field, serializers.SlugRelatedField):
+        name = (field.field_name or "related object").replace("_", " ")
+        parts.append(f"The {name}'s `{field.slug_field}`.")
+    elif isinstance(field, serializers.ChoiceField):
+        parts.append("One of " + ", ".join(f"`{value}`" for value in field.choices) + ".")
+    elif isinstance(field, serializers.BooleanField):
+        parts.append("`true` or `false`.")
+    if isinstance(field, (serializers.ListSerializer, serializers.ListField)):
+        parts.append("Several, separated by ` | `.")
+    return " ".join(parts)
+
+
 def _summary(field, item) -> str:
     """One nested object in words, as its serializer summarises it for a CSV cell."""
     if isinstance(item, dict):
@@ -70,6 +89,14 @@ class CsvTable:
 
     def lines(self, rows: Iterable[dict]) -> Iterator[bytes]:
         return csv_lines(self.header(), (self.row(data) for data in rows))
+
+    def describe(self) -> str:
+        """The columns in Markdown, for the schema: header, field, meaning."""
+        return "\n".join(
+            f"- `{label}` (`{name}`)" + (f": {meaning}" if meaning else "")
+            for name, label in zip(self.names, self.header(), strict=True)
+            for meaning in [column_meaning(self.fields[name])]
+        )
 
 
 class CSVRenderer(BaseRenderer):

@@ -1,4 +1,9 @@
-"""`?page=` and `?page_size=` on every list."""
+"""`?page=` and `?page_size=` on every list.
+
+A page past the last is bad input like any other: a 400 naming `page` and saying how many
+pages there are (the search API answers the same), not a 404, which would say that the
+resource does not exist.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,11 @@ def positive_int(name: str, raw: str) -> int:
     return number
 
 
+def past_the_end(pages: int) -> str:
+    """Why a page number past the last is refused."""
+    return "There is only 1 page." if pages == 1 else f"There are only {pages} pages."
+
+
 class Pagination(PageNumberPagination):
     """`?page=` and `?page_size=` (default 50, at most 500: larger sizes are capped)."""
 
@@ -34,15 +44,23 @@ class Pagination(PageNumberPagination):
         return min(positive_int(self.page_size_query_param, raw), self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None:
-            positive_int(self.page_query_param, raw)
-        return super().paginate_queryset(queryset, request, view)
+        number = 1 if raw is None else positive_int(self.page_query_param, raw)
+        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        if number > paginator.num_pages:  # an empty list still has its first page
+            raise exceptions.ValidationError(
+                {self.page_query_param: [past_the_end(paginator.num_pages)]}
+            )
+        self.page = paginator.page(number)
+        return list(self.page)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = "The page, from 1; past the last page is a 400."
             if parameter["name"] == self.page_size_query_param:
                 parameter["description"] = (
                     f"Results per page: default {self.page_size}, at most {self.max_page_size} "

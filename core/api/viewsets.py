@@ -15,6 +15,7 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer, as_serializer_error
+from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from core.api import csv
@@ -29,12 +30,14 @@ from core.dataset import Version, dataset_version
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 if TYPE_CHECKING:
-    # A mixin of viewsets: checked as one, a plain class at run time (the viewset's own
-    # base comes after it in the method resolution order).
+    # Mixins of views: checked as one, plain classes at run time (the view's own base
+    # comes after them in the method resolution order).
+    class _APIView(APIView): ...
+
     class _ViewSet(ListModelMixin, GenericViewSet): ...
 
 else:
-    _ViewSet = object
+    _APIView = _ViewSet = object
 
 
 def unique_conflict(serializer) -> UniqueConflict:
@@ -57,7 +60,21 @@ def unique_conflict(serializer) -> UniqueConflict:
     )
 
 
-class AtlasViewSetMixin(_ViewSet):
+class StrictFormatMixin(_APIView):
+    """`?format=` naming no format of the view is a 400 naming `format` (DRF answers 404,
+    which would say the resource does not exist)."""
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            raise exceptions.ValidationError(
+                {"format": [f"Unknown format; use one of {formats}."]}
+            ) from None
+
+
+class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
     """Strict query strings, JSON errors, CSV, conditional GET, per-object ETags and
     If-Match, bounded JSON bodies, editor-only atomic writes, races answered with a 409."""
 
@@ -127,15 +144,6 @@ class AtlasViewSetMixin(_ViewSet):
                 self.object_tag = current
                 raise PreconditionFailed()
         return instance
-
-    def perform_content_negotiation(self, request, force=False):
-        try:
-            return super().perform_content_negotiation(request, force)
-        except Http404:
-            formats = ", ".join(renderer.format for renderer in self.get_renderers())
-            raise exceptions.ValidationError(
-                {"format": [f"Unknown format; use one of {formats}."]}
-            ) from None
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400 and isinstance(

@@ -1,10 +1,13 @@
-"""Fixtures of the API tests: clients for anonymous, outsider and editor, a clean cache."""
+"""Fixtures of the API tests: clients for anonymous, outsider and editor, a clean cache, the
+WSGI application called directly."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -23,6 +26,19 @@ def _fresh_throttle_counts():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def _wsgi_keeps_the_test_connection():
+    """For tests that call the WSGI application directly (schemathesis, a generated client
+    over httpx's WSGI transport): as Django's own test client does, keep the request
+    signals from closing the connection that holds the test's transaction (PostgreSQL
+    would lose it mid-test)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -113,6 +113,19 @@ def test_cell_ordering(client_anon):
     assert [c["level"] for c in cells] == list(reversed(LEVELS))
 
 
+def test_ordering_by_several_fields_repeated_or_comma_separated(client_anon):
+    url = f"{API}/cells/"
+    params = {"activity": "standards", "page_size": 100}
+    repeated = client_anon.get(url, {**params, "ordering": ["-level__ordinal", "-id"]})
+    commas = client_anon.get(url, {**params, "ordering": "-level__ordinal,-id"})
+    cells = repeated.json()["results"]
+    assert cells == commas.json()["results"]
+    keys = [(c["level"], c["id"]) for c in cells]
+    order = {level: index for index, level in enumerate(reversed(LEVELS))}
+    assert keys == sorted(keys, key=lambda key: (order[key[0]], -key[1]))
+    assert len({c["framework"] for c in cells}) == 2  # both frameworks: ties broken by id
+
+
 def test_cells_list_queries_do_not_grow_with_the_data(client_anon, django_assert_max_num_queries):
     # 1 dataset version, 1 count, 1 page of cells with framework/activity/level joined,
     # 1 citations with passage and document joined.

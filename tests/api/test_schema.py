@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.core.management import call_command
+from django.db import transaction
+from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from openapi_spec_validator import validate
 from rest_framework.throttling import UserRateThrottle
@@ -17,19 +18,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
-
-
-@pytest.fixture
-def _wsgi_keeps_the_test_connection():
-    """Schemathesis calls the WSGI app directly; as Django's own test client does, keep
-    the request signals from closing the connection that holds the test's transaction
-    (PostgreSQL would lose it mid-test)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
+from search.engine import FACETS
 
 pytestmark = pytest.mark.usefixtures("kb", "_wsgi_keeps_the_test_connection")
 
@@ -60,6 +49,13 @@ def test_schema_is_valid_openapi_3(openapi):
     validate(openapi)
 
 
+def test_the_schema_builds_without_a_warning(tmp_path):
+    # drf-spectacular warns where it has to guess a type; --fail-on-warn makes that an error.
+    call_command(
+        "spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml")
+    )
+
+
 def test_schema_lists_every_resource_its_filters_and_errors(openapi):
     paths = openapi["paths"]
     for resource in RESOURCES:
@@ -67,8 +63,10 @@ def test_schema_lists_every_resource_its_filters_and_errors(openapi):
     cells = paths["/api/v1/cells/"]["get"]
     names = {p["name"] for p in cells["parameters"]}
     assert {"framework", "activity", "level", "institution", "kind", "emphasised", "q"} <= names
-    assert {"page", "page_size", "ordering", "format"} <= names
-    assert {"200", "304", "400", "404", "429"} <= set(cells["responses"])
+    assert {"page", "page_size", "ordering"} <= names
+    assert "format" not in names  # JSON here; CSV is its own operation (below)
+    assert {"200", "304", "400", "429"} <= set(cells["responses"])
+    assert "404" in paths["/api/v1/cells/{id}/"]["get"]["responses"]
     assert "ETag" in cells["responses"]["200"]["headers"]
     level = next(p for p in cells["parameters"] if p["name"] == "level")
     assert level["schema"]["items"]["type"] == "string"  # slugs, not ids
@@ -76,6 +74,182 @@ def test_schema_lists_every_resource_its_filters_and_errors(openapi):
     assert {"201", "400", "401", "403"} <= set(create["responses"])
     page_size = next(p for p in cells["parameters"] if p["name"] == "page_size")
     assert "at most 500" in page_size["description"]
+
+
+def test_reads_are_open_and_writes_name_the_schemes_they_accept(openapi):
+    # The document's default: anonymous, a bearer key, or a session. Every read takes it
+    # (so generated clients accept an unauthenticated client for them); writes need a key
+    # or a session.
+    schemes = openapi["components"]["securitySchemes"]
+    assert schemes["bearerAuth"]["type"] == "http"
+    assert schemes["bearerAuth"]["scheme"] == "bearer"
+    assert schemes["cookieAuth"]["in"] == "cookie"
+    assert openapi["security"] == [{"bearerAuth": []}, {"cookieAuth": []}, {}]
+    writes = 0
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            if method == "get":
+                assert "security" not in operation, path
+            else:
+                assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}], path
+                assert {"401", "403"} <= set(operation["responses"]), path
+                writes += 1
+    assert writes == 26
+
+
+def test_csv_is_declared_as_text_in_its_own_operations(openapi):
+    paths = openapi["paths"]
+    for resource in RESOURCES:
+        for json_path, csv_path in [
+            (f"/api/v1/{resource}/", f"/api/v1/{resource}.csv"),
+            (f"/api/v1/{resource}/{{{_lookup(paths, resource)}}}/", None),
+        ]:
+            if csv_path is None:
+                csv_path = json_path.removesuffix("/") + ".csv"
+            as_json = paths[json_path]["get"]
+            as_csv = paths[csv_path]["get"]
+            assert list(as_json["responses"]["200"]["content"]) == ["application/json"]
+            assert as_csv["operationId"] == as_json["operationId"] + "_csv"
+            ok = as_csv["responses"]["200"]
+            assert ok["content"] == {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": ok["content"]["text/csv"]["example"],
+                }
+            }
+            assert "Columns:" in ok["description"]
+            # Errors stay JSON; CSV has no pages (it holds every row).
+            assert list(as_csv["responses"]["400"]["content"]) == ["application/json"]
+            names = {p["name"] for p in as_csv.get("parameters", [])}
+            assert not names & {"page", "page_size", "format"}
+    levels = paths["/api/v1/levels.csv"]["get"]["responses"]["200"]
+    assert levels["content"]["text/csv"]["example"] == (
+        "ID,Slug,Name,Ordinal,Definition,Definition citations,Conditions,Conditions citations,"
+        "Citations,Updated at,API URL,Page,Cells API URL\r\n"
+    )
+    assert (
+        "\n- `Definition citations` (`definition_citations`): Where the definition is quoted "
+        "from (footnote 2 of the brief). Several, separated by ` | `.\n"
+    ) in levels["description"]
+    # The history of a cell is JSON only.
+    assert "/api/v1/cells/{id}/history.csv" not in paths
+
+
+def _lookup(paths, resource: str) -> str:
+    (detail,) = [p for p in paths if p.startswith(f"/api/v1/{resource}/{{") and p.endswith("}/")]
+    return detail.split("{")[1].split("}")[0]
+
+
+def test_path_ids_are_integers_and_slugs_strings(openapi):
+    paths = openapi["paths"]
+    for path in ["/api/v1/cells/{id}/", "/api/v1/cells/{id}.csv", "/api/v1/cells/{id}/history/"]:
+        (parameter,) = paths[path]["get"]["parameters"][:1]
+        assert parameter == {
+            "in": "path",
+            "name": "id",
+            "schema": {"type": "integer"},
+            "required": True,
+        }
+    for resource in ["mandates", "passages", "citations"]:
+        (parameter,) = [
+            p
+            for p in paths[f"/api/v1/{resource}/{{id}}/"]["get"]["parameters"]
+            if p["in"] == "path"
+        ]
+        assert parameter["schema"] == {"type": "integer"}
+    (slug,) = [p for p in paths["/api/v1/levels/{slug}/"]["get"]["parameters"] if p["in"] == "path"]
+    assert slug["schema"]["type"] == "string"
+
+
+def test_ordering_enumerates_its_fields(openapi):
+    cells = openapi["paths"]["/api/v1/cells/"]["get"]
+    (ordering,) = [p for p in cells["parameters"] if p["name"] == "ordering"]
+    assert ordering["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/CellsOrdering"},
+    }
+    assert ordering["explode"] is True
+    enum = openapi["components"]["schemas"]["CellsOrdering"]
+    assert enum["enum"] == [
+        "id",
+        "-id",
+        "updated_at",
+        "-updated_at",
+        "activity__ordinal",
+        "-activity__ordinal",
+        "level__ordinal",
+        "-level__ordinal",
+    ]
+    assert enum["x-enum-varnames"][:2] == ["ID", "ID_DESC"]
+    for resource in RESOURCES:
+        operation = openapi["paths"][f"/api/v1/{resource}/"]["get"]
+        (ordering,) = [p for p in operation["parameters"] if p["name"] == "ordering"]
+        assert ordering["schema"]["items"]["$ref"].endswith("Ordering"), resource
+    # A filter's values that are an enum of the objects refer to that enum.
+    (kind,) = [p for p in cells["parameters"] if p["name"] == "kind"]
+    assert kind["schema"]["items"] == {"$ref": "#/components/schemas/CellKindEnum"}
+
+
+def test_search_is_typed_like_the_rest(openapi):
+    search = openapi["paths"]["/api/v1/search/"]["get"]
+    parameters = {p["name"]: p for p in search["parameters"]}
+    assert parameters["q"]["required"] is True
+    assert parameters["type"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/SearchResultTypeEnum"},
+    }
+    for name in ("document", "framework", "level", "activity"):
+        assert parameters[name]["schema"] == {"type": "array", "items": {"type": "string"}}
+        assert parameters[name]["explode"] is True
+    assert set(search["responses"]) == {"200", "400", "401", "406", "429"}
+    assert search["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    schemas = openapi["components"]["schemas"]
+    facets = schemas["SearchFacets"]
+    assert sorted(facets["required"]) == sorted(FACETS)
+    for name in FACETS:
+        assert facets["properties"][name]["additionalProperties"] == {"type": "integer"}
+        assert schemas["SearchFacetsOmitted"]["properties"][name]["type"] == "integer"
+
+
+@pytest.mark.urls("tests.api.new_endpoint_urls")
+def test_a_new_viewset_is_typed_without_a_line_of_its_own():
+    openapi = SchemaGenerator().get_schema(request=None, public=True)
+    validate(openapi)
+    paths = openapi["paths"]
+    assert set(paths) == {
+        "/api/v1/novelties/",
+        "/api/v1/novelties.csv",
+        "/api/v1/novelties/{id}/",
+        "/api/v1/novelties/{id}.csv",
+    }
+    # Reads take the document's default (anonymous allowed), writes need credentials.
+    assert openapi["security"] == [{"bearerAuth": []}, {"cookieAuth": []}, {}]
+    assert "security" not in paths["/api/v1/novelties/"]["get"]
+    assert "security" not in paths["/api/v1/novelties/{id}.csv"]["get"]
+    assert paths["/api/v1/novelties/"]["post"]["security"] == [
+        {"bearerAuth": []},
+        {"cookieAuth": []},
+    ]
+    listing = paths["/api/v1/novelties/"]["get"]
+    assert list(listing["responses"]["200"]["content"]) == ["application/json"]
+    assert "ETag" in listing["responses"]["200"]["headers"]
+    assert paths["/api/v1/novelties.csv"]["get"]["operationId"] == "novelties_list_csv"
+    ok = paths["/api/v1/novelties.csv"]["get"]["responses"]["200"]
+    assert ok["content"]["text/csv"]["schema"] == {"type": "string"}
+    assert "- `Status` (`status`): One of `yes`, `partial`, `no`" in ok["description"]
+    (ordering,) = [p for p in listing["parameters"] if p["name"] == "ordering"]
+    assert ordering["schema"]["items"] == {"$ref": "#/components/schemas/NoveltiesOrdering"}
+    assert openapi["components"]["schemas"]["NoveltiesOrdering"]["enum"] == [
+        "status",
+        "-status",
+        "institution__name",
+        "-institution__name",
+    ]
+    detail = paths["/api/v1/novelties/{id}/"]["get"]
+    assert detail["parameters"][0]["schema"] == {"type": "integer"}
+    assert "404" in detail["responses"] and "404" not in listing["responses"]
 
 
 def test_docs_are_served_from_the_project(client):

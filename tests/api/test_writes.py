@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rest_framework.authtoken.models import Token
 
 from engagement.models import Activity, Cell
 from institutions.models import Mandate
@@ -144,7 +145,7 @@ IDS = [f"{method} {index}" for index, (method, *_rest) in enumerate(WRITES)]
 def test_anonymous_writes_are_refused(client_anon, method, url, body, expected):
     response = getattr(client_anon, method)(f"{API}{url()}", _body(body), format="json")
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == "Token"
+    assert response["WWW-Authenticate"] == "Bearer"
 
 
 @pytest.mark.parametrize(("method", "url", "body", "expected"), WRITES, ids=IDS)
@@ -165,6 +166,50 @@ def test_a_token_in_the_query_string_is_refused_even_when_valid(client_editor):
     )
     assert response.status_code == 400
     assert "token" in response.json()["errors"]
+    assert Activity.objects.get(slug="standards").name == "Standards"
+
+
+@pytest.mark.parametrize("keyword", ["Bearer", "Token", "bearer", "TOKEN"])
+def test_a_key_is_taken_under_the_bearer_and_the_token_keywords(client_anon, editor, keyword):
+    key = Token.objects.create(user=editor).key
+    response = client_anon.patch(
+        f"{API}/activities/standards/",
+        {"name": "Standards work"},
+        format="json",
+        HTTP_AUTHORIZATION=f"{keyword} {key}",
+    )
+    assert response.status_code == 200, response.content
+    assert Activity.objects.get(slug="standards").name == "Standards work"
+
+
+@pytest.mark.parametrize(
+    ("header", "status", "detail"),
+    [
+        ("Bearer not-a-key", 401, "Invalid token."),
+        ("Token not-a-key", 401, "Invalid token."),
+        ("Bearer", 401, "Invalid token header. No credentials provided."),
+        ("Bearer a b", 401, "Invalid token header. Token string should not contain spaces."),
+        # Keys no token can have: a NUL (which PostgreSQL refuses), control characters,
+        # a key past the longest.
+        ("Bearer a\x00b", 401, "Invalid token."),
+        ("Token \x7f\x01", 401, "Invalid token."),
+        ("Bearer " + "a" * 5000, 401, "Invalid token."),
+        # Another scheme is not ours: the request is anonymous, and a write needs a key.
+        ("Basic ZWRpdG9yOnB3", 401, "Authentication credentials were not provided."),
+    ],
+)
+def test_a_bad_authorization_header_is_a_401_that_changes_nothing(
+    client_anon, editor, header, status, detail
+):
+    response = client_anon.patch(
+        f"{API}/activities/standards/",
+        {"name": "Vandalised"},
+        format="json",
+        HTTP_AUTHORIZATION=header,
+    )
+    assert response.status_code == status
+    assert response.json() == {"detail": detail}
+    assert response["WWW-Authenticate"] == "Bearer"
     assert Activity.objects.get(slug="standards").name == "Standards"
 
 

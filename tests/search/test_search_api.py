@@ -88,8 +88,13 @@ def test_pages(client):
     assert first["count"] > 20 and first["pages"] > 1 and len(first["results"]) == 20
     second = client.get(API, {"q": "AI", "page": 2}).json()
     assert not {r["url"] for r in first["results"]} & {r["url"] for r in second["results"]}
+    # Past the last page: a 400 naming `page`, as on every list of the API.
     beyond = client.get(API, {"q": "AI", "page": first["pages"] + 1})
-    assert beyond.status_code == 400 and "page" in beyond.json()
+    assert beyond.status_code == 400
+    assert beyond.json() == {
+        "detail": "Invalid input.",
+        "errors": {"page": [f"There are only {first['pages']} pages."]},
+    }
 
 
 @pytest.mark.parametrize(
@@ -112,9 +117,37 @@ def test_pages(client):
 def test_bad_input_is_a_400_naming_the_parameter(client, params, field, reason):
     response = client.get(API, params)
     assert response.status_code == 400
-    errors = response.json()
-    assert field in errors
-    assert reason in " ".join(errors[field])
+    assert response["Content-Type"] == "application/json"
+    # The API's one error shape, as on every other endpoint.
+    data = response.json()
+    assert set(data) == {"detail", "errors"}
+    assert data["detail"] == "Invalid input."
+    assert field in data["errors"]
+    assert reason in " ".join(data["errors"][field])
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "reason"),
+    [
+        ({"q": "registry", "format": "x"}, "format", "Unknown format; use one of json."),
+        ({"q": "registry", "format": "csv"}, "format", "Unknown format; use one of json."),
+        ({"q": "registry", "page_size": "5"}, "page_size", "Unknown parameter"),
+        ({"q": "registry", "colour": "red"}, "colour", "Unknown parameter"),
+        ({"q": "registry", "token": "abc"}, "token", "never accepted in the URL"),
+    ],
+)
+def test_the_query_string_is_read_as_on_every_endpoint(client, params, field, reason):
+    response = client.get(API, params)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+    assert reason in response.json()["errors"][field][0]
+
+
+def test_format_json_is_the_default_format(client):
+    plain = client.get(API, {"q": "Leuven"})
+    explicit = client.get(API, {"q": "Leuven", "format": "json"})
+    assert explicit.status_code == 200
+    assert explicit.json() == plain.json()
 
 
 @pytest.mark.parametrize("query", ['"unbalanced quote', 'a "b', '"', "or", "or registry or", "-"])
@@ -184,10 +217,7 @@ def test_arbitrary_input_never_fails(client, query, level):
     response = client.get(API, params)
     assert response.status_code in (200, 400), response.content[:500]
     if response.status_code == 400:
-        # A character no parameter may hold is refused before the view, in the API's
-        # `{detail, errors}` shape (core/params.py).
-        body = response.json()
-        assert set(body.get("errors", body)) <= {"q", "level"}
+        assert set(response.json()["errors"]) <= {"q", "level"}
 
 
 @settings(
