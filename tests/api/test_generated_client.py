@@ -470,3 +470,38 @@ def test_a_write_with_a_bearer_token(package, anonymous, editor):
     assert answer.status_code == 401
     assert answer.parsed.detail == "Invalid token."
     assert Cell.objects.get(pk=cell.id).text == "Shared tooling."
+
+
+def test_a_stale_if_match_is_a_typed_412_that_changes_nothing(package, anonymous, editor):
+    """Two editors read a cell; the first writes with its ETag, the second's is stale."""
+    models = _import("models")
+    cells_list = _import("api.cells.cells_list")
+    cells_partial_update = _import("api.cells.cells_partial_update")
+    cells_retrieve = _import("api.cells.cells_retrieve")
+    key = Token.objects.create(user=editor).key
+    editor_client = package.AuthenticatedClient(
+        base_url=BASE_URL, token=key, httpx_args=_transport()
+    )
+    cell = cells_list.sync(client=anonymous, kind=[models.CellKindEnum.ANALYST]).results[0]
+    etag = cells_retrieve.sync_detailed(cell.id, client=anonymous).headers["ETag"]
+
+    first = cells_partial_update.sync_detailed(
+        cell.id,
+        client=editor_client,
+        body=models.PatchedCellRequest(text="The first editor's words."),
+        if_match=etag,
+    )
+    assert first.status_code == 200, first.content
+    assert first.headers["ETag"] != etag
+
+    stale = cells_partial_update.sync_detailed(
+        cell.id,
+        client=editor_client,
+        body=models.PatchedCellRequest(text="The second editor's words."),
+        if_match=etag,
+    )
+    assert stale.status_code == 412
+    assert isinstance(stale.parsed, models.Error)
+    assert stale.parsed.detail
+    assert stale.headers["ETag"] == first.headers["ETag"]
+    assert Cell.objects.get(pk=cell.id).text == "The first editor's words."
