@@ -13,10 +13,10 @@ from django.views import View
 from core.dataset import dataset_version
 from core.exports import ExportMeta, bad_request, excel_flag, page_url, provenance, query_filters
 from engagement import exports
+from engagement.citations import cell_references
 from engagement.models import Cell, Framework
 from engagement.selectors import cell_filter
 from sources.citing import CITE_FORMATS, cite_response, document_reference, to_text
-from sources.models import CitationRole
 
 
 class FrameworkExportView(View):
@@ -48,10 +48,11 @@ class FrameworkExportView(View):
             ),
             how_to_cite=to_text(
                 document_reference(
-                    request,
                     framework.document,
+                    site_url=request.build_absolute_uri("/"),
+                    accessed=timezone.localdate(),
                     version=version,
-                    subject=f"Engagement matrix “{framework.name}”",
+                    note=f"Engagement matrix “{framework.name}”",
                 )
             ),
             excel=excel,
@@ -61,7 +62,8 @@ class FrameworkExportView(View):
 
 
 class CellCiteView(View):
-    """`/frameworks/<slug>/cells/<activity>/<level>/cite.<bib|json|txt>`: a cell, pinpointed."""
+    """`/frameworks/<slug>/cells/<activity>/<level>/cite.<bib|json|ris|txt>`: a cell,
+    pinpointed (`engagement.citations`)."""
 
     def get(self, request, slug: str, activity: str, level: str, fmt: str):
         CITE_FORMATS.writer(fmt)
@@ -71,28 +73,11 @@ class CellCiteView(View):
             activity__slug=activity,
             level__slug=level,
         )
-        citations = cell.cited
-        # The pinpoint is the passage the cell's text comes from; an empty cell has none and
-        # is cited as the framework's source document.
-        primary = next((c for c in citations if c.role == CitationRole.SOURCE), None)
-        primary = primary or (citations[0] if citations else None)
-        subject = (
-            f"Engagement matrix “{cell.framework.name}”, activity “{cell.activity.name}”, "
-            f"level {cell.level.name}"
-            + (": no entry in the source" if cell.kind == "empty" else "")
-        )
         version = dataset_version().version
-        if primary is None:
-            reference = document_reference(
-                request, cell.framework.document, version=version, subject=subject
-            )
-        else:
-            reference = document_reference(
-                request,
-                primary.passage.document,
-                version=version,
-                passage=primary.passage,
-                quote=primary.exact,
-                subject=subject,
-            )
+        (reference,) = cell_references(
+            [cell],
+            site_url=request.build_absolute_uri("/"),
+            accessed=timezone.localdate(),
+            version=version,
+        )
         return cite_response(reference, fmt, filename=f"{slug}-{activity}-{level}")
