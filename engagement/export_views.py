@@ -68,7 +68,9 @@ class CellCiteView(View):
     def get(self, request, slug: str, activity: str, level: str, fmt: str):
         CITE_FORMATS.writer(fmt)
         cell = get_object_or_404(
-            Cell.objects.for_list().select_related("framework__document"),
+            Cell.objects.for_list()
+            .select_related("framework__document")
+            .defer("framework__document__text"),
             framework__slug=slug,
             activity__slug=activity,
             level__slug=level,

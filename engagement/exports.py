@@ -257,7 +257,8 @@ def _bibliography_writer(fmt: str):
         (`engagement.citations`)."""
         references = framework_bibliography(
             export.framework,
-            export.cells,
+            # Each key begins with the framework's document's authors and year.
+            export.cells.select_related("framework__document").defer("framework__document__text"),
             site_url=export.meta.site_url,
             accessed=timezone.localdate(export.meta.exported_at),
             version=export.meta.dataset_version,

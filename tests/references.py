@@ -21,6 +21,8 @@ import pytest
 from pybtex.database import BibliographyData, parse_string
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
+from sources.citing import control_picture
+
 CSL_SCHEMA = Path(__file__).parent / "exports" / "schema" / "csl-data.json"
 
 
@@ -114,3 +116,13 @@ def markdown_html(text: str, *, processor: str) -> str:
     if processor == "pandoc":
         return pandoc("--from=markdown", "--to=html", "--wrap=none", stdin=text)
     return markdown.markdown(text, extensions=["tables", "footnotes"])
+
+
+def md_expected(text: str) -> str:
+    """What a processor shows of stored `text` in the Markdown export: the text itself, line
+    breaks as line breaks, other control characters as their control pictures."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        c if c in "\n\t" or not (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F) else control_picture(c)
+        for c in text
+    )

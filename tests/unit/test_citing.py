@@ -29,7 +29,14 @@ from sources.citing import (
     to_text,
 )
 from sources.models import DatePrecision, Document, DocumentKind, Passage, PassageKind
-from tests.references import html_cells, markdown_html, read_bibtex, tex_text, validate_csl
+from tests.references import (
+    html_cells,
+    markdown_html,
+    md_expected,
+    read_bibtex,
+    tex_text,
+    validate_csl,
+)
 
 BRIEF_AUTHORS = ["Lara Thurnherr", "Risto Uuk"]
 TABLE = "Executive summary > Table 1: Areas for potential Collaboration, Coordination"
@@ -117,7 +124,9 @@ def test_a_table_row_is_its_table_its_row_and_the_quotes_column():
 
 def test_paragraphs_items_footnotes_and_headings_are_named_as_a_reader_finds_them():
     assert (
-        passage_pinpoint(passage(PassageKind.PARAGRAPH, "2-coordination-p3", "…", "2. Coordination"))
+        passage_pinpoint(
+            passage(PassageKind.PARAGRAPH, "2-coordination-p3", "…", "2. Coordination")
+        )
         == "2. Coordination, paragraph 3"
     )
     assert (
@@ -234,16 +243,6 @@ def test_an_institution_is_the_author_once_and_not_also_the_publisher():
 
 
 # --- Markdown -----------------------------------------------------------------------------
-
-
-def md_expected(text: str) -> str:
-    """What a processor shows of `text` in the Markdown export: the text itself, line breaks
-    as line breaks, control characters as their control pictures."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        c if c in "\n\t" or not (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F) else control_picture(c)
-        for c in text
-    )
 
 
 # All a rendered table may hold: no element of the text's own, no link, no script.
