@@ -62,7 +62,7 @@ test: install browser-deps doc-deps
 
 # The unit tests alone (tests/unit/): the pure parts, with no database and no seeded
 # knowledge base, in seconds.
-test-fast: install
+test-fast: install doc-deps
 	$(BIN)/python -m pytest tests/unit -q
 
 # Style, the layers (no package imports one above it: pyproject.toml [tool.importlinter]) and

@@ -158,7 +158,7 @@ def test_reference_text_is_one_line_without_control_characters():
 
 
 @given(ANY_TEXT)
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_bibtex_escaping_reads_back_as_the_text_in_pybtex_and_tex(text):
     entry = read_bibtex("@misc{k, title = {{" + bibtex_escape(text) + "}}, note = {x}}")
     fields = entry.entries["k"].fields
@@ -201,7 +201,7 @@ def test_a_hostile_document_makes_a_bibtex_entry_with_its_text_intact():
 
 
 @given(title=ANY_TEXT, author=ANY_TEXT, publisher=ANY_TEXT, part=ANY_TEXT)
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_every_stored_text_makes_valid_csl_json_and_ris_that_read_back(
     title, author, publisher, part
 ):
