@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-fast lint fmt seed migrate clean browser-deps
+.PHONY: run serve test test-fast lint fmt seed migrate clean browser-deps doc-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,14 +48,22 @@ browser-deps:
 	fi
 	@[ -f node_modules/axe-core/axe.min.js ] || npm install --prefix . --no-save --no-package-lock --no-audit --no-fund axe-core@4
 
+# The reference exports are read as think-tank staff read them: with Debian's pandoc
+# (`--citeproc`, Markdown to HTML and DOCX).
+doc-deps:
+	@if ! command -v pandoc >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y pandoc; \
+		else sudo apt-get update && sudo apt-get install -y pandoc; fi; \
+	fi
+
 # wrk (bench-deps) loads a real server in tests/hardening/test_serving.py.
-test: install browser-deps bench-deps
+test: install browser-deps doc-deps bench-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
 # The unit tests alone (tests/unit/): the pure parts, with no database and no seeded
 # knowledge base, in seconds.
-test-fast: install
+test-fast: install doc-deps
 	$(BIN)/python -m pytest tests/unit -q
 
 # Style, the layers (no package imports one above it: pyproject.toml [tool.importlinter]) and

@@ -20,11 +20,11 @@ from core.exports import (
     query_filters,
 )
 from engagement import exports
+from engagement.citations import cell_references
 from engagement.models import Cell, Framework
 from engagement.selectors import cell_filter
 from engagement.views import MATRIX_QUERY, view_errors
 from sources.citing import CITE_FORMATS, cite_response, document_reference, to_text
-from sources.models import CitationRole
 
 
 class FrameworkExportView(ExportView):
@@ -59,10 +59,11 @@ class FrameworkExportView(ExportView):
             ),
             how_to_cite=to_text(
                 document_reference(
-                    request,
                     framework.document,
+                    site_url=request.build_absolute_uri("/"),
+                    accessed=timezone.localdate(),
                     version=version,
-                    subject=f"Engagement matrix “{framework.name}”",
+                    note=f"Engagement matrix “{framework.name}”",
                 )
             ),
             excel=excel,
@@ -72,38 +73,24 @@ class FrameworkExportView(ExportView):
 
 
 class CellCiteView(ExportView):
-    """`/frameworks/<slug>/cells/<activity>/<level>/cite.<bib|json|txt>`: a cell, pinpointed."""
+    """`/frameworks/<slug>/cells/<activity>/<level>/cite.<bib|json|ris|txt>`: a cell,
+    pinpointed (`engagement.citations`)."""
 
     def get(self, request, slug: str, activity: str, level: str, fmt: str):
         CITE_FORMATS.writer(fmt)
         cell = get_object_or_404(
-            Cell.objects.for_list().select_related("framework__document"),
+            Cell.objects.for_list()
+            .select_related("framework__document")
+            .defer("framework__document__text"),
             framework__slug=slug,
             activity__slug=activity,
             level__slug=level,
         )
-        citations = cell.cited
-        # The pinpoint is the passage the cell's text comes from; an empty cell has none and
-        # is cited as the framework's source document.
-        primary = next((c for c in citations if c.role == CitationRole.SOURCE), None)
-        primary = primary or (citations[0] if citations else None)
-        subject = (
-            f"Engagement matrix “{cell.framework.name}”, activity “{cell.activity.name}”, "
-            f"level {cell.level.name}"
-            + (": no entry in the source" if cell.kind == "empty" else "")
-        )
         version = dataset_version().version
-        if primary is None:
-            reference = document_reference(
-                request, cell.framework.document, version=version, subject=subject
-            )
-        else:
-            reference = document_reference(
-                request,
-                primary.passage.document,
-                version=version,
-                passage=primary.passage,
-                quote=primary.exact,
-                subject=subject,
-            )
+        (reference,) = cell_references(
+            [cell],
+            site_url=request.build_absolute_uri("/"),
+            accessed=timezone.localdate(),
+            version=version,
+        )
         return cite_response(reference, fmt, filename=f"{slug}-{activity}-{level}")

@@ -11,10 +11,13 @@ queries and memory stay flat as data grows.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from core.exports import (
@@ -30,12 +33,13 @@ from core.exports import (
     spool,
     text_cell,
 )
+from engagement.citations import framework_bibliography
 from engagement.filters import CellFilter
 from engagement.matrix import Matrix
 from engagement.models import Cell, Framework
 from engagement.selectors import framework_matrix, matrix_selection
 from engagement.serializers import CellSerializer
-from sources.citing import passage_link
+from sources.citing import bibliography, control_picture, passage_link
 from sources.models import Citation
 
 CHUNK_SIZE = 2000
@@ -247,38 +251,103 @@ def framework_md(export: FrameworkExport) -> HttpResponse:
     )
 
 
-def _md_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
-    )
+def _bibliography_writer(fmt: str):
+    def write(export: FrameworkExport) -> HttpResponse:
+        """The framework's source document and each cell shown, one entry each
+        (`engagement.citations`)."""
+        references = framework_bibliography(
+            export.framework,
+            # Each key begins with the framework's document's authors and year.
+            export.cells.select_related("framework__document").defer("framework__document__text"),
+            site_url=export.meta.site_url,
+            accessed=timezone.localdate(export.meta.exported_at),
+            version=export.meta.dataset_version,
+        )
+        return bibliography(references, fmt)
+
+    return write
+
+
+for _fmt in ("bib", "ris", "csl.json"):
+    FRAMEWORK_FORMATS.register(_fmt)(_bibliography_writer(_fmt))
+
+
+# Markdown syntax in stored text, written so that Markdown processors (pandoc with its
+# `smart` extension, Python-Markdown, CommonMark) show the character itself. Backslash
+# escapes where all of them take one; HTML character references where Python-Markdown
+# takes none (quotes, which pandoc would curl; `~ ^ $ @`, pandoc's sub- and superscript,
+# TeX and citations); `<` and `&` as references, so no HTML or entity is ever live.
+_MD_REFERENCES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+    "~": "&#126;",
+    "^": "&#94;",
+    "$": "&#36;",
+    "@": "&#64;",
+    "\t": "&#9;",
+}
+_MD_BACKSLASHED = set("\\`*_[]{}|#+!")
+# A period before white space or another period (pandoc's smart extension turns "e.g. x"
+# into "e.g.\u00a0x" and "..." into an ellipsis), a hyphen beside another (a dash).
+_MD_SMART = re.compile(r"\.(?=\s|\.|$)|(?<=\.)\.|-(?=-)|(?<=-)-")
+# White space a processor would collapse or trim: runs, and at either end of a line.
+_MD_SPACES = re.compile(r"(?<= ) | (?= )|^ | $", re.MULTILINE)
+
+
+def md_escape(text: str) -> str:
+    """`text` as Markdown inline content that renders back to `text` itself: no markup, no
+    HTML, no typography; line breaks as `<br>`; other control characters as their control
+    pictures (they cannot be written in HTML)."""
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for index, char in enumerate(text):
+        if char == "\n":
+            out.append("<br>")
+        elif char in _MD_REFERENCES:
+            out.append(_MD_REFERENCES[char])
+        elif char in _MD_BACKSLASHED or (char in ".-" and _MD_SMART.match(text, index)):
+            out.append("\\" + char)
+        elif char == " " and _MD_SPACES.match(text, index):
+            out.append("&#32;")
+        elif unicodedata.category(char) == "Cc":
+            out.append(control_picture(char))
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def framework_markdown(matrix: Matrix, *, meta: ExportMeta, how_to_cite: str) -> str:
+    """The preamble, the grid as a pipe table, the citations as footnotes. Every stored text
+    goes through `md_escape`."""
     lines = [
-        f"# {meta.title}",
+        f"# {md_escape(meta.title)}",
         "",
-        f"- Filter: {meta.filter_text}",
+        f"- Filter: {md_escape(meta.filter_text)}",
         f"- Dataset version: {meta.dataset_version}",
         f"- Exported at: {meta.exported_at.isoformat()}",
         f"- Page: <{meta.page_url}>",
-        f"- How to cite: {how_to_cite.strip()}",
-        f"- Licence: {LICENCE_NOTE}",
+        f"- How to cite: {md_escape(how_to_cite.strip())}",
+        f"- Licence: {md_escape(LICENCE_NOTE)}",
         "",
         "| Common activity | "
-        + " | ".join(_md_escape(level.name) for level in matrix.levels)
+        + " | ".join(md_escape(level.name) for level in matrix.levels)
         + " |",
         "| --- |" + " --- |" * len(matrix.levels),
     ]
     notes: list[str] = []
     for row in matrix.rows:
-        values = [_md_escape(row.activity.name)]
+        values = [md_escape(row.activity.name)]
         for cell in row.cells:
-            text = _md_escape(grid_label(cell).replace("\n\n★", " ★"))
+            text = md_escape(grid_label(cell).replace("\n\n★", " ★"))
             if cell is not None:
                 for citation in cell.cited:
                     notes.append(
-                        f"[^{len(notes) + 1}]: {citation.get_role_display()}: "
-                        f"“{_md_escape(citation.exact)}”, {citation.passage.document.title}, "
+                        f"[^{len(notes) + 1}]: {md_escape(citation.get_role_display())}: "
+                        f"“{md_escape(citation.exact)}”, "
+                        f"{md_escape(citation.passage.document.title)}, "
                         f"passage `{citation.passage.anchor}`, "
                         f"<{citation_url(meta.site_url, citation)}>"
                     )

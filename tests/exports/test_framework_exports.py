@@ -146,7 +146,11 @@ BAD_FILTERS = [
 
 @pytest.mark.parametrize(
     ("fmt", "query", "field"),
-    [(fmt, q, f) for fmt in ("csv", "xlsx", "json", "md") for q, f in BAD_FILTERS]
+    [
+        (fmt, q, f)
+        for fmt in ("csv", "xlsx", "json", "md", "bib", "ris", "csl.json")
+        for q, f in BAD_FILTERS
+    ]
     + [("csv", "excel=perhaps", "excel")],
 )
 def test_a_bad_filter_is_a_400_naming_it_like_the_page(client, query, field, fmt):
@@ -218,7 +222,9 @@ def test_xlsx_has_the_grid_the_long_table_the_sources_and_about(client):
     assert about["Dataset version"] == str(dataset_version().version)
     assert about["Title"] == "EU AI Office and UK AISI (policy brief, March 2025)"
     assert about["Filter"] == "none (every cell)"
-    assert "Thurnherr, L." in about["How to cite"] and about["Licence"]
+    assert about["How to cite"].startswith("Thurnherr, L., Uuk, R.") and about["Licence"]
+    # One line, as the .txt citation is, without the file's final line break.
+    assert about["How to cite"].endswith(f"/documents/{BRIEF}/")
     assert about["Exported at"][:4].isdigit()
 
 

@@ -1,0 +1,94 @@
+"""A cell as a reference: one rule for its `cite.*` files and a framework's bibliography.
+
+A cell is cited as the passage its text comes from (its `source` citation, else its first
+one): that passage's pinpoint is the reference's title, the document its container, and the
+link lands on the quote. An empty cell, which cites nothing, is cited as its framework's
+source document, with a note that the source has no entry there. Either way the key is the
+cell's own (`thurnherr2025-eu-ai-office-uk-aisi-incident-reporting-collaboration`), so two
+cells of one table row are two entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+
+from engagement.models import Cell, CellKind, Framework
+from sources.citing import (
+    Reference,
+    citation_key,
+    document_reference,
+    passage_link,
+    passage_pinpoint,
+    table_headers,
+)
+from sources.models import Citation, CitationRole
+
+
+def cell_subject(cell: Cell) -> str:
+    """The cell in words: "Engagement matrix “…”, Incident Reporting at Coordination"."""
+    return f"Engagement matrix “{cell.framework.name}”, {cell.activity.name} at {cell.level.name}"
+
+
+def primary_citation(cell: Cell) -> Citation | None:
+    """The citation a cell is cited by: the source of its text, else its first."""
+    citations = cell.cited
+    return next((c for c in citations if c.role == CitationRole.SOURCE), None) or (
+        citations[0] if citations else None
+    )
+
+
+def cell_reference(
+    cell: Cell, *, site_url: str, accessed: date, version: int, headers: dict[int, str]
+) -> Reference:
+    """`cell` as a reference. Expects `Cell.objects.for_list()` with the framework's document
+    loaded, and `headers` from `sources.citing.table_headers` for its passages."""
+    framework = cell.framework
+    key = citation_key(framework.document, framework.slug, cell.activity.slug, cell.level.slug)
+    citation = primary_citation(cell)
+    if citation is None:
+        empty = ": no entry in the source" if cell.kind == CellKind.EMPTY else ""
+        reference = document_reference(
+            framework.document,
+            site_url=site_url,
+            accessed=accessed,
+            version=version,
+            note=cell_subject(cell) + empty,
+        )
+        return replace(reference, key=key)
+    passage = citation.passage
+    return Reference(
+        key=key,
+        document=passage.document,
+        url=passage_link(site_url, passage, citation.exact),
+        accessed=accessed,
+        dataset_version=version,
+        part=passage_pinpoint(passage, quote=citation.exact, header=headers.get(passage.pk, "")),
+        note=f"{cell_subject(cell)}: “{citation.exact}”",
+    )
+
+
+def cell_references(
+    cells: Iterable[Cell], *, site_url: str, accessed: date, version: int
+) -> list[Reference]:
+    """Each cell as a reference, in order; the tables' header rows in one query."""
+    cells = list(cells)
+    primaries = [primary_citation(cell) for cell in cells]
+    headers = table_headers(c.passage for c in primaries if c is not None)
+    return [
+        cell_reference(cell, site_url=site_url, accessed=accessed, version=version, headers=headers)
+        for cell in cells
+    ]
+
+
+def framework_bibliography(
+    framework: Framework, cells: Iterable[Cell], *, site_url: str, accessed: date, version: int
+) -> list[Reference]:
+    """A framework's source document, then each of `cells` (as the page filters them)."""
+    return [
+        document_reference(
+            framework.document, site_url=site_url, accessed=accessed, version=version
+        ),
+        *cell_references(cells, site_url=site_url, accessed=accessed, version=version),
+    ]
