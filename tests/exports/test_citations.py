@@ -14,10 +14,14 @@ from tests.seedtext import ARTICLE, BRIEF
 pytestmark = pytest.mark.usefixtures("kb")
 
 CELL = "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/coordination"
+# The cell's quote is a table cell: the fragment's context is the words of the cells on
+# either side, so that it matches in this row only.
 QUOTE_URL = (
     f"http://testserver/documents/{BRIEF}/#table-1-incident-reporting:~:text="
+    "incident%20reporting%20registry-,"
     "Align%20%E2%80%9Cincident%E2%80%9D%20definitions%E2%80%9D%20and%20create"
     "%20interoperable%20reporting%20standards"
+    ",-Share%20incidents%20when"
 )
 
 
@@ -31,9 +35,12 @@ def test_text_fragment_percent_encodes_the_directive_syntax():
         text_fragment(long)
         == ":~:text=one%20two%20three%20four,eight%20nine%20ten%20eleven%2Dtwelve"
     )
-    # Markup markers the reader does not show are not part of what it can find.
-    assert text_fragment("**Communication** is well-suited") == (
-        ":~:text=Communication%20is%20well%2Dsuited"
+    # With the selector's context: whole words, from the block next to the quote.
+    assert (
+        text_fragment(
+            "Communication is well-suited", prefix="ks and AI summits.\n", suffix=" to areas"
+        )
+        == ":~:text=and%20AI%20summits.-,Communication%20is%20well%2Dsuited,-to%20areas"
     )
 
 
