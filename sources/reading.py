@@ -1,7 +1,8 @@
 """How a document is cut into reader pages. Pure: no database.
 
 A document short enough is read whole on its front page. A longer one is read a section
-at a time: the passages before its first heading stay on the front page ("the start of the
+at a time: the passages before its first heading (or, under a title heading that heads the
+whole document, before its first section) stay on the front page ("the start of the
 text"), and each section (a heading and what follows it, down to the next heading of the
 same or a higher level) is a page when it fits. A section that does not fit is split at its
 own subheadings (its opening text before the first one becomes a page of its own), and a
@@ -26,7 +27,7 @@ from sources.rendering import Footnotes, Rendered, render_passage
 PAGE_MAX_WEIGHT = 100_000
 PAGE_MAX_PASSAGES = 120
 # Pieces are joined until a page reaches this much text.
-PAGE_MIN_WEIGHT = 12_000
+PAGE_MIN_WEIGHT = 40_000
 # What a passage adds to a page besides its HTML: its element, its tools, its notes.
 PASSAGE_OVERHEAD = 250
 FRONT = ""
@@ -104,6 +105,12 @@ def _joined(blocks: Sequence[Block], pieces: list[tuple[int, int]]) -> list[tupl
     return joined
 
 
+def _is_title(blocks: Sequence[Block]) -> bool:
+    """The first passage is the only heading of the shallowest level: the document's title."""
+    top = blocks[0].level
+    return not any(b.kind == "heading" and b.level <= top for b in blocks[1:])
+
+
 def page_anchors(blocks: Sequence[Block]) -> list[str]:
     """For each passage, the page that holds it: its first passage's anchor, "" for the
     front page."""
@@ -112,6 +119,12 @@ def page_anchors(blocks: Sequence[Block]) -> list[str]:
     if _fits(blocks, 0, len(blocks)):
         return [FRONT] * len(blocks)
     first_heading = next((i for i, b in enumerate(blocks) if b.kind == "heading"), len(blocks))
+    if first_heading == 0 and _is_title(blocks):
+        # The document's title heads everything: it and what follows it, up to the first
+        # section, are the start of the text.
+        first_heading = next(
+            (i for i in range(1, len(blocks)) if blocks[i].kind == "heading"), len(blocks)
+        )
     pages = _parts(blocks, 0, first_heading)
     pieces: list[tuple[int, int]] = []
     start = first_heading
@@ -122,7 +135,7 @@ def page_anchors(blocks: Sequence[Block]) -> list[str]:
     pages += _joined(blocks, pieces)
     anchors = [FRONT] * len(blocks)
     for number, (start, end) in enumerate(pages):
-        name = FRONT if number == 0 and start == 0 and first_heading > 0 else blocks[start].anchor
+        name = FRONT if number == 0 and start == 0 else blocks[start].anchor
         for index in range(start, end):
             anchors[index] = name
     return anchors
