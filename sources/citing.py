@@ -21,7 +21,8 @@ from django.utils.text import slugify
 
 from core.exports import Formats
 from sources.models import DatePrecision, Document, DocumentKind, Passage, PassageKind
-from sources.quotes import CONTEXT_CHARS
+from sources.quotes import CONTEXT_CHARS, quote_context
+from sources.services import passage_context
 
 # The CSL locator label for each kind of passage.
 LOCATOR_LABELS = {
@@ -145,7 +146,8 @@ def passage_link(
 ) -> str:
     """An absolute link to `passage` on the reader page that holds it, highlighting `quote`
     (as the reader shows it) where given, with `prefix` and `suffix` (a citation's selector)
-    as the text fragment's context; without them, the context is taken from the passage.
+    as the text fragment's context; without them, the context is read around the quote's
+    first appearance in the passage (two queries, for the neighbouring passages).
 
     The anchor comes from the text, not a database id, so the link survives re-seeding.
     """
@@ -155,8 +157,10 @@ def passage_link(
     if prefix is None or suffix is None:
         found = passage.shown.find(quote)
         if found >= 0:
-            prefix = passage.shown[max(0, found - CONTEXT_WINDOW) : found]
-            suffix = passage.shown[found + len(quote) : found + len(quote) + CONTEXT_WINDOW]
+            before, after = passage_context(passage)
+            prefix, suffix = quote_context(
+                passage.shown, found, found + len(quote), before=before, after=after
+            )
     return url + text_fragment(quote, prefix=prefix or "", suffix=suffix or "")
 
 

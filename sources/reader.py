@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from core import registry
 from core.links import link
 from sources.models import Citation, Document, Passage, PassageKind, page_url
+from sources.quotes import READING_SEPARATOR
 from sources.rendering import mark_html
 
 # "Cited by" shows this many claims beside a passage; the rest are on its cited-by page.
@@ -262,8 +263,16 @@ def _row(
         html = "<td></td>" * missing + html if header else html + "<td></td>" * missing
     classes = "passage passage-table_row" + (" table-header" if header else "") + cited
     if repeated:
-        return f'<tr class="table-header repeated">{html}</tr>'
-    return f'<tr id="{escape(passage.anchor)}" class="{classes}">{html}</tr>'
+        return f'<tr class="table-header repeated">{html}{END}</tr>'
+    return f'<tr id="{escape(passage.anchor)}" class="{classes}">{html}{END}</tr>'
+
+
+# Each passage's element ends with the newline that separates it from the next passage in
+# the reading text (`sources.quotes.READING_SEPARATOR`), and nothing else stands between two
+# passages. Inside the element, it also gives a position selector that ends with the
+# passage's text a text node to end in (dom-anchor-text-position cannot end a range at the
+# very end of its root).
+END = READING_SEPARATOR
 
 
 def text_html(
@@ -275,7 +284,7 @@ def text_html(
     cite: Citation | None = None,
 ) -> SafeString:
     """The passages of a page as HTML: headings, paragraphs, lists, footnotes and tables,
-    one newline between two passages, `cite`'s quote marked when it stands."""
+    each ending with a newline, `cite`'s quote marked when it stands."""
     out: list[str] = []
     index = 0
     while index < len(passages):
@@ -291,10 +300,10 @@ def text_html(
             stop = index
             while stop < len(passages) and passages[stop].kind == PassageKind.LIST_ITEM:
                 stop += 1
-            items = "\n".join(
+            items = "".join(
                 f'<li id="{escape(p.anchor)}" class="passage passage-list_item'
                 f'{_cited_class(p, cite)}">'
-                f"{_html(p, cite)}{_tools(document, p, notes.get(p.pk))}</li>"
+                f"{_html(p, cite)}{_tools(document, p, notes.get(p.pk))}{END}</li>"
                 for p in passages[index:stop]
             )
             out.append(f'<ul class="passages">{items}</ul>')
@@ -307,16 +316,16 @@ def text_html(
             out.append(
                 f'<div class="passage-heading"><{tag} id="{anchor}" class="passage '
                 f'passage-heading{_cited_class(passage, cite)}">{_html(passage, cite)}'
-                f"</{tag}>{tools}</div>"
+                f"{END}</{tag}>{tools}</div>"
             )
         else:
             out.append(
                 f'<p id="{anchor}" class="passage passage-{passage.kind}'
                 f'{_cited_class(passage, cite)}">'
-                f"{_html(passage, cite)}{tools}</p>"
+                f"{_html(passage, cite)}{tools}{END}</p>"
             )
         index += 1
-    return mark_safe("\n".join(out))
+    return mark_safe("".join(out))
 
 
 def _cited_class(passage: Passage, cite: Citation | None) -> str:
@@ -352,8 +361,8 @@ def _table(document, passages, start, stop, *, notes, cite) -> str:
         (head if position == 0 and passage.is_table_header else body).append(row)
     parts = [f'<table class="passages"{caption}>']
     if head:
-        parts.append("<thead>" + "\n".join(head) + "</thead>")
+        parts.append("<thead>" + "".join(head) + "</thead>")
     if body:
-        parts.append(("\n" if head else "") + "<tbody>" + "\n".join(body) + "</tbody>")
+        parts.append("<tbody>" + "".join(body) + "</tbody>")
     parts.append("</table>")
     return "".join(parts)

@@ -126,8 +126,9 @@ def test_unknown_things_are_404(client):
 
 def test_a_citation_makes_a_fixed_number_of_queries(client, django_assert_num_queries):
     # The cell (framework, its document, activity and level joined), its citations (passage
-    # and document joined), the dataset version.
-    with django_assert_num_queries(3):
+    # and document joined), the dataset version, the passages before and after the cited
+    # one (the link's text fragment context).
+    with django_assert_num_queries(5):
         client.get(f"{CELL}/cite.bib")
     # The document, the dataset version.
     with django_assert_num_queries(2):

@@ -89,7 +89,7 @@ def test_tables_render_as_tables_with_the_sources_headers(client):
     ) in html
     assert (
         '\t<th scope="col">Collaboration</th>\t<th scope="col">Coordination</th>\t'
-        '<th scope="col">Communication</th>\t<th scope="col">Separation</th></tr></thead>'
+        '<th scope="col">Communication</th>\t<th scope="col">Separation</th>\n</tr></thead>'
     ) in html
     assert (
         '<tr id="table-1-incident-reporting" class="passage passage-table_row">'
@@ -99,7 +99,7 @@ def test_tables_render_as_tables_with_the_sources_headers(client):
     # The header repeated where the source's table runs over a page break stays a header.
     assert '<tr id="table-1-header-2" class="passage passage-table_row table-header">' in html
     # A row short of a cell (the source leaves Separation blank) gets an empty one.
-    assert "high-level strategies</td><td></td></tr>" in html
+    assert "high-level strategies</td><td></td>\n</tr>" in html
     # The functions table: the header leaves the row labels' column without a heading.
     assert (
         '<tr id="table-1-comparisons-of-functions-header" class="passage passage-table_row '
@@ -108,7 +108,7 @@ def test_tables_render_as_tables_with_the_sources_headers(client):
     for row in functions_rows():
         label, uk, eu = row
         assert f'<th scope="row">{label}<span' in html
-        assert f"</th>\t<td>{uk}</td>\t<td>{eu}</td></tr>" in html
+        assert f"</th>\t<td>{uk}</td>\t<td>{eu}</td>\n</tr>" in html
 
 
 def test_footnote_references_and_footnotes_link_each_other(client):
