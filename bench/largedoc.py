@@ -90,3 +90,59 @@ def large_document(
                 out += [*_table(rng, table, rng.randint(6, 14)), ""]
         out += [line for note in notes for line in (note, "")]
     return "\n".join(out).rstrip() + "\n"
+
+
+# The benchmark's copy of the act, and where its reader is measured.
+BENCH_SLUG = "synth-large-act"
+
+
+def _layout(text: str):
+    from sources.parsing import split_passages
+    from sources.reading import Source, lay_out
+
+    specs = split_passages(text, markdown=True)
+    sources = [Source(s.anchor, s.kind, s.level, s.text, header=s.header) for s in specs]
+    return specs, lay_out(sources, markdown=True, page_href=lambda page: page)
+
+
+def deep_pages() -> tuple[str, str]:
+    """(the anchor of a section page three quarters through the default act, the anchor of
+    a passage inside it, not its first): the benchmark's deep section and permalink."""
+    specs, layouts = _layout(large_document())
+    pages = list(dict.fromkeys(layout.page for layout in layouts))
+    page = pages[len(pages) * 3 // 4]
+    inside = [s.anchor for s, layout in zip(specs, layouts, strict=True) if layout.page == page]
+    return page, inside[len(inside) // 2]
+
+
+def large_document_ingest(*, slug: str = BENCH_SLUG, text: str | None = None):
+    """Ingest the act (the default one unless `text` is given) as a legal text and cite it as
+    editors would: every 40th passage quoted by an activity, and one passage three quarters
+    through cited by an activity and every cell of the brief's matrix. Idempotent."""
+    from engagement.models import Activity, Cell
+    from sources.models import Passage
+    from sources.services import citation_attach, document_upsert
+
+    document, _ = document_upsert(
+        slug=slug,
+        title="The Synthetic Act on General-Purpose Models",
+        kind="legal_text",
+        text=text if text is not None else large_document(),
+        format="markdown",
+    )
+    activities = list(Activity.objects.order_by("ordinal"))
+    passages = list(
+        Passage.objects.filter(document=document, retired=False)
+        .exclude(kind="heading")
+        .select_related("document")
+        .order_by("ordinal")
+    )
+    for index, passage in enumerate(passages[::40]):
+        words = passage.shown.split("\t")[-1].split()
+        quote = " ".join(words[1:6]) if len(words) > 6 else passage.shown
+        citation_attach(claim=activities[index % len(activities)], passage=passage, exact=quote)
+    crowded = passages[len(passages) * 3 // 4]
+    citation_attach(claim=activities[0], passage=crowded, exact=crowded.shown.split()[1])
+    for cell in Cell.objects.filter(framework__slug="eu-ai-office-uk-aisi").exclude(kind="empty"):
+        citation_attach(claim=cell, passage=crowded, exact=crowded.shown.split()[0])
+    return document

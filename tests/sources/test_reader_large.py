@@ -16,10 +16,8 @@ from django.db import connection
 from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 
-from bench.largedoc import large_document
-from engagement.models import Activity, Cell
+from bench.largedoc import large_document, large_document_ingest
 from sources.models import Citation, Document, Passage, page_url
-from sources.services import citation_attach, document_upsert
 from tests.helpers import get_page, text_content
 
 LARGE = "synthetic-act"
@@ -27,40 +25,16 @@ SMALL = "synthetic-act-small"
 PAGE_LIMIT = 400_000
 
 
-def _ingest(slug: str, text: str) -> Document:
-    document, _ = document_upsert(
-        slug=slug, title="The Synthetic Act", kind="legal_text", text=text, format="markdown"
-    )
-    return document
-
-
-def _cite(document: Document) -> None:
-    """Citations into the document as editors would make them: every 40th passage quoted by
-    an activity, and one deep passage cited by every cell of the brief's matrix."""
-    activities = list(Activity.objects.order_by("ordinal"))
-    passages = list(
-        Passage.objects.filter(document=document).exclude(kind="heading").order_by("ordinal")
-    )
-    for index, passage in enumerate(passages[::40]):
-        words = passage.shown.split("\t")[-1].split()
-        quote = " ".join(words[1:6]) if len(words) > 6 else passage.shown
-        citation_attach(claim=activities[index % len(activities)], passage=passage, exact=quote)
-    crowded = passages[len(passages) * 3 // 4]
-    citation_attach(claim=activities[0], passage=crowded, exact=crowded.shown.split()[1])
-    for cell in Cell.objects.filter(framework__slug="eu-ai-office-uk-aisi").exclude(kind="empty"):
-        citation_attach(claim=cell, passage=crowded, exact=crowded.shown.split()[0])
-
-
 @pytest.fixture(scope="module")
 def large(django_db_setup, django_db_blocker):
     """A large and a small generated act, each with citations, for this module's tests."""
     with django_db_blocker.unblock():
         documents = {
-            LARGE: _ingest(LARGE, large_document()),
-            SMALL: _ingest(SMALL, large_document(chapters=2, articles=6, long_article=150)),
+            LARGE: large_document_ingest(slug=LARGE),
+            SMALL: large_document_ingest(
+                slug=SMALL, text=large_document(chapters=2, articles=6, long_article=150)
+            ),
         }
-        for document in documents.values():
-            _cite(document)
     yield documents
     with django_db_blocker.unblock():
         Citation.objects.filter(passage__document__slug__in=[LARGE, SMALL]).delete()
