@@ -31,7 +31,7 @@ from engagement.models import Cell, Framework
 from institutions.models import Institution
 from sources.models import Citation, Document, Passage
 from sources.quotes import quote_context, reading_context
-from sources.reading import Source
+from sources.reading import OUTLINE_MAX, Source, reader_summary
 from sources.services import document_layout, text_sha256
 
 PREFIX = "synth-"
@@ -204,19 +204,20 @@ class _Copier:
 
     def _passages(self, copies: range, texts: dict, documents: dict) -> dict:
         """Each copy's passages, laid out for the reader as ingestion lays them out."""
-        rows, keys = [], []
+        rows, keys, laid_out = [], [], []
         self.around: dict[tuple[int, int], tuple[str, str]] = {}
         for k in copies:
             for seeded_document in self.seeded.documents:
                 seeded_passages = self.seeded.passages[seeded_document.pk]
                 current = [p for p in seeded_passages if not p.retired]
-                layouts = document_layout(
-                    documents[(k, seeded_document.pk)],
-                    [
-                        Source(p.anchor, p.kind, p.level, texts[k][p.pk], p.is_table_header)
-                        for p in current
-                    ],
-                )
+                document = documents[(k, seeded_document.pk)]
+                sources = [
+                    Source(p.anchor, p.kind, p.level, texts[k][p.pk], p.is_table_header)
+                    for p in current
+                ]
+                layouts = document_layout(document, sources)
+                document.reader = reader_summary(sources, layouts, outline_max=OUTLINE_MAX)
+                laid_out.append(document)
                 layout_of = dict(zip([p.pk for p in current], layouts, strict=True))
                 shown = [layout.shown for layout in layouts]
                 for index, passage in enumerate(current):
@@ -245,6 +246,7 @@ class _Copier:
                         )
                     )
                     keys.append((k, seeded.pk))
+        Document.objects.bulk_update(laid_out, ["reader"], batch_size=BATCH_SIZE)
         created = dict(zip(keys, self._bulk(rows), strict=True))
         rows_with_header = []
         for k in copies:

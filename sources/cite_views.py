@@ -13,6 +13,6 @@ from sources.models import Document
 class DocumentCiteView(View):
     def get(self, request, slug: str, fmt: str):
         CITE_FORMATS.writer(fmt)
-        document = get_object_or_404(Document.objects.defer("text"), slug=slug)
+        document = get_object_or_404(Document.objects.defer("text", "reader"), slug=slug)
         reference = document_reference(request, document, version=dataset_version().version)
         return cite_response(reference, fmt, filename=slug)

@@ -36,9 +36,9 @@ class DocumentFormat(models.TextChoices):
 
 class DocumentQuerySet(models.QuerySet):
     def for_index(self) -> DocumentQuerySet:
-        """Documents with their passage count; the full text is deferred."""
+        """Documents with their passage count; the full text and its layout are deferred."""
         return (
-            self.defer("text")
+            self.defer("text", "reader")
             .annotate(passage_count=models.Count("passages", filter=Q(passages__retired=False)))
             .order_by("title")
         )
@@ -67,13 +67,21 @@ class Document(models.Model):
     )
     text = models.TextField(help_text="The canonical full text; passages are offsets into it.")
     sha256 = models.CharField(max_length=64, editable=False)
+    reader = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Its section pages, outline and heading levels, laid out with its text "
+        "(sources.reading.reader_summary).",
+    )
     added_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation("sources.Citation", related_query_name="document_claim")
 
     objects = DocumentQuerySet.as_manager()
-    history = HistoricalRecords()
+    # `reader` follows from the text, whose every version the history keeps.
+    history = HistoricalRecords(excluded_fields=["reader"])
 
     class Meta:
         ordering = ["title"]
@@ -177,6 +185,9 @@ class Passage(models.Model):
 
     class Meta:
         ordering = ["document", "ordinal"]
+        indexes = [
+            models.Index(fields=["document", "page", "ordinal"], name="passage_page_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["document", "ordinal"], name="passage_unique_ordinal"),
             models.UniqueConstraint(fields=["document", "anchor"], name="passage_unique_anchor"),
@@ -227,7 +238,7 @@ class CitationQuerySet(models.QuerySet):
     def with_passage(self) -> CitationQuerySet:
         """Citations with their passage, its document and its table's header row (joins)."""
         return self.select_related("passage__document", "passage__table_header").defer(
-            "passage__document__text"
+            "passage__document__text", "passage__document__reader"
         )
 
 

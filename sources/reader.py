@@ -16,7 +16,7 @@ from html import escape
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber, Substr
+from django.db.models.functions import RowNumber
 from django.utils.safestring import SafeString, mark_safe
 
 from core import registry
@@ -29,11 +29,8 @@ from sources.rendering import mark_html
 CITED_BY_SHOWN = 3
 # The cited-by page lists this many claims a page.
 CITED_BY_PAGE_SIZE = 25
-# The front page's outline lists at most this many headings (the deepest levels go first).
-OUTLINE_MAX = 400
 # A section page lists this many pages on each side of its own.
 PAGES_AROUND = 12
-TITLE_CHARS = 120
 
 
 def claim_link(citation: Citation) -> dict:
@@ -88,105 +85,90 @@ class Notes:
     more_url: str = ""
 
 
-@dataclass
-class DocumentStats:
-    """A document's current passages counted (one query): all of them, and its headings
-    by level."""
+def heading_tags(document: Document) -> dict[int, int]:
+    """The HTML heading (2 to 6) for each heading level the document uses, in order, so a
+    page's headings nest under its title whatever levels the source numbers from."""
+    levels = document.reader.get("levels", [])
+    return {level: min(6, 2 + rank) for rank, level in enumerate(levels)}
 
-    passages: int
-    headings: dict[int, int]
 
-    @classmethod
-    def of(cls, document: Document) -> DocumentStats:
-        rows = (
-            Passage.objects.filter(document=document, retired=False)
-            .values_list("kind", "level")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        passages, headings = 0, {}
-        for kind, level, n in rows:
-            passages += n
-            if kind == PassageKind.HEADING:
-                headings[level] = headings.get(level, 0) + n
-        return cls(passages, headings)
+class PageUrls:
+    """The URLs of a document's reader pages, reversed once for a page of many links (a
+    page's anchor is a slug: it needs no quoting)."""
 
-    def heading_tags(self) -> dict[int, int]:
-        """The HTML heading (2 to 6) for each heading level the document uses, in order, so
-        a page's headings nest under its title whatever levels the source numbers from."""
-        return {level: min(6, 2 + rank) for rank, level in enumerate(sorted(self.headings))}
+    def __init__(self, document: Document) -> None:
+        self.front = page_url(document.slug, "")
+        marker = "section-anchor"
+        section = page_url(document.slug, marker)
+        self.before, self.after = section.split(marker)
+
+    def __call__(self, page: str) -> str:
+        return f"{self.before}{page}{self.after}" if page else self.front
 
 
 def page_entries(document: Document, current: str) -> tuple[list[PageEntry], int]:
-    """Every section page of `document` in order (one query) and the index of `current`."""
-    starts = (
-        Passage.objects.filter(document=document, retired=False, anchor=F("page"))
-        .order_by("ordinal")
-        .annotate(title=Substr("shown", 1, TITLE_CHARS))
-        .values_list("anchor", "kind", "title", "section")
-    )
-    entries = []
-    for anchor, kind, title, section in starts:
-        if kind != PassageKind.HEADING:
-            heading = section.rsplit(" > ", 1)[-1] if section else ""
-            title = f"{heading} (continued)" if heading else title
-        entries.append(
-            PageEntry(anchor, _one_line(title), page_url(document.slug, anchor), anchor == current)
-        )
+    """Every section page of `document` in order, and the index of `current` (-1 for the
+    front page), from its laid-out summary: no query."""
+    url = PageUrls(document)
+    entries = [
+        PageEntry(anchor, title, url(anchor), anchor == current)
+        for anchor, title in document.reader.get("pages", [])
+    ]
     index = next((i for i, e in enumerate(entries) if e.current), -1)
     return entries, index
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def outline(document: Document, stats: DocumentStats) -> tuple[list[OutlineEntry], int]:
-    """The document's headings (at most OUTLINE_MAX, the shallowest levels first) with the
+def outline(document: Document) -> tuple[list[OutlineEntry], int]:
+    """The document's headings (at most `OUTLINE_MAX`, the shallowest levels first) with the
     number of passages and citations under each, and how many headings are left out.
 
-    Two queries: the headings, and the number of citations of each cited passage.
+    One query, for the number of citations of each cited passage; the headings come from
+    the document's laid-out summary.
     """
-    current = Passage.objects.filter(document=document, retired=False)
-    per_level = stats.headings
-    total_headings, deepest, shown = sum(per_level.values()), 0, 0
-    for level in sorted(per_level):
-        if shown + per_level[level] > OUTLINE_MAX and deepest:
-            break
-        deepest, shown = level, shown + per_level[level]
-    headings = list(
-        current.filter(kind=PassageKind.HEADING, level__lte=deepest)
-        .order_by("ordinal")
-        .annotate(title=Substr("shown", 1, TITLE_CHARS))
-        .values_list("ordinal", "anchor", "level", "title", "page")[:OUTLINE_MAX]
-    )
     cited = sorted(
         Citation.objects.filter(passage__document=document, passage__retired=False)
         .values_list("passage__ordinal")
         .annotate(n=Count("id"))
         .values_list("passage__ordinal", "n")
     )
-    last = stats.passages
     cited_ordinals = [ordinal for ordinal, _ in cited]
     running = [0]
     for _, n in cited:
         running.append(running[-1] + n)
-    entries = []
-    for index, (ordinal, anchor, level, title, page) in enumerate(headings):
-        end = next((o for o, _, lv, _, _ in headings[index + 1 :] if lv <= level), last + 1)
+    entries, url = [], PageUrls(document)
+    for ordinal, anchor, level, title, page, end in document.reader.get("outline", []):
         low = bisect.bisect_left(cited_ordinals, ordinal)
         high = bisect.bisect_left(cited_ordinals, end)
         entries.append(
             OutlineEntry(
                 anchor=anchor,
                 level=level,
-                title=_one_line(title),
-                url=f"{page_url(document.slug, page)}#{anchor}",
+                title=title,
+                url=f"{url(page)}#{anchor}",
                 passages=end - ordinal,
                 citations=running[high] - running[low],
             )
         )
-    return entries, total_headings - len(entries)
+    return entries, document.reader.get("omitted", 0)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def outline_html(entries: list[OutlineEntry]) -> SafeString:
+    """The outline's list items, written here rather than by a template loop: a long act
+    has hundreds of headings."""
+    items = []
+    for entry in entries:
+        title = entry.title if len(entry.title) <= 90 else entry.title[:89] + "…"
+        items.append(
+            f'<li class="outline-level-{entry.level}"><a href="{escape(entry.url)}">'
+            f'{escape(title)}</a> <span class="counts">'
+            f"{_plural(entry.passages, 'passage')}, {_plural(entry.citations, 'citation')}"
+            "</span></li>"
+        )
+    return mark_safe("".join(items))  # every value escaped
 
 
 def notes_for(document: Document, passages: list[Passage]) -> dict[int, Notes]:

@@ -31,6 +31,10 @@ PAGE_MIN_WEIGHT = 40_000
 # What a passage adds to a page besides its HTML: its element, its tools, its notes.
 PASSAGE_OVERHEAD = 250
 FRONT = ""
+# The longest title the outline and the list of pages give a heading; the front page's
+# outline lists at most OUTLINE_MAX headings (the shallowest levels first).
+TITLE_CHARS = 120
+OUTLINE_MAX = 400
 
 
 @dataclass(frozen=True)
@@ -234,3 +238,52 @@ def lay_out(
         Layout(shown=r.shown, html=r.html, page=page, table_header=header)
         for r, page, header in zip(rendered, pages, headers, strict=True)
     ]
+
+
+def reader_summary(
+    passages: Sequence[Source], layouts: Sequence[Layout], *, outline_max: int
+) -> dict:
+    """What the reader's pages show of the whole document, computed once when its text is
+    laid out (`Document.reader`): its section pages (anchor, title), its outline (at most
+    `outline_max` headings, the shallowest levels first: ordinal, anchor, level, title, page,
+    the ordinal after its last passage), how many headings that leaves out, its heading
+    levels and its number of passages. Ordinals count from 1, in reading order."""
+    count = len(passages)
+    levels = sorted({p.level for p in passages if p.kind == "heading"})
+    per_level = {level: 0 for level in levels}
+    for passage in passages:
+        if passage.kind == "heading":
+            per_level[passage.level] += 1
+    deepest, listed = 0, 0
+    for level in levels:
+        if listed + per_level[level] > outline_max and deepest:
+            break
+        deepest, listed = level, listed + per_level[level]
+    headings = [i for i, p in enumerate(passages) if p.kind == "heading" and p.level <= deepest][
+        :outline_max
+    ]
+    outline = []
+    for position, index in enumerate(headings):
+        level = passages[index].level
+        end = next((j for j in headings[position + 1 :] if passages[j].level <= level), count)
+        title = " ".join(layouts[index].shown.split())[:TITLE_CHARS]
+        outline.append(
+            [index + 1, passages[index].anchor, level, title, layouts[index].page, end + 1]
+        )
+    pages: list[list[str]] = []
+    last_heading = ""
+    for passage, layout in zip(passages, layouts, strict=True):
+        shown = " ".join(layout.shown.split())
+        if layout.page and (not pages or pages[-1][0] != layout.page):
+            continued = f"{last_heading} (continued)" if last_heading else shown
+            title = shown if passage.kind == "heading" else continued
+            pages.append([layout.page, title[:TITLE_CHARS]])
+        if passage.kind == "heading":
+            last_heading = shown
+    return {
+        "pages": pages,
+        "outline": outline,
+        "omitted": sum(per_level.values()) - len(outline),
+        "levels": levels,
+        "passages": count,
+    }

@@ -32,7 +32,14 @@ from sources.quotes import (
     reading_context,
     rederive,
 )
-from sources.reading import FOOTNOTE_PREFIX, Layout, Source, lay_out
+from sources.reading import (
+    FOOTNOTE_PREFIX,
+    OUTLINE_MAX,
+    Layout,
+    Source,
+    lay_out,
+    reader_summary,
+)
 from sources.rendering import Footnotes, Rendered, render_passage
 
 
@@ -131,9 +138,10 @@ def document_layout(document: Document, sources: list[Source]) -> list[Layout]:
 
 def _passages_sync(document: Document, summary: IngestSummary, *, changed_by=None) -> None:
     specs = split_passages(document.text, markdown=document.format == DocumentFormat.MARKDOWN)
-    layouts = document_layout(
-        document, [Source(s.anchor, s.kind, s.level, s.text, header=s.header) for s in specs]
-    )
+    sources = [Source(s.anchor, s.kind, s.level, s.text, header=s.header) for s in specs]
+    layouts = document_layout(document, sources)
+    document.reader = reader_summary(sources, layouts, outline_max=OUTLINE_MAX)
+    Document.objects.filter(pk=document.pk).update(reader=document.reader)
     existing = {p.anchor: p for p in Passage.objects.filter(document=document)}
     wanted = {spec.anchor for spec in specs}
     history = {"default_user": changed_by, "default_change_reason": f"ingest {document.slug}"}

@@ -24,12 +24,13 @@ from sources.models import Citation, Document, Passage, page_url
 from sources.reader import (
     CITED_BY_PAGE_SIZE,
     PAGES_AROUND,
-    DocumentStats,
     PageEntry,
     claim_link,
     claims_prefetch,
+    heading_tags,
     notes_for,
     outline,
+    outline_html,
     page_entries,
     text_html,
 )
@@ -113,7 +114,6 @@ class ReaderPageView(TemplateView):
             passage.document = document
         pages, index = page_entries(document, page)
         notes = notes_for(document, passages)
-        stats = DocumentStats.of(document)
         context.update(
             {
                 "page_anchor": page,
@@ -122,7 +122,7 @@ class ReaderPageView(TemplateView):
                     document,
                     passages,
                     notes=notes,
-                    headings=stats.heading_tags(),
+                    headings=heading_tags(document),
                     cite=cite,
                 ),
                 "notes": [notes[p.pk] for p in passages if p.pk in notes],
@@ -142,7 +142,8 @@ class ReaderPageView(TemplateView):
         if cite is not None and cite.passage.retired:
             context["cite_retired"] = True
         if self.front:
-            context["outline"], context["outline_omitted"] = outline(document, stats)
+            context["outline"], context["outline_omitted"] = outline(document)
+            context["outline_items"] = outline_html(context["outline"])
         return self.render_to_response(context)
 
     def page_anchor(self, document: Document) -> str | HttpResponse:
@@ -238,7 +239,7 @@ class CitedByView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         passage = get_object_or_404(
-            Passage.objects.select_related("document").defer("document__text"),
+            Passage.objects.select_related("document").defer("document__text", "document__reader"),
             document__slug=self.kwargs["slug"],
             anchor=self.kwargs["anchor"],
         )

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sources.quotes import NotRederivable, quote_context, reading_context, rederive
-from sources.reading import FOOTNOTE_PREFIX, Source, lay_out
+from sources.reading import OUTLINE_MAX, FOOTNOTE_PREFIX, Source, lay_out, reader_summary
 from sources.rendering import Footnotes, render_passage
 
 HEADER_ANCHOR = re.compile(r"-header(?:-\d+)?$")
@@ -74,6 +74,9 @@ def forwards(apps, schema_editor):
             Source(p.anchor, p.kind, p.level, p.text, header=_is_header(p)) for p in current
         ]
         layouts = lay_out(sources, markdown=markdown, page_href=_page_href(document.slug))
+        Document.objects.filter(pk=document.pk).update(
+            reader=reader_summary(sources, layouts, outline_max=OUTLINE_MAX)
+        )
         ids = {p.anchor: p.pk for p in passages}
         labels = {
             p.anchor.removeprefix(FOOTNOTE_PREFIX) for p in current if p.kind == "footnote"

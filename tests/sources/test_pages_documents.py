@@ -184,12 +184,11 @@ def test_a_citation_of_another_document_is_400(client):
 
 def test_reader_query_count(client, django_assert_max_num_queries):
     citation = Citation.objects.filter(passage__document__slug=BRIEF_SLUG).first()
-    # document; the cited citation with its passage and content type, and its claim; the
-    # page's passages (header rows joined); the section pages; the passages counted by
-    # kind and level; the outline's headings; citations per cited passage; citations per
-    # passage of the page; the first of them (content types joined); one query per claim
-    # type they cite (cells, levels, activities, institutions, aliases, functions,
-    # mandates, relationships, documents): eighteen at most, however many passages or
-    # claims.
-    with django_assert_max_num_queries(18):
+    # document (its outline and pages laid out with its text); the cited citation with its
+    # passage and content type, and its claim; the page's passages (header rows joined);
+    # citations per cited passage (the outline's counts); citations per passage of the
+    # page; the first of them (content types joined); one query per claim type they cite
+    # (cells, levels, activities, institutions, aliases, functions, mandates,
+    # relationships, documents): fifteen at most, however many passages or claims.
+    with django_assert_max_num_queries(15):
         get_page(client, f"{BRIEF}?cite={citation.pk}")
