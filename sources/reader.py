@@ -11,6 +11,7 @@ selector or a text fragment anchors on it as it anchors on the document.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -208,9 +209,18 @@ def notes_for(document: Document, passages: list[Passage]) -> dict[int, Notes]:
     return notes
 
 
-def _tools(document: Document, passage: Passage, notes: Notes | None) -> str:
+def _permalinks(document: Document) -> Callable[[str], str]:
+    """The permalink of each passage of `document`, reversed once."""
+    marker = "passage-anchor"
+    before, after = link("sources:passage-permalink", slug=document.slug, anchor=marker).split(
+        marker
+    )
+    return lambda anchor: f"{before}{anchor}{after}"
+
+
+def _tools(permalinks: Callable[[str], str], passage: Passage, notes: Notes | None) -> str:
     """The passage's permalink and "cited by" marker: links with no text of their own."""
-    permalink = link("sources:passage-permalink", slug=document.slug, anchor=passage.anchor)
+    permalink = permalinks(passage.anchor)
     out = [
         f'<span class="passage-tools"><a class="permalink" href="{escape(permalink)}" '
         f'aria-label="Permalink to passage {escape(passage.anchor)}"></a>'
@@ -267,6 +277,7 @@ def text_html(
 ) -> SafeString:
     """The passages of a page as HTML: headings, paragraphs, lists, footnotes and tables,
     each ending with a newline, `cite`'s quote marked when it stands."""
+    permalinks = _permalinks(document)
     out: list[str] = []
     index = 0
     while index < len(passages):
@@ -275,7 +286,7 @@ def text_html(
             stop = index
             while stop < len(passages) and passages[stop].kind == PassageKind.TABLE_ROW:
                 stop += 1
-            out.append(_table(document, passages, index, stop, notes=notes, cite=cite))
+            out.append(_table(permalinks, passages, index, stop, notes=notes, cite=cite))
             index = stop
             continue
         if passage.kind == PassageKind.LIST_ITEM:
@@ -285,13 +296,13 @@ def text_html(
             items = "".join(
                 f'<li id="{escape(p.anchor)}" class="passage passage-list_item'
                 f'{_cited_class(p, cite)}">'
-                f"{_html(p, cite)}{_tools(document, p, notes.get(p.pk))}{END}</li>"
+                f"{_html(p, cite)}{_tools(permalinks, p, notes.get(p.pk))}{END}</li>"
                 for p in passages[index:stop]
             )
             out.append(f'<ul class="passages">{items}</ul>')
             index = stop
             continue
-        tools = _tools(document, passage, notes.get(passage.pk))
+        tools = _tools(permalinks, passage, notes.get(passage.pk))
         anchor = escape(passage.anchor)
         if passage.kind == PassageKind.HEADING:
             tag = f"h{headings.get(passage.level, 3)}"
@@ -320,7 +331,7 @@ def _html(passage: Passage, cite: Citation | None) -> str:
     return passage.html
 
 
-def _table(document, passages, start, stop, *, notes, cite) -> str:
+def _table(permalinks, passages, start, stop, *, notes, cite) -> str:
     rows = passages[start:stop]
     width = max(_cells(p) for p in rows)
     caption = ""
@@ -337,7 +348,7 @@ def _table(document, passages, start, stop, *, notes, cite) -> str:
             passage,
             _html(passage, cite),
             width,
-            _tools(document, passage, notes.get(passage.pk)),
+            _tools(permalinks, passage, notes.get(passage.pk)),
             cited=_cited_class(passage, cite),
         )
         (head if position == 0 and passage.is_table_header else body).append(row)
