@@ -40,13 +40,19 @@ serve: seed
 	$(BIN)/python manage.py check --deploy --fail-level ERROR && \
 	exec $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 
-# Browser tests: Debian's Chromium (never a downloaded browser) and axe-core from npm.
+# Browser tests: Debian's Chromium (never a downloaded browser); from npm, axe-core and the
+# annotation libraries the reader is checked with (bundled for the page by esbuild). One npm
+# command installs them all: without a package.json, a later install would drop the others.
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
 		else sudo apt-get update && sudo apt-get install -y chromium; fi; \
 	fi
-	@[ -f node_modules/axe-core/axe.min.js ] || npm install --prefix . --no-save --no-package-lock --no-audit --no-fund axe-core@4
+	@for package in axe-core dom-anchor-text-quote dom-anchor-text-position text-fragments-polyfill esbuild; do \
+		[ -f node_modules/$$package/package.json ] || missing=1; \
+	done; \
+	[ -z "$$missing" ] || npm install --prefix . --no-save --no-package-lock --no-audit --no-fund \
+		axe-core@4 dom-anchor-text-quote@4 dom-anchor-text-position@4 text-fragments-polyfill@6 esbuild@0.28
 
 # The reference exports are read as think-tank staff read them: with Debian's pandoc
 # (`--citeproc`, Markdown to HTML and DOCX).

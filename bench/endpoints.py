@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from bench.largedoc import BENCH_SLUG, deep_pages
+
 TRIVIAL = "trivial"
+# The reader of the large generated act (`manage.py bench_document`): a section page three
+# quarters through it, and the permalink of a passage on that page (a redirect there).
+DEEP_SECTION, DEEP_PASSAGE = deep_pages()
+READER = ("reader-front", "reader-section", "reader-permalink")
 
 ENDPOINTS: dict[str, str] = {
     TRIVIAL: "/bench/trivial/",
@@ -10,6 +16,9 @@ ENDPOINTS: dict[str, str] = {
     "matrix-filtered": "/frameworks/eu-ai-office-uk-aisi/?level=coordination&q=evaluation",
     "cell": "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/communication/",
     "reader": "/documents/synergies-eu-ai-office-uk-aisi-2025/",
+    "reader-front": f"/documents/{BENCH_SLUG}/",
+    "reader-section": f"/documents/{BENCH_SLUG}/sections/{DEEP_SECTION}/",
+    "reader-permalink": f"/documents/{BENCH_SLUG}/passages/{DEEP_PASSAGE}/",
     "api-cells": "/api/v1/cells/?framework=eu-ai-office-uk-aisi&level=coordination",
     "search": "/search/?q=incident+registry",
     "export-csv": "/frameworks/eu-ai-office-uk-aisi/export.csv",

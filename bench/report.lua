@@ -1,4 +1,4 @@
--- wrk script: counts every answer that is not 2xx, and prints one parseable summary line.
+-- wrk script: counts every answer that is not 2xx or 3xx, and prints one parseable summary line.
 local threads = {}
 
 function setup(thread)
@@ -10,7 +10,8 @@ function init(args)
 end
 
 function response(status, headers, body)
-  if status < 200 or status > 299 then
+  -- A redirect (a passage permalink) is an answer too; errors are 4xx and 5xx.
+  if status < 200 or status > 399 then
     non2xx = non2xx + 1
   end
 end

@@ -33,7 +33,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from bench.endpoints import EXPORT_ALL_CELLS, TRIVIAL, select
+from bench.endpoints import EXPORT_ALL_CELLS, READER, TRIVIAL, select
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -44,6 +44,8 @@ BIN = Path(sys.executable).parent
 CACHED_RATIO, UNCACHED_RATIO, P99_MS = 0.5, 0.2, 50.0
 SCALE_KEEP, SEARCH_P95_MS, EXPORT_RSS_MB = 0.8, 100.0, 150.0
 TARGETED = ("matrix", "api-cells")
+# The reader of a large act: every page under this size, uncached no slower than the matrix.
+READER_PAGE_BYTES = 400_000
 
 
 @dataclass
@@ -63,6 +65,7 @@ class Run:
     errors: int = 0
     peak_rss_mb: list[float] = field(default_factory=list)
     queries: int | None = None
+    bytes: int | None = None  # the response's size (a redirect's own, not its target's)
 
 
 @dataclass
@@ -125,6 +128,7 @@ def prepare(env: dict, scale: int, seed: int) -> None:
     started = time.monotonic()
     manage(env, "synthesize", "--scale", str(scale), "--seed", str(seed))
     log(f"synthesized in {time.monotonic() - started:.1f} s")
+    manage(env, "bench_document")
     manage(env, "collectstatic", "--noinput", "-v0")
 
 
@@ -317,6 +321,7 @@ def bench_scale(args, scale: int, endpoints: dict[str, str], runs: list[Run]) ->
             for name, path in endpoints.items():
                 run = Run(vendor(database_url), scale, mode, name, path)
                 run.queries = queries[name]["queries"]
+                run.bytes = queries[name].get("bytes")
                 log(f"{run.database} x{scale} {mode} {name}")
                 load(server, run, args)
                 if name == TRIVIAL:
@@ -357,6 +362,7 @@ def table(runs: list[Run]) -> str:
         "errors",
         "peak RSS MB/worker",
         "queries",
+        "KB",
     )
     rows = [head]
     for r in runs:
@@ -375,6 +381,7 @@ def table(runs: list[Run]) -> str:
                 str(r.errors),
                 " / ".join(f"{m:.0f}" for m in r.peak_rss_mb),
                 str(r.queries),
+                "" if r.bytes is None else f"{r.bytes / 1000:.0f}",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
@@ -433,6 +440,21 @@ def verdicts(runs: list[Run], checks: list[MemoryCheck]) -> list[str]:
             out.append(
                 f"{ok(r.status == 200 and r.p95_ms < SEARCH_P95_MS and not r.errors)}: search "
                 f"postgresql x{r.scale} {r.cache}: status {r.status}, p95 {r.p95_ms:.1f} ms (< {SEARCH_P95_MS:.0f})"
+            )
+    for r in runs:
+        if r.endpoint not in READER:
+            continue
+        if r.bytes is not None and r.endpoint != "reader-permalink":
+            out.append(
+                f"{ok(r.bytes < READER_PAGE_BYTES)}: {r.endpoint} {r.database} x{r.scale} "
+                f"{r.cache}: {r.bytes / 1000:.0f} KB (< {READER_PAGE_BYTES / 1000:.0f})"
+            )
+        matrix = by.get((r.database, r.scale, r.cache, "matrix"))
+        if r.cache == "uncached" and matrix is not None:
+            out.append(
+                f"{ok(r.status == 200 and not r.errors and r.rps >= matrix.rps)}: {r.endpoint} "
+                f"{r.database} x{r.scale} uncached: {r.rps:.0f} req/s, p50 {r.p50_ms:.1f} ms "
+                f"(the matrix: {matrix.rps:.0f} req/s, p50 {matrix.p50_ms:.1f} ms)"
             )
     for c in checks:
         out.append(

@@ -9,7 +9,7 @@ are shared, so every synthetic matrix is 15 x 4 like the seeded ones.
 A synthetic passage is its seeded passage with the words shuffled (a seeded random generator
 per copy) and the same whitespace between them, so the passage keeps its length and its
 offsets in the document, and the synthetic document is the seeded text with each passage replaced.
-A synthetic quote stands at the seeded quote's offsets, widened to whole words: every
+A synthetic quote stands at the seeded quote's offsets in the shown text, widened to whole words: every
 synthetic citation is valid, and the same seed gives the same content.
 
 Synthetic rows are recognisable: documents, institutions and frameworks have slugs starting
@@ -29,10 +29,10 @@ from django.db.models import Q
 
 from engagement.models import Cell, Framework
 from institutions.models import Institution
-from sources.markdown import render_markdown
 from sources.models import Citation, Document, Passage
-from sources.quotes import quote_context
-from sources.services import text_sha256
+from sources.quotes import quote_context, reading_context
+from sources.reading import OUTLINE_MAX, Source, reader_summary
+from sources.services import document_layout, text_sha256
 
 PREFIX = "synth-"
 BATCH_SIZE = 500
@@ -203,11 +203,31 @@ class _Copier:
         return dict(zip(keys, self._bulk(rows), strict=True))
 
     def _passages(self, copies: range, texts: dict, documents: dict) -> dict:
-        rows, keys = [], []
+        """Each copy's passages, laid out for the reader as ingestion lays them out."""
+        rows, keys, laid_out = [], [], []
+        self.around: dict[tuple[int, int], tuple[str, str]] = {}
         for k in copies:
             for seeded_document in self.seeded.documents:
-                for seeded in self.seeded.passages[seeded_document.pk]:
+                seeded_passages = self.seeded.passages[seeded_document.pk]
+                current = [p for p in seeded_passages if not p.retired]
+                document = documents[(k, seeded_document.pk)]
+                sources = [
+                    Source(p.anchor, p.kind, p.level, texts[k][p.pk], p.is_table_header)
+                    for p in current
+                ]
+                layouts = document_layout(document, sources)
+                document.reader = reader_summary(sources, layouts, outline_max=OUTLINE_MAX)
+                laid_out.append(document)
+                layout_of = dict(zip([p.pk for p in current], layouts, strict=True))
+                shown = [layout.shown for layout in layouts]
+                for index, passage in enumerate(current):
+                    self.around[(k, passage.pk)] = reading_context(
+                        (shown[i] for i in range(index - 1, -1, -1)),
+                        (shown[i] for i in range(index + 1, len(shown))),
+                    )
+                for seeded in seeded_passages:
                     text = texts[k][seeded.pk]
+                    layout = layout_of.get(seeded.pk)
                     rows.append(
                         Passage(
                             document=documents[(k, seeded_document.pk)],
@@ -219,11 +239,25 @@ class _Copier:
                             start=seeded.start,
                             end=seeded.end,
                             text=text,
-                            html=render_markdown(text, inline=seeded.kind != "paragraph"),
+                            shown=layout.shown if layout else text,
+                            html=layout.html if layout else "",
+                            page=layout.page if layout else "",
+                            retired=seeded.retired,
                         )
                     )
                     keys.append((k, seeded.pk))
-        return dict(zip(keys, self._bulk(rows), strict=True))
+        Document.objects.bulk_update(laid_out, ["reader"], batch_size=BATCH_SIZE)
+        created = dict(zip(keys, self._bulk(rows), strict=True))
+        rows_with_header = []
+        for k in copies:
+            for seeded_document in self.seeded.documents:
+                for seeded in self.seeded.passages[seeded_document.pk]:
+                    if seeded.table_header_id is not None:
+                        passage = created[(k, seeded.pk)]
+                        passage.table_header = created[(k, seeded.table_header_id)]
+                        rows_with_header.append(passage)
+        Passage.objects.bulk_update(rows_with_header, ["table_header"], batch_size=BATCH_SIZE)
+        return created
 
     def _institutions(self, copies: range) -> dict[tuple[int, int], Institution]:
         rows, keys = [], []
@@ -277,7 +311,7 @@ class _Copier:
         return created
 
     def _quote(self, citation: Citation, passage: Passage) -> tuple[int, int]:
-        return word_span(passage.text, citation.start, citation.end)
+        return word_span(passage.shown, citation.start, citation.end)
 
     def _cells(self, copies: range, frameworks: dict, passages: dict) -> dict:
         rows, keys = [], []
@@ -292,7 +326,7 @@ class _Copier:
                     source = next((c for c in sources if c.role == "source"), sources[0])
                     passage = passages[(k, source.passage_id)]
                     start, end = self._quote(source, passage)
-                    text = passage.text[start:end]
+                    text = passage.shown[start:end]
                 rows.append(
                     Cell(
                         framework=frameworks[(k, seeded.framework_id)],
@@ -313,14 +347,17 @@ class _Copier:
             for seeded in self.seeded.citations:
                 passage = passages[(k, seeded.passage_id)]
                 start, end = self._quote(seeded, passage)
-                prefix, suffix = quote_context(passage.text, start, end)
+                before, after = self.around.get((k, seeded.passage_id), ("", ""))
+                prefix, suffix = quote_context(
+                    passage.shown, start, end, before=before, after=after
+                )
                 rows.append(
                     Citation(
                         content_type_id=seeded.content_type_id,
                         object_id=claims[seeded.content_type_id][(k, seeded.object_id)].pk,
                         role=seeded.role,
                         passage=passage,
-                        exact=passage.text[start:end],
+                        exact=passage.shown[start:end],
                         prefix=prefix,
                         suffix=suffix,
                         start=start,

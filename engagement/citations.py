@@ -61,7 +61,9 @@ def cell_reference(
     return Reference(
         key=key,
         document=passage.document,
-        url=passage_link(site_url, passage, citation.exact),
+        url=passage_link(
+            site_url, passage, citation.exact, prefix=citation.prefix, suffix=citation.suffix
+        ),
         accessed=accessed,
         dataset_version=version,
         part=passage_pinpoint(passage, quote=citation.exact, header=headers.get(passage.pk, "")),

@@ -114,7 +114,9 @@ def export_cells(framework: Framework):
 
 def citation_url(site_url: str, citation: Citation) -> str:
     """The reader at the cited passage, the quote highlighted by a text fragment."""
-    return passage_link(site_url, citation.passage, citation.exact)
+    return passage_link(
+        site_url, citation.passage, citation.exact, prefix=citation.prefix, suffix=citation.suffix
+    )
 
 
 def cell_row(cell: Cell, *, site_url: str) -> list[str]:

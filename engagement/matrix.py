@@ -96,9 +96,11 @@ def link_cells(placed: Iterable[tuple[Cell, Framework, Activity, EngagementLevel
             role=CitationRole.SOURCE,
         )
         .order_by("object_id", "pk")
-        .values_list("object_id", "pk", "passage__anchor", "passage__document__slug")
+        .values_list(
+            "object_id", "pk", "passage__anchor", "passage__document__slug", "passage__page"
+        )
     )
-    for cell_id, citation_id, anchor, document in citations:
+    for cell_id, citation_id, anchor, document, page in citations:
         by_id[cell_id].source_links.append(
-            SourceLink(anchor, citation_url(document, citation_id, anchor))
+            SourceLink(anchor, citation_url(document, citation_id, anchor, page))
         )

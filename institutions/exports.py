@@ -50,7 +50,10 @@ def comparison_rows(comparison: InstitutionComparison, *, site_url: str) -> Iter
             if mandate is None:
                 values += ["", "", ""]
                 continue
-            urls = [passage_link(site_url, c.passage, c.exact) for c in mandate.citations.all()]
+            urls = [
+                passage_link(site_url, c.passage, c.exact, prefix=c.prefix, suffix=c.suffix)
+                for c in mandate.citations.all()
+            ]
             values += [mandate.status, mandate.statement, "\n".join(urls)]
         yield values
 

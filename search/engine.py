@@ -43,7 +43,7 @@ from search.query import ParsedQuery, QueryError, parse_query
 from search.results import FacetCount, Result, SearchResults, facet_values, highlight
 from search.sql import Params, Sql, named_rows, placeholders
 from sources.markdown import plain
-from sources.models import Document, passage_url
+from sources.models import Document, Passage, passage_url
 
 PAGE_SIZE = 20
 # A facet lists at most this many values (those with most results), and the selected ones.
@@ -247,6 +247,7 @@ class _EntryRow(NamedTuple):
     activity_slug: str | None
     activity_label: str | None
     snippet: str | None
+    passage_page: str | None  # a passage's reader page (`Passage.page`)
 
 
 def _entries(full_text: FullText, entry_ids: list[int]) -> dict[int, _EntryRow]:
@@ -266,8 +267,11 @@ def _entries(full_text: FullText, entry_ids: list[int]) -> dict[int, _EntryRow]:
     )
     sql = (
         "SELECT e.id AS id, e.kind AS kind, e.object_id AS object_id, e.title AS title, "
-        f"e.slug AS slug, {columns}, {params(full_text.snippet)} AS snippet "
+        f"e.slug AS slug, {columns}, {params(full_text.snippet)} AS snippet, "
+        "passage.page AS passage_page "
         f"FROM {full_text.tables} {joins} "
+        f"LEFT JOIN {Passage._meta.db_table} passage "
+        f"ON passage.id = e.object_id AND e.kind = '{EntryKind.PASSAGE.value}' "
         f"WHERE {params(full_text.match)} AND e.id IN ({params(placeholders(entry_ids))})"
     )
     with connection.cursor() as cursor:
@@ -287,7 +291,7 @@ def _result(entry: _EntryRow, rank: float) -> Result:
         )
         context = entry.framework_label
     elif entry.kind == EntryKind.PASSAGE:
-        url = passage_url(entry.document_slug, entry.slug)
+        url = passage_url(entry.document_slug, entry.slug, entry.passage_page)
         title, context = plain(entry.title) or entry.document_label, entry.document_label
     elif entry.kind == EntryKind.INSTITUTION:
         url = link("institutions:institution-detail", slug=entry.slug)

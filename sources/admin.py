@@ -3,7 +3,8 @@
 Documents' texts change only through `manage.py ingest --update` (which re-splits them and
 re-checks their citations), so the admin edits metadata only, and passages are read-only.
 A citation is picked by document and passage; the editor gives the exact quote and the
-offsets, prefix and suffix are computed from the passage text, as `citation_attach` does.
+offsets, prefix and suffix are computed from the passage's shown text (the text as the reader
+shows it), as `citation_attach` does.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def passage_choices() -> list:
     groups: dict[str, list] = {}
     passages = Passage.objects.select_related("document").defer("document__text", "html")
     for passage in passages.order_by("document__title", "ordinal"):
-        label = f"{passage.anchor}: {passage.text[:EXCERPT]}"
+        label = f"{passage.anchor}: {passage.shown[:EXCERPT]}"
         if passage.retired:
             label = f"[retired] {label}"
         groups.setdefault(passage.document.title, []).append((passage.pk, label))
@@ -53,7 +54,10 @@ class CitationForm(forms.ModelForm):
         model = Citation
         fields = ["role", "passage", "exact"]
         widgets = {"exact": forms.Textarea(attrs={"rows": 2, "cols": 80})}
-        help_texts = {"exact": "The words quoted, exactly as the passage has them."}
+        help_texts = {
+            "exact": "The words quoted, exactly as the reader shows them (a quote copied "
+            "from the source text with its markup, such as **bold**, is taken too)."
+        }
 
     # Set on the form class of an inline formset, so that a page lists passages once.
     passage_choices: list | None = None
@@ -64,7 +68,9 @@ class CitationForm(forms.ModelForm):
         if self.instance.pk and self.instance.start:
             self.initial.setdefault(
                 "occurrence",
-                occurrence_of(self.instance.passage.text, self.instance.exact, self.instance.start),
+                occurrence_of(
+                    self.instance.passage.shown, self.instance.exact, self.instance.start
+                ),
             )
 
     def clean_passage(self) -> Passage:
@@ -89,6 +95,8 @@ class CitationForm(forms.ModelForm):
             self.add_error("exact", error.message_dict["exact"])
             return data
         citation = self.instance
+        # A quote copied with its markup is stored as the reader shows it.
+        data["exact"] = citation.exact = anchor.exact
         citation.start, citation.end = anchor.start, anchor.end
         citation.prefix, citation.suffix = anchor.prefix, anchor.suffix
         citation.orphaned = False
@@ -135,11 +143,11 @@ class CitationInline(AtlasInlineMixin, GenericStackedInline):
     def status(self, citation: Citation) -> str:
         return citation_status(citation)
 
-    @admin.display(description="Passage text")
+    @admin.display(description="Passage text (as the reader shows it)")
     def passage_text(self, citation: Citation) -> str:
         if citation.pk is None:
             return ""
-        text = citation.passage.text
+        text = citation.passage.shown
         return format_html(
             "{}<mark>{}</mark>{}",
             text[: citation.start],

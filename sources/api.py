@@ -42,7 +42,7 @@ class PassageViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             Passage.objects.select_related("document")
-            .defer("document__text")
+            .defer("document__text", "document__reader")
             .order_by("document__title", "ordinal")
         )
 

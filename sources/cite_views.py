@@ -14,7 +14,7 @@ from sources.models import Document
 class DocumentCiteView(ExportView):
     def get(self, request, slug: str, fmt: str):
         CITE_FORMATS.writer(fmt)
-        document = get_object_or_404(Document.objects.defer("text"), slug=slug)
+        document = get_object_or_404(Document.objects.defer("text", "reader"), slug=slug)
         reference = document_reference(
             document,
             site_url=request.build_absolute_uri("/"),

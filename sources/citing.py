@@ -37,6 +37,8 @@ from django.utils.text import slugify
 from core.exports import Formats
 from sources.markdown import plain
 from sources.models import DatePrecision, Document, DocumentKind, Passage, PassageKind
+from sources.quotes import CONTEXT_CHARS, quote_context
+from sources.services import passage_context
 
 # The CSL item type of a whole document; a part of one is a `chapter` of it.
 CSL_TYPES = {
@@ -57,6 +59,9 @@ BIBTEX_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", 
 # Beyond this many words a text fragment names the quote's first and last words only.
 FRAGMENT_MAX_WORDS = 10
 FRAGMENT_END_WORDS = 4
+# Words of context on each side of a text fragment, and the selector's context window.
+FRAGMENT_CONTEXT_WORDS = 3
+CONTEXT_WINDOW = CONTEXT_CHARS
 
 
 @dataclass(frozen=True)
@@ -105,16 +110,59 @@ def _split_name(name: str) -> tuple[str, str]:
     return family, given
 
 
-def text_fragment(quote: str) -> str:
-    """A `:~:text=` directive for `quote` as the reader shows it (markup markers removed)."""
-    words = plain(quote).split()
-    if not words:
+def text_fragment(quote: str, *, prefix: str = "", suffix: str = "") -> str:
+    """A `:~:text=[prefix-,]start[,end][,-suffix]` directive for `quote` as the reader shows
+    it, `prefix` and `suffix` being the reading text around it (a citation's selector).
+
+    Each term stays inside one block of the page, as the directive requires: the context
+    words are taken after the last passage or cell boundary of `prefix` (before the first
+    of `suffix`), whole words only; a quote across table cells starts in its first cell
+    and ends in its last. Up to FRAGMENT_CONTEXT_WORDS of context on each side make the
+    directive match only its own passage.
+    """
+    parts = [part.split() for part in quote.split("\t")]
+    parts = [words for words in parts if words]
+    if not parts:
         return ""
-    if len(words) > FRAGMENT_MAX_WORDS:
-        start = " ".join(words[:FRAGMENT_END_WORDS])
-        end = " ".join(words[-FRAGMENT_END_WORDS:])
-        return f":~:text={_fragment_encode(start)},{_fragment_encode(end)}"
-    return f":~:text={_fragment_encode(' '.join(words))}"
+    if len(parts) > 1:
+        start = parts[0][:FRAGMENT_END_WORDS]
+        end = parts[-1][-FRAGMENT_END_WORDS:]
+    else:
+        words = parts[0]
+        if len(words) > FRAGMENT_MAX_WORDS:
+            start, end = words[:FRAGMENT_END_WORDS], words[-FRAGMENT_END_WORDS:]
+        else:
+            start, end = words, []
+    terms = []
+    before = _context_words(prefix, last=True)
+    if before:
+        terms.append(_fragment_encode(" ".join(before)) + "-")
+    terms.append(_fragment_encode(" ".join(start)))
+    if end:
+        terms.append(_fragment_encode(" ".join(end)))
+    after = _context_words(suffix, last=False)
+    if after:
+        terms.append("-" + _fragment_encode(" ".join(after)))
+    return ":~:text=" + ",".join(terms)
+
+
+def _context_words(context: str, *, last: bool) -> list[str]:
+    """Up to FRAGMENT_CONTEXT_WORDS whole words of `context` next to the quote (the end of a
+    prefix, the start of a suffix), all from one block: the one touching the quote or, when
+    the quote begins or ends its block, the neighbouring one."""
+    blocks = re.split(r"[\t\n]", context)
+    order = range(len(blocks) - 1, -1, -1) if last else range(len(blocks))
+    index = next((i for i in order if blocks[i].strip()), None)
+    if index is None:
+        return []
+    words = blocks[index].split()
+    # A full window may have cut its outermost word in two.
+    if len(context) >= CONTEXT_WINDOW and len(words) > 0:
+        if last and index == 0 and not blocks[0][:1].isspace():
+            words = words[1:]
+        elif not last and index == len(blocks) - 1 and not blocks[-1][-1:].isspace():
+            words = words[:-1]
+    return words[-FRAGMENT_CONTEXT_WORDS:] if last else words[:FRAGMENT_CONTEXT_WORDS]
 
 
 def _fragment_encode(text: str) -> str:
@@ -122,12 +170,32 @@ def _fragment_encode(text: str) -> str:
     return percent_encode(text, safe="").replace("-", "%2D")
 
 
-def passage_link(site_url: str, passage: Passage, quote: str = "") -> str:
-    """An absolute link to `passage` in the reader, highlighting `quote` where given.
+def passage_link(
+    site_url: str,
+    passage: Passage,
+    quote: str = "",
+    *,
+    prefix: str | None = None,
+    suffix: str | None = None,
+) -> str:
+    """An absolute link to `passage` on the reader page that holds it, highlighting `quote`
+    (as the reader shows it) where given, with `prefix` and `suffix` (a citation's selector)
+    as the text fragment's context; without them, the context is read around the quote's
+    first appearance in the passage (two queries, for the neighbouring passages).
 
     The anchor comes from the text, not a database id, so the link survives re-seeding.
     """
-    return f"{site_url.rstrip('/')}{passage.get_absolute_url()}{text_fragment(quote)}"
+    url = f"{site_url.rstrip('/')}{passage.get_absolute_url()}"
+    if not quote:
+        return url
+    if prefix is None or suffix is None:
+        found = passage.shown.find(quote)
+        if found >= 0:
+            before, after = passage_context(passage)
+            prefix, suffix = quote_context(
+                passage.shown, found, found + len(quote), before=before, after=after
+            )
+    return url + text_fragment(quote, prefix=prefix or "", suffix=suffix or "")
 
 
 def _published_parts(document: Document) -> list[int]:

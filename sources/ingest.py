@@ -26,6 +26,10 @@ SUFFIXES = {
     ".pdf": "pdf",
 }
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
+# Layout mode sets a table's columns apart by runs of spaces: three or more between two
+# words are a column gap (words and justified lines are one or two apart).
+_COLUMN_GAP = re.compile(r"(?<=\S)[ \u00a0]{3,}(?=\S)")
+_INDENT = re.compile(r"^[ \u00a0]{3,}(?=\S)")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
@@ -87,6 +91,17 @@ def decoded_text(path: Path, data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _layout_line(line: str) -> str:
+    """A line of layout-mode text: a table row (its columns set apart by wide gaps) with its
+    cells tab-separated, an empty first cell kept; any other line with its spacing made
+    single and its indentation dropped."""
+    line = line.rstrip()
+    if _COLUMN_GAP.search(line):
+        row = _COLUMN_GAP.sub("\t", line)
+        return _INDENT.sub("\t", row) if _INDENT.match(row) else row.strip()
+    return _SPACES.sub(" ", line).strip()
+
+
 def pdf_text(path: Path, data: bytes) -> str:
     """The text of every page, extracted with pypdf keeping blank lines between blocks."""
     from pypdf import PdfReader
@@ -102,9 +117,9 @@ def pdf_text(path: Path, data: bytes) -> str:
     except (PyPdfError, ValueError, KeyError, TypeError) as error:
         raise IngestError(f"{path}: not a readable PDF ({error})") from None
     # Layout mode places text by its position: strip the indentation and the spacing it
-    # adds, keep the blank lines that separate paragraphs.
+    # adds, keep the blank lines that separate paragraphs, and a table's columns as tabs.
     cleaned = []
     for page in pages:
-        lines = [_SPACES.sub(" ", line).strip() for line in page.splitlines()]
-        cleaned.append(_BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip())
+        lines = [_layout_line(line) for line in page.splitlines()]
+        cleaned.append(_BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n"))
     return "\n\n".join(page for page in cleaned if page) + "\n"

@@ -65,6 +65,27 @@ def render_markdown(text: str, *, inline: bool = False) -> str:
     return safe
 
 
+# What a passage's inline HTML may hold (`sources.rendering`): phrasing tags, and links with
+# the attributes footnote links need.
+INLINE_TAGS = {"a", "abbr", "b", "br", "code", "em", "i", "strong", "sub", "sup"}
+INLINE_ATTRIBUTES = {
+    "a": {"href", "title", "id", "class", "aria-label", "rel"},
+    "abbr": {"title"},
+}
+
+
+def sanitise_inline(html: str) -> str:
+    """Inline HTML (a passage's, or a table cell's) with nothing but INLINE_TAGS: no
+    script, no event handler, no javascript: or data: URL. Text is left as it is."""
+    return nh3.clean(
+        html,
+        tags=INLINE_TAGS,
+        attributes=INLINE_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+    )
+
+
 def plain(text: str) -> str:
     """Source text as plain display text: dead links and `**` markers removed.
 

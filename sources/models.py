@@ -36,9 +36,9 @@ class DocumentFormat(models.TextChoices):
 
 class DocumentQuerySet(models.QuerySet):
     def for_index(self) -> DocumentQuerySet:
-        """Documents with their passage count; the full text is deferred."""
+        """Documents with their passage count; the full text and its layout are deferred."""
         return (
-            self.defer("text")
+            self.defer("text", "reader")
             .annotate(passage_count=models.Count("passages", filter=Q(passages__retired=False)))
             .order_by("title")
         )
@@ -67,13 +67,21 @@ class Document(models.Model):
     )
     text = models.TextField(help_text="The canonical full text; passages are offsets into it.")
     sha256 = models.CharField(max_length=64, editable=False)
+    reader = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Its section pages, outline and heading levels, laid out with its text "
+        "(sources.reading.reader_summary).",
+    )
     added_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation("sources.Citation", related_query_name="document_claim")
 
     objects = DocumentQuerySet.as_manager()
-    history = HistoricalRecords()
+    # `reader` follows from the text, whose every version the history keeps.
+    history = HistoricalRecords(excluded_fields=["reader"])
 
     class Meta:
         ordering = ["title"]
@@ -112,6 +120,15 @@ class PassageQuerySet(models.QuerySet):
         """A document's current passages in order (retired ones left out); nothing is joined."""
         return self.filter(document=document, retired=False).order_by("ordinal")
 
+    def for_page(self, document: Document, page: str) -> PassageQuerySet:
+        """The passages of one reader page in order, each with its table's header row."""
+        return (
+            self.for_reader(document)
+            .filter(page=page)
+            .select_related("table_header")
+            .only(*READER_FIELDS, *(f"table_header__{name}" for name in READER_FIELDS))
+        )
+
 
 class Passage(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="passages")
@@ -131,8 +148,29 @@ class Passage(models.Model):
     )
     end = models.PositiveIntegerField(help_text="Offset one past the last character.")
     text = models.TextField()
+    shown = models.TextField(
+        blank=True,
+        help_text=(
+            "The text as the reader shows it, markup hidden: what citations quote "
+            "(sources.rendering)."
+        ),
+    )
     html = models.TextField(
-        blank=True, help_text="The text rendered from Markdown and sanitised, for display."
+        blank=True, help_text="The text rendered as safe inline HTML; its text is `shown`."
+    )
+    page = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The reader page that holds it: the anchor of the page's first passage, "
+        "empty for the document's front page (sources.reading).",
+    )
+    table_header = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For a table row, its table's header row.",
     )
     retired = models.BooleanField(
         default=False,
@@ -147,6 +185,9 @@ class Passage(models.Model):
 
     class Meta:
         ordering = ["document", "ordinal"]
+        indexes = [
+            models.Index(fields=["document", "page", "ordinal"], name="passage_page_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["document", "ordinal"], name="passage_unique_ordinal"),
             models.UniqueConstraint(fields=["document", "anchor"], name="passage_unique_anchor"),
@@ -160,7 +201,29 @@ class Passage(models.Model):
         return f"{self.document.slug}#{self.anchor}"
 
     def get_absolute_url(self) -> str:
-        return passage_url(self.document.slug, self.anchor)
+        """The reader page that holds the passage, at the passage."""
+        return passage_url(self.document.slug, self.anchor, self.page)
+
+    @property
+    def is_table_header(self) -> bool:
+        return self.kind == PassageKind.TABLE_ROW and self.table_header_id is None
+
+
+# What the reader reads of a passage (the source text is left in the database).
+READER_FIELDS = (
+    "id",
+    "document_id",
+    "ordinal",
+    "anchor",
+    "kind",
+    "level",
+    "section",
+    "shown",
+    "html",
+    "page",
+    "table_header_id",
+    "retired",
+)
 
 
 class CitationRole(models.TextChoices):
@@ -173,18 +236,34 @@ class CitationRole(models.TextChoices):
 
 class CitationQuerySet(models.QuerySet):
     def with_passage(self) -> CitationQuerySet:
-        """Citations with their passage and its document (one join), in reading order."""
-        return self.select_related("passage__document").defer("passage__document__text")
+        """Citations with their passage, its document and its table's header row (joins)."""
+        return self.select_related("passage__document", "passage__table_header").defer(
+            "passage__document__text", "passage__document__reader"
+        )
 
 
-def passage_url(document: str, anchor: str) -> str:
-    """The reader of the document (a slug) at the passage."""
-    return f"{link('sources:document-detail', slug=document)}#{anchor}"
+def page_url(document: str, page: str) -> str:
+    """A reader page of the document (a slug): its front page for "", else a section page."""
+    if not page:
+        return link("sources:document-detail", slug=document)
+    return link("sources:document-section", slug=document, anchor=page)
 
 
-def citation_url(document: str, citation: int, anchor: str) -> str:
-    """The reader at the passage, the quote of the citation (an id) highlighted."""
-    return f"{link('sources:document-detail', slug=document)}?cite={citation}#{anchor}"
+def passage_url(document: str, anchor: str, page: str | None = None) -> str:
+    """The reader page holding the passage (`page`, as `Passage.page`), at the passage; its
+    permalink, which redirects there, when the page is not known."""
+    if page is None:
+        return link("sources:passage-permalink", slug=document, anchor=anchor)
+    return f"{page_url(document, page)}#{anchor}"
+
+
+def citation_url(document: str, citation: int, anchor: str, page: str | None = None) -> str:
+    """The reader page holding the passage, at the passage, the quote of the citation (an
+    id) highlighted; through the passage's permalink when the page is not known."""
+    if page is None:
+        base = link("sources:passage-permalink", slug=document, anchor=anchor)
+        return f"{base}?cite={citation}"
+    return f"{page_url(document, page)}?cite={citation}#{anchor}"
 
 
 def citations_prefetch(to_attr: str | None = None) -> Prefetch:
@@ -209,7 +288,9 @@ class Citation(models.Model):
     exact = models.TextField()
     prefix = models.CharField(max_length=64, blank=True)
     suffix = models.CharField(max_length=64, blank=True)
-    start = models.PositiveIntegerField(help_text="Offset of the quote within the passage text.")
+    start = models.PositiveIntegerField(
+        help_text="Offset of the quote within the passage's shown text (`Passage.shown`)."
+    )
     end = models.PositiveIntegerField()
     orphaned = models.BooleanField(
         default=False,
@@ -235,12 +316,13 @@ class Citation(models.Model):
 
     def get_absolute_url(self) -> str:
         """The reader at the passage, with this citation's quote highlighted."""
-        return citation_url(self.passage.document.slug, self.pk, self.passage.anchor)
+        passage = self.passage
+        return citation_url(passage.document.slug, self.pk, passage.anchor, passage.page)
 
     @property
     def stands(self) -> bool:
-        """The quote is exactly at its offsets in the passage (`sources.quotes`)."""
-        return quote_stands(self.passage.text, exact=self.exact, start=self.start, end=self.end)
+        """The quote is exactly at its offsets in the passage's shown text (`sources.quotes`)."""
+        return quote_stands(self.passage.shown, exact=self.exact, start=self.start, end=self.end)
 
     @property
     def valid(self) -> bool:
@@ -254,6 +336,7 @@ class Citation(models.Model):
         if not self.stands:
             raise ValidationError(
                 {
-                    "exact": f"The quote is not found at {self.start}-{self.end} of passage {self.passage.anchor}."
+                    "exact": f"The quote is not found at {self.start}-{self.end} of passage "
+                    f"{self.passage.anchor} as the reader shows it."
                 }
             )

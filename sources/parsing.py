@@ -48,6 +48,7 @@ class PassageSpec:
     start: int
     end: int
     text: str
+    header: bool = False  # a table's header row
 
 
 @dataclass
@@ -149,7 +150,9 @@ def split_passages(text: str, *, markdown: bool = False) -> list[PassageSpec]:
     state = _State()
     specs: list[PassageSpec] = []
 
-    def add(kind: str, anchor: str, start: int, end: int, level: int = 0) -> None:
+    def add(
+        kind: str, anchor: str, start: int, end: int, level: int = 0, header: bool = False
+    ) -> None:
         start, end = _trimmed(text, start, end)
         if start == end:
             return
@@ -163,6 +166,7 @@ def split_passages(text: str, *, markdown: bool = False) -> list[PassageSpec]:
                 start=start,
                 end=end,
                 text=text[start:end],
+                header=header,
             )
         )
 
@@ -199,15 +203,14 @@ def split_passages(text: str, *, markdown: bool = False) -> list[PassageSpec]:
                 for c in (row.strip("|").split("|") if "\t" not in row else row.split("\t"))
             ]
             state.table_rows += 1
-            if state.table_header is None:
+            header = state.table_header is None or row == state.table_header
+            if header:
                 state.table_header = row
-                anchor = state.unique(f"{state.table_key}-header")
-            elif row == state.table_header:
                 anchor = state.unique(f"{state.table_key}-header")
             else:
                 label = short_slug(cells[0]) if cells and cells[0] else f"row-{state.table_rows}"
                 anchor = state.unique(f"{state.table_key}-{label}")
-            add("table_row", anchor, line.start, line.end)
+            add("table_row", anchor, line.start, line.end, header=header)
 
     for block in _blocks(text):
         first = block[0].text.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,10 +13,34 @@ from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.writes import changed_fields, row_upsert
-from sources.markdown import render_markdown
-from sources.models import Citation, CitationRole, Document, DocumentFormat, Passage
+from sources.models import (
+    Citation,
+    CitationRole,
+    Document,
+    DocumentFormat,
+    Passage,
+    PassageKind,
+    page_url,
+)
 from sources.parsing import split_passages
-from sources.quotes import QuoteNotFound, anchor_quote, quote_context
+from sources.quotes import (
+    CONTEXT_CHARS,
+    NotRederivable,
+    QuoteNotFound,
+    anchor_quote,
+    quote_context,
+    reading_context,
+    rederive,
+)
+from sources.reading import (
+    FOOTNOTE_PREFIX,
+    OUTLINE_MAX,
+    Layout,
+    Source,
+    lay_out,
+    reader_summary,
+)
+from sources.rendering import Footnotes, Rendered, render_passage
 
 
 def text_sha256(text: str) -> str:
@@ -102,8 +127,21 @@ def document_upsert(
     return document, summary
 
 
+def document_layout(document: Document, sources: list[Source]) -> list[Layout]:
+    """How the reader shows `sources` (the document's current passages, in order)."""
+    return lay_out(
+        sources,
+        markdown=document.format == DocumentFormat.MARKDOWN,
+        page_href=lambda page: page_url(document.slug, page),
+    )
+
+
 def _passages_sync(document: Document, summary: IngestSummary, *, changed_by=None) -> None:
     specs = split_passages(document.text, markdown=document.format == DocumentFormat.MARKDOWN)
+    sources = [Source(s.anchor, s.kind, s.level, s.text, header=s.header) for s in specs]
+    layouts = document_layout(document, sources)
+    document.reader = reader_summary(sources, layouts, outline_max=OUTLINE_MAX)
+    Document.objects.filter(pk=document.pk).update(reader=document.reader)
     existing = {p.anchor: p for p in Passage.objects.filter(document=document)}
     wanted = {spec.anchor for spec in specs}
     history = {"default_user": changed_by, "default_change_reason": f"ingest {document.slug}"}
@@ -127,8 +165,20 @@ def _passages_sync(document: Document, summary: IngestSummary, *, changed_by=Non
     # Ordinals are unique per document: park the kept passages out of the way first.
     Passage.objects.filter(document=document).update(ordinal=models.F("ordinal") + 1_000_000)
     to_create, changed, unchanged = [], [], []
-    fields = ["ordinal", "kind", "level", "section", "start", "end", "text", "html", "retired"]
-    for spec in specs:
+    fields = [
+        "ordinal",
+        "kind",
+        "level",
+        "section",
+        "start",
+        "end",
+        "text",
+        "shown",
+        "html",
+        "page",
+        "retired",
+    ]
+    for spec, layout in zip(specs, layouts, strict=True):
         values = {
             "ordinal": spec.ordinal,
             "kind": spec.kind,
@@ -137,7 +187,9 @@ def _passages_sync(document: Document, summary: IngestSummary, *, changed_by=Non
             "start": spec.start,
             "end": spec.end,
             "text": spec.text,
-            "html": render_markdown(spec.text, inline=spec.kind != "paragraph"),
+            "shown": layout.shown,
+            "html": layout.html,
+            "page": layout.page,
             "retired": False,
         }
         passage = existing.get(spec.anchor)
@@ -162,13 +214,48 @@ def _passages_sync(document: Document, summary: IngestSummary, *, changed_by=Non
     # Passages whose only change is their ordinal coming back get no history entry.
     Passage.objects.bulk_update(unchanged, ["ordinal"], batch_size=500)
     bulk_update_with_history(changed, Passage, fields, batch_size=500, **history)
-    _citations_recheck(document, summary, history=history)
+    headers = {
+        spec.anchor: layout.table_header for spec, layout in zip(specs, layouts, strict=True)
+    }
+    _table_headers_link(document, headers)
+    shown = [layout.shown for layout in layouts]
+    position = {spec.anchor: index for index, spec in enumerate(specs)}
+
+    def around(anchor: str) -> tuple[str, str]:
+        index = position.get(anchor)
+        if index is None:
+            return "", ""
+        before = (shown[i] for i in range(index - 1, -1, -1))
+        return reading_context(before, (shown[i] for i in range(index + 1, len(shown))))
+
+    _citations_recheck(document, summary, around=around, history=history)
 
 
-def _citations_recheck(document: Document, summary: IngestSummary, *, history: dict) -> None:
+def _table_headers_link(document: Document, headers: dict[str, str | None]) -> None:
+    """Point each table row at its table's header row (a structural link, kept out of the
+    history: it follows from the text)."""
+    passages = list(Passage.objects.filter(document=document).only("id", "anchor", "table_header"))
+    ids = {p.anchor: p.pk for p in passages}
+    stale = []
+    for passage in passages:
+        header = headers.get(passage.anchor)
+        wanted = ids.get(header) if header else None
+        if passage.table_header_id != wanted and passage.anchor in headers:
+            passage.table_header_id = wanted
+            stale.append(passage)
+    Passage.objects.bulk_update(stale, ["table_header"], batch_size=500)
+
+
+def _citations_recheck(
+    document: Document,
+    summary: IngestSummary,
+    *,
+    around: Callable[[str], tuple[str, str]],
+    history: dict,
+) -> None:
     """After the text changed: a citation whose quote no longer stands at its offsets (or
     whose passage is retired) is orphaned, never moved; one that stands keeps its offsets and
-    takes its selector's context (prefix, suffix) from the text around it now."""
+    takes its selector's context (prefix, suffix) from the reading text around it now."""
     orphaned, recontextualised = [], []
     for citation in Citation.objects.filter(passage__document=document).select_related("passage"):
         if citation.orphaned or citation.passage.retired or not citation.stands:
@@ -178,7 +265,10 @@ def _citations_recheck(document: Document, summary: IngestSummary, *, history: d
             summary.citations_orphaned.append(citation)
             continue
         summary.citations_valid += 1
-        context = quote_context(citation.passage.text, citation.start, citation.end)
+        before, after = around(citation.passage.anchor)
+        context = quote_context(
+            citation.passage.shown, citation.start, citation.end, before=before, after=after
+        )
         if (citation.prefix, citation.suffix) != context:
             citation.prefix, citation.suffix = context
             recontextualised.append(citation)
@@ -186,19 +276,71 @@ def _citations_recheck(document: Document, summary: IngestSummary, *, history: d
     bulk_update_with_history(recontextualised, Citation, ["prefix", "suffix"], **history)
 
 
+def passage_context(passage: Passage) -> tuple[str, str]:
+    """The reading text around `passage` (`sources.quotes.reading_context`): two queries,
+    each for at most CONTEXT_CHARS neighbouring passages' shown text."""
+    current = Passage.objects.filter(document_id=passage.document_id, retired=False)
+    previous = current.filter(ordinal__lt=passage.ordinal).order_by("-ordinal")
+    following = current.filter(ordinal__gt=passage.ordinal).order_by("ordinal")
+    return reading_context(
+        previous.values_list("shown", flat=True)[:CONTEXT_CHARS].iterator(),
+        following.values_list("shown", flat=True)[:CONTEXT_CHARS].iterator(),
+    )
+
+
 def passage_quote(passage: Passage, exact: str, *, occurrence: int = 1, start: int | None = None):
-    """The selector of `exact` in `passage` (`sources.quotes.anchor_quote`), or a
-    ValidationError on `exact` naming the passage."""
+    """The selector of `exact` in `passage` as the reader shows it
+    (`sources.quotes.anchor_quote`), or a ValidationError on `exact` naming the passage.
+
+    A quote copied from the source text, markup included (`**collaborating** on`), is
+    found there and re-derived to the words the reader shows (`sources.quotes.rederive`),
+    unless `start` is given: offsets are always those of the shown text.
+    """
+    where = f"passage {passage.document.slug}#{passage.anchor}"
+    before, after = passage_context(passage) if not passage.retired else ("", "")
     try:
         return anchor_quote(
-            passage.text,
+            passage.shown,
             exact,
             occurrence=occurrence,
             start=start,
-            where=f"passage {passage.document.slug}#{passage.anchor}",
+            where=where,
+            before=before,
+            after=after,
         )
     except QuoteNotFound as error:
+        if start is None and exact and exact in passage.text:
+            try:
+                source = anchor_quote(passage.text, exact, occurrence=occurrence, where=where)
+                rendered = passage_rendering(passage)
+                if rendered.shown != passage.shown:
+                    raise NotRederivable("the passage renders differently now")
+                shown, first, _ = rederive(
+                    passage.text, rendered, exact=exact, start=source.start, end=source.end
+                )
+                return anchor_quote(
+                    passage.shown, shown, start=first, where=where, before=before, after=after
+                )
+            except (QuoteNotFound, NotRederivable):
+                pass
         raise ValidationError({"exact": str(error)}) from None
+
+
+def passage_rendering(passage: Passage) -> Rendered:
+    """The passage's text rendered again (`sources.rendering`) for where each shown
+    character comes from; one query, for the document's footnotes (a reference to one is
+    shown by its label)."""
+    anchors = Passage.objects.filter(
+        document_id=passage.document_id, kind=PassageKind.FOOTNOTE
+    ).values_list("anchor", flat=True)
+    labels = {anchor.removeprefix(FOOTNOTE_PREFIX) for anchor in anchors}
+    return render_passage(
+        passage.text,
+        kind=passage.kind,
+        markdown=passage.document.format == DocumentFormat.MARKDOWN,
+        header=passage.is_table_header,
+        footnotes=Footnotes(labels=labels),
+    )
 
 
 def claim_quote_check(claim, field: str, value: str, *, roles: tuple[str, ...]) -> None:
@@ -229,13 +371,15 @@ def citation_attach(
 ) -> tuple[Citation, bool]:
     """Cite `passage` for `claim` with the quote `exact`; return it and whether it was written.
 
-    The quote must appear verbatim in the passage; its offsets and the W3C prefix and suffix
-    are computed from the text, so a citation is valid from the moment it exists.
+    The quote must appear verbatim in the passage as the reader shows it, or in its source
+    text, markup included, from which it is re-derived (`passage_quote`); its offsets and
+    the W3C prefix and suffix are computed from the text, so a citation is valid from the
+    moment it exists.
     """
     anchor = passage_quote(passage, exact, occurrence=occurrence)
     start, end = anchor.start, anchor.end
     values = {
-        "exact": exact,
+        "exact": anchor.exact,
         "prefix": anchor.prefix,
         "suffix": anchor.suffix,
         "orphaned": False,

@@ -8,6 +8,26 @@ urlpatterns = [
     path("documents/", views.DocumentIndexView.as_view(), name="document-index"),
     path("documents/<slug:slug>/", views.DocumentDetailView.as_view(), name="document-detail"),
     path(
+        "documents/<slug:slug>/sections/<slug:anchor>/",
+        views.SectionView.as_view(),
+        name="document-section",
+    ),
+    path(
+        "documents/<slug:slug>/passages/<slug:anchor>/",
+        views.PassagePermalinkView.as_view(),
+        name="passage-permalink",
+    ),
+    path(
+        "documents/<slug:slug>/passages/<slug:anchor>/cited-by/",
+        views.CitedByView.as_view(),
+        name="passage-cited-by",
+    ),
+    path(
+        "documents/<slug:slug>/source.txt",
+        views.SourceTextView.as_view(),
+        name="document-source",
+    ),
+    path(
         "documents/<slug:slug>/cite.<str:fmt>",
         cite_views.DocumentCiteView.as_view(),
         name="document-cite",

@@ -1,37 +1,39 @@
-"""The reader: documents as their passages, each with an anchor, a cited quote marked."""
+"""The reader: a document's front page, its section pages, passage permalinks, what cites a
+passage, and the canonical text.
+
+Every page reads a fixed number of rows' worth of queries whatever the document's size
+(`sources.reader`); a citation's quote is marked server-side (`?cite=<id>`), and a link to
+a passage that is on another page is redirected there.
+"""
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.prefetch import GenericPrefetch
+import base64
+import hashlib
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views import View
 from django.views.generic import TemplateView
 
-from core import registry
 from core.pages import api_link, breadcrumbs
-from sources.models import Citation, Document, Passage
-
-
-def claim_link(citation: Citation) -> dict:
-    """What a citation supports, in words and with the page that shows it; the claim types
-    are the ones the apps registered (`core.registry`)."""
-    claim = citation.claim
-    role = citation.get_role_display()
-    content_type = citation.content_type
-    claim_type = registry.claim_type(content_type.app_label, content_type.model)
-    if claim_type is None:
-        return {"kind": type(claim).__name__, "label": str(claim), "url": None, "role": role}
-    return {
-        "kind": claim_type.kind,
-        "label": claim_type.label(claim),
-        "url": claim_type.url(claim),
-        "role": role,
-    }
-
-
-def _claims() -> GenericPrefetch:
-    """Each claim type with what its label and link need: one query per type, not per claim."""
-    return GenericPrefetch("claim", [claim.queryset() for claim in registry.claim_types().values()])
+from sources.models import Citation, Document, Passage, page_url
+from sources.reader import (
+    CITED_BY_PAGE_SIZE,
+    PAGES_AROUND,
+    PageEntry,
+    claim_link,
+    claims_prefetch,
+    heading_tags,
+    notes_for,
+    outline,
+    outline_html,
+    page_entries,
+    text_html,
+)
 
 
 class DocumentIndexView(TemplateView):
@@ -45,49 +47,253 @@ class DocumentIndexView(TemplateView):
         }
 
 
-class DocumentDetailView(TemplateView):
-    """The reader. `?cite=<id>` marks that citation's quote in its passage, server-side."""
+class BadParameter(Exception):
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name, self.message = name, message
+
+
+def _number(request, name: str) -> int | None:
+    """A positive whole number from the query string, or BadParameter naming it."""
+    raw = request.GET.get(name)
+    if raw is None:
+        return None
+    value = raw.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 18 or int(value) < 1:
+        noun = "citation number" if name == "cite" else "page number"
+        raise BadParameter(name, f"“{raw[:40]}” is not a {noun}.")
+    return int(value)
+
+
+def _cited(document: Document, number: int | None) -> Citation | None:
+    """The citation `?cite=` names, with its passage and claim, or BadParameter."""
+    if number is None:
+        return None
+    citation = (
+        Citation.objects.filter(pk=number, passage__document=document)
+        .select_related("passage", "content_type")
+        .prefetch_related(claims_prefetch())
+        .first()
+    )
+    if citation is None:
+        raise BadParameter("cite", f"No citation {number} in this document.")
+    citation.passage.document = document
+    return citation
+
+
+class ReaderPageView(TemplateView):
+    """A page of the reader: the front page (`page` "") or a section page."""
 
     template_name = "sources/document_detail.html"
+    front = True
 
     def get(self, request, *args, **kwargs):
         document = get_object_or_404(Document.objects.defer("text"), slug=self.kwargs["slug"])
-        passages = list(Passage.objects.for_reader(document))
-        citations = list(
-            Citation.objects.filter(passage__document=document)
-            .select_related("content_type")
-            .prefetch_related(_claims())
-            .order_by("passage__ordinal", "pk")
-        )
-        cited_by: dict[int, list[dict]] = {}
-        for citation in citations:
-            cited_by.setdefault(citation.passage_id, []).append(claim_link(citation))
-        by_id = {citation.pk: citation for citation in citations}
-        passage_by_id = {passage.pk: passage for passage in passages}
-        for citation in citations:
-            # The passage is already loaded: attach it so `.valid` reads no more rows.
-            citation.passage = passage_by_id[citation.passage_id]
-        for passage in passages:
-            passage.cited_by = cited_by.get(passage.pk, [])
+        page = self.page_anchor(document)
+        if isinstance(page, HttpResponse):
+            return page
         context = {
             "document": document,
-            "passages": passages,
-            "outline": [p for p in passages if p.kind == "heading"],
             "api_url": api_link("document-detail", document.slug),
-            "breadcrumbs": breadcrumbs(
-                ("Documents", reverse("sources:document-index")), (document.title, None)
-            ),
+            "front": self.front,
+            "source_url": reverse("sources:document-source", kwargs={"slug": document.slug}),
         }
-        raw = request.GET.get("cite")
-        if raw is not None:
-            error = None
-            if not raw.strip().isdigit():
-                error = f"“{raw}” is not a citation number."
-            elif int(raw) not in by_id:
-                error = f"No citation {raw} in this document."
-            if error:
-                context["errors"] = {"cite": [error]}
-                return self.render_to_response(context, status=400)
-            context["cite"] = by_id[int(raw)]
-            context["cite_claim"] = claim_link(context["cite"])
+        try:
+            cite = _cited(document, _number(request, "cite"))
+        except BadParameter as error:
+            context["errors"] = {error.name: [error.message]}
+            context["breadcrumbs"] = self.crumbs(document, None)
+            context["pages"], context["page_index"] = [], -1
+            return self.render_to_response(context, status=400)
+        if cite is not None and not cite.passage.retired and cite.passage.page != page:
+            target = page_url(document.slug, cite.passage.page)
+            return HttpResponseRedirect(f"{target}?cite={cite.pk}#{cite.passage.anchor}")
+
+        passages = list(Passage.objects.for_page(document, page))
+        for passage in passages:
+            passage.document = document
+        pages, index = page_entries(document, page)
+        notes = notes_for(document, passages)
+        context.update(
+            {
+                "page_anchor": page,
+                "passages": passages,
+                "text": text_html(
+                    document,
+                    passages,
+                    notes=notes,
+                    headings=heading_tags(document),
+                    cite=cite,
+                ),
+                "notes": [notes[p.pk] for p in passages if p.pk in notes],
+                "cite": cite,
+                "cite_claim": claim_link(cite) if cite is not None else None,
+                "pages": pages[max(0, index - PAGES_AROUND) : index + PAGES_AROUND + 1]
+                if index >= 0
+                else pages[: 2 * PAGES_AROUND + 1],
+                "pages_total": len(pages),
+                "previous_page": self.previous(document, pages, index),
+                "next_page": pages[index + 1] if index + 1 < len(pages) else None,
+                "breadcrumbs": self.crumbs(document, passages[0] if passages else None),
+            }
+        )
+        if not self.front:
+            context["section_title"] = context["breadcrumbs"][-1]["label"]
+        if cite is not None and cite.passage.retired:
+            context["cite_retired"] = True
+        if self.front:
+            context["outline"], context["outline_omitted"] = outline(document)
+            context["outline_items"] = outline_html(context["outline"])
         return self.render_to_response(context)
+
+    def page_anchor(self, document: Document) -> str | HttpResponse:
+        return ""
+
+    def previous(self, document, pages, index):
+        return None
+
+    def crumbs(self, document: Document, first: Passage | None):
+        return breadcrumbs(("Documents", reverse("sources:document-index")), (document.title, None))
+
+
+class DocumentDetailView(ReaderPageView):
+    """The front page: metadata, outline, "cite this", the canonical text's download and the
+    start of the text (the whole text for a short document). `?cite=<id>` marks that
+    citation's quote, or redirects to the page holding its passage (links published before
+    the reader had sections keep landing on their quote)."""
+
+
+class SectionView(ReaderPageView):
+    """A section page: `/documents/<slug>/sections/<anchor>/`, the anchor of its first
+    passage. The anchor of a passage inside a page redirects to that page, at the passage."""
+
+    front = False
+
+    def page_anchor(self, document: Document) -> str | HttpResponse:
+        anchor = self.kwargs["anchor"]
+        passage = (
+            Passage.objects.filter(document=document, anchor=anchor, retired=False)
+            .only("anchor", "page")
+            .first()
+        )
+        if passage is None:
+            raise Http404("No such section.")
+        if passage.page != anchor:
+            query = self.request.GET.urlencode()
+            target = page_url(document.slug, passage.page) + (f"?{query}" if query else "")
+            return HttpResponseRedirect(f"{target}#{anchor}")
+        return anchor
+
+    def previous(self, document, pages, index):
+        if index > 0:
+            return pages[index - 1]
+        # The first section follows the front page.
+        return PageEntry("", "Front page", page_url(document.slug, ""))
+
+    def crumbs(self, document: Document, first: Passage | None):
+        label = first.shown[:80] if first is not None else self.kwargs["anchor"]
+        if first is not None and first.kind != "heading" and first.section:
+            label = first.section.rsplit(" > ", 1)[-1] + " (continued)"
+        return breadcrumbs(
+            ("Documents", reverse("sources:document-index")),
+            (document.title, document.get_absolute_url()),
+            (" ".join(label.split()), None),
+        )
+
+
+class PassagePermalinkView(View):
+    """`/documents/<slug>/passages/<anchor>/`: to the page that holds the passage, at it;
+    `?cite=<id>` is kept (that page marks the quote). A passage gone from the text is
+    shown on its cited-by page."""
+
+    def get(self, request, slug: str, anchor: str):
+        passage = get_object_or_404(
+            Passage.objects.filter(document__slug=slug).only("anchor", "page", "retired"),
+            anchor=anchor,
+        )
+        try:
+            cite = _number(request, "cite")
+        except BadParameter as error:
+            return _bad_request(request, error)
+        if passage.retired:
+            return HttpResponseRedirect(
+                reverse("sources:passage-cited-by", kwargs={"slug": slug, "anchor": anchor})
+            )
+        query = f"?cite={cite}" if cite is not None else ""
+        return HttpResponseRedirect(f"{page_url(slug, passage.page)}{query}#{anchor}")
+
+
+def _bad_request(request, error: BadParameter) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "sources/bad_request.html",
+        {"errors": {error.name: [error.message]}},
+        status=400,
+    )
+
+
+class CitedByView(TemplateView):
+    """Every claim that cites a passage, CITED_BY_PAGE_SIZE a page (`?page=`)."""
+
+    template_name = "sources/passage_cited_by.html"
+
+    def get(self, request, *args, **kwargs):
+        passage = get_object_or_404(
+            Passage.objects.select_related("document").defer("document__text", "document__reader"),
+            document__slug=self.kwargs["slug"],
+            anchor=self.kwargs["anchor"],
+        )
+        document = passage.document
+        context = {
+            "document": document,
+            "passage": passage,
+            "breadcrumbs": breadcrumbs(
+                ("Documents", reverse("sources:document-index")),
+                (document.title, document.get_absolute_url()),
+                (f"Cited by: {passage.anchor}", None),
+            ),
+            "api_url": api_link("citation-list", document=document.slug),
+        }
+        try:
+            number = _number(request, "page") or 1
+        except BadParameter as error:
+            context["errors"] = {error.name: [error.message]}
+            return self.render_to_response(context, status=400)
+        citations = (
+            Citation.objects.filter(passage=passage)
+            .select_related("content_type")
+            .prefetch_related(claims_prefetch())
+            .order_by("id")
+        )
+        paginator = Paginator(citations, CITED_BY_PAGE_SIZE, allow_empty_first_page=True)
+        if number > paginator.num_pages:
+            context["errors"] = {
+                "page": [f"There is no page {number}: the last is {paginator.num_pages}."]
+            }
+            return self.render_to_response(context, status=400)
+        page = paginator.page(number)
+        for citation in page.object_list:
+            citation.passage = passage
+        context.update(
+            {
+                "page": page,
+                "claims": [(claim_link(c), c) for c in page.object_list],
+                "passage_url": passage.get_absolute_url(),
+            }
+        )
+        return self.render_to_response(context)
+
+
+class SourceTextView(View):
+    """`/documents/<slug>/source.txt`: the canonical text, byte for byte, with its SHA-256."""
+
+    def get(self, request, slug: str):
+        document = get_object_or_404(Document.objects.only("slug", "text", "sha256"), slug=slug)
+        body = document.text.encode("utf-8")
+        digest = hashlib.sha256(body).digest()
+        response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+        response["X-Content-SHA256"] = digest.hex()
+        response["Repr-Digest"] = f"sha-256=:{base64.b64encode(digest).decode()}:"
+        response["Content-Disposition"] = f'inline; filename="{slug}.txt"'
+        response["ETag"] = f'"{digest.hex()}"'
+        return response

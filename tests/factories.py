@@ -24,6 +24,7 @@ from institutions.models import (
 )
 from sources.models import Citation, CitationRole, Document, DocumentKind, Passage, PassageKind
 from sources.quotes import quote_context
+from sources.rendering import render_passage
 from sources.services import document_upsert, text_sha256
 
 # --- sources -------------------------------------------------------------------------------
@@ -65,6 +66,9 @@ class PassageFactory(DjangoModelFactory):
         start = len(document.text) - len(text) - 1
         last = document.passages.aggregate(last=Max("ordinal"))["last"] or 0
         kwargs.setdefault("ordinal", last + 1)
+        rendered = render_passage(text, kind=kwargs.get("kind", PassageKind.PARAGRAPH))
+        kwargs.setdefault("shown", rendered.shown)
+        kwargs.setdefault("html", rendered.html)
         return model_class.objects.create(
             document=document, text=text, start=start, end=start + len(text), **kwargs
         )
@@ -171,8 +175,8 @@ class CellFactory(DjangoModelFactory):
 
 class CitationFactory(DjangoModelFactory):
     """A valid citation of a claim (a new cell unless given): the quote is its passage's
-    text from `start` to `end` (the whole passage unless given), with the prefix and suffix
-    `sources.quotes` gives it."""
+    shown text from `start` to `end` (the whole passage unless given), with the prefix and
+    suffix `sources.quotes` gives it within the passage."""
 
     class Meta:
         model = Citation
@@ -182,8 +186,8 @@ class CitationFactory(DjangoModelFactory):
     role = CitationRole.SOURCE
     passage = factory.SubFactory(PassageFactory)
     start = 0
-    end = factory.LazyAttribute(lambda o: len(o.passage.text))
-    exact = factory.LazyAttribute(lambda o: o.passage.text[o.start : o.end])
-    context = factory.LazyAttribute(lambda o: quote_context(o.passage.text, o.start, o.end))
+    end = factory.LazyAttribute(lambda o: len(o.passage.shown))
+    exact = factory.LazyAttribute(lambda o: o.passage.shown[o.start : o.end])
+    context = factory.LazyAttribute(lambda o: quote_context(o.passage.shown, o.start, o.end))
     prefix = factory.LazyAttribute(lambda o: o.context[0])
     suffix = factory.LazyAttribute(lambda o: o.context[1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from html.parser import HTMLParser
 
 import openpyxl
 
@@ -62,3 +63,21 @@ def form_data(response) -> dict:
                 value = "on"
             data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else value
     return data
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def text_content(html: str) -> str:
+    """The text of an HTML fragment as a browser's `textContent` gives it (tags dropped,
+    entities decoded, white space kept)."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)

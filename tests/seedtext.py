@@ -5,6 +5,7 @@ Deliberately simple and separate from the project's own parsing code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,3 +62,19 @@ def functions_rows() -> list[list[str]]:
 
 def footnote_2() -> str:
     return next(line for line in source_text(BRIEF).splitlines() if line.startswith("² "))
+
+
+def shown_text(slug: str) -> str:
+    """The source text as a reader sees it, read independently: block markers (`#` headings,
+    `-` bullets, `---` rules) and inline markup (`**`, `[words](#)`, `\\(` escapes) dropped,
+    and every run of white space made one space."""
+    lines = []
+    for line in source_text(slug).splitlines():
+        if line.strip() == "---":
+            continue
+        lines.append(re.sub(r"^(#{1,6}|-)[ \t]+", "", line))
+    text = "\n".join(lines)
+    text = re.sub(r"\[([^\]]*(?:\\\][^\]]*)*)\]\(#\)", r"\1", text)
+    text = text.replace("**", "")
+    text = re.sub(r"\\([()\[\]*_\\])", r"\1", text)
+    return " ".join(text.split())

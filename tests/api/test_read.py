@@ -56,7 +56,10 @@ def test_a_cell_carries_its_citation_selectors_and_links(client_anon):
     assert citation["passage"] == "table-1-incident-reporting"
     assert citation["exact"] == cell["text"]
     assert citation["end"] - citation["start"] == len(cell["text"])
-    assert citation["prefix"].endswith("\t") and citation["suffix"] == ""
+    # The quote ends its row: the suffix reaches into the next row of the table, as the
+    # reader shows it (its passages one after the other, a newline between two).
+    assert citation["prefix"] == "orted to domestic incident reporting\t"[-32:]
+    assert citation["suffix"] == "\nRisk Thresholds\tJointly researc"
     assert citation["valid"] is True
     assert citation["url"] == (
         f"http://testserver/documents/{BRIEF}/?cite={citation['id']}#table-1-incident-reporting"
@@ -217,8 +220,8 @@ def test_institutions_with_aliases_mandates_citations(client_anon, django_assert
     (former,) = uk["aliases"]
     assert former["name"] == "AI Safety Institute" and former["is_former"] is True
     assert (
-        former["citations"][0]["exact"]
-        == "as demonstrated by the recent [re-naming](#) of the AISI"
+        # As the reader shows it: the source's `[re-naming](#)` is a link whose target was lost.
+        former["citations"][0]["exact"] == "as demonstrated by the recent re-naming of the AISI"
     )
     assert uk["html_url"] == "http://testserver/institutions/uk-aisi/"
     assert (

@@ -7,6 +7,7 @@ If Chromium cannot be launched, these tests fail; they are never skipped.
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+ESBUILD = NODE_MODULES / ".bin" / "esbuild"
+ANCHORING_PACKAGES = [
+    "dom-anchor-text-quote",
+    "dom-anchor-text-position",
+    "text-fragments-polyfill",
+]
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
 # fixtures around it (the live server's flush, `reseed`) are still plain synchronous code.
@@ -84,3 +92,28 @@ def axe_source() -> str:
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE.name}: run `make test`, which installs it")
     return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def anchoring_source(tmp_path_factory) -> str:
+    """dom-anchor-text-quote, dom-anchor-text-position and the text fragments polyfill (npm,
+    CommonJS and ES modules), bundled by esbuild into one script that sets
+    `window.AtlasAnchoring`."""
+    missing = [name for name in ANCHORING_PACKAGES if not (NODE_MODULES / name).is_dir()]
+    if missing or not ESBUILD.exists():
+        pytest.fail(
+            f"{', '.join(missing) or 'esbuild'} missing from node_modules: run `make test`, "
+            "which installs them"
+        )
+    bundle = tmp_path_factory.mktemp("anchoring") / "anchoring.bundle.js"
+    entry = Path(__file__).with_name("anchoring.js")
+    result = subprocess.run(
+        [str(ESBUILD), str(entry), "--bundle", "--format=iife", f"--outfile={bundle}"],
+        cwd=NODE_MODULES.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"esbuild could not bundle the anchoring libraries: {result.stderr}")
+    return bundle.read_text(encoding="utf-8")

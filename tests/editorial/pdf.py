@@ -7,14 +7,16 @@ def _escape(line: str) -> str:
     return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def build_pdf(lines: list[str], *, leading: int = 16) -> bytes:
-    """A one-page PDF showing `lines` top to bottom; an empty string leaves a blank line."""
-    ops = ["BT", "/F1 11 Tf", f"{leading} TL", "72 760 Td"]
-    for line in lines:
-        if line:
-            ops.append(f"({_escape(line)}) Tj")
-        ops.append("T*")
-    ops.append("ET")
+def build_pdf(lines: list[str | list[str]], *, leading: int = 16, column: int = 150) -> bytes:
+    """A one-page PDF showing `lines` top to bottom; an empty string leaves a blank line, and
+    a list of strings is a table row, its cells in columns `column` points apart."""
+    ops = []
+    for number, line in enumerate(lines):
+        y = 760 - number * leading
+        cells = line if isinstance(line, list) else [line]
+        for index, cell in enumerate(cells):
+            if cell:
+                ops.append(f"BT /F1 11 Tf {72 + index * column} {y} Td ({_escape(cell)}) Tj ET")
     stream = "\n".join(ops).encode("latin-1")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",

@@ -191,6 +191,41 @@ def test_control_characters_are_normalised_and_the_command_says_so(tmp_path):
     assert not any(ch in text for ch in "\x07\x0b\x0c\x1b")
 
 
+def test_a_pdf_table_keeps_its_columns_and_its_header_row(db, client, tmp_path):
+    """A table set in columns (its header's first cell empty, as the brief's functions
+    table) comes out of the PDF as tab-separated rows: a header row, then the rows, shown
+    as a table in the reader."""
+    lines = [
+        "Shared Tasks",
+        "",
+        "Table 2: Shared tasks",
+        "",
+        ["", "EU AI Office", "UK AISI"],
+        ["Red-teaming", "Partial", "Yes"],
+        ["Standards work", "Yes", "No"],
+        "",
+        "A closing paragraph, indented by the layout.",
+    ]
+    path = tmp_path / "tasks.pdf"
+    path.write_bytes(build_pdf(lines))
+    ingest(path, "--slug=tasks-pdf", "--title=Tasks", "--kind=other")
+    assert passages("tasks-pdf") == [
+        ("shared-tasks", "heading", "Shared Tasks"),
+        ("table-2", "heading", "Table 2: Shared tasks"),
+        ("table-2-header", "table_row", "EU AI Office\tUK AISI"),
+        ("table-2-red-teaming", "table_row", "Red-teaming\tPartial\tYes"),
+        ("table-2-standards-work", "table_row", "Standards work\tYes\tNo"),
+        ("table-2-p1", "paragraph", "A closing paragraph, indented by the layout."),
+    ]
+    html = client.get("/documents/tasks-pdf/").content.decode()
+    assert (
+        '<tr id="table-2-header" class="passage passage-table_row table-header"><td></td>'
+        '<th scope="col">EU AI Office'
+    ) in html
+    assert '<th scope="row">Red-teaming<span' in html
+    assert "\t<td>Partial</td>\t<td>Yes</td>\n</tr>" in html
+
+
 @pytest.fixture
 def cited_plan(kb, tmp_path):
     """The Markdown plan, ingested, with citations into three of its passages."""

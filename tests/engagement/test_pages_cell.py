@@ -29,10 +29,16 @@ def test_cell_page_shows_the_text_and_marks_the_quote_in_its_passage(client):
         '<p class="cell-text-large">Align “incident” definitions” and create interoperable reporting standards</p>'
         in html
     )
-    # The passage in context, the quote marked, the rest of the row around it.
+    # The passage in context: the row under its table's header row, the quote marked in
+    # its cell, so that the cell reads as activity -> coordination.
     assert (
-        "Incident Reporting\tDevelop common AI incident reporting registry\t"
-        '<mark class="quote">Align “incident” definitions” and create interoperable reporting standards</mark>'
+        '<table class="passage-table"><thead><tr><th scope="col">Common activities</th>\t'
+        '<th scope="col">Collaboration</th>\t<th scope="col">Coordination</th>\t'
+        '<th scope="col">Communication</th>\t<th scope="col">Separation</th></tr></thead>'
+        '<tbody><tr><th scope="row">Incident Reporting</th>\t'
+        "<td>Develop common AI incident reporting registry</td>\t"
+        '<td><mark class="quote">Align “incident” definitions” and create interoperable '
+        "reporting standards</mark></td>\t"
     ) in html
     assert (
         f'href="/documents/synergies-eu-ai-office-uk-aisi-2025/?cite={citation.pk}#table-1-incident-reporting"'
@@ -61,11 +67,12 @@ def test_an_emphasised_cell_shows_both_citations(client):
         "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/communication/"
     ).content.decode()
     assert "Narrative emphasis" in html
-    # The quote carries Markdown-ish ** in the source; the mark still lands on the words.
+    # The source writes the first word in bold (`**Communication**`): the quote is the words
+    # the reader sees, and the marks, read in order, are exactly those words.
     assert (
-        '<mark class="quote">Communication is well-suited to areas like risk monitoring and incident reporting</mark>'
-        in html
-    )
+        '<strong><mark class="quote">Communication</mark></strong><mark class="quote"> is '
+        "well-suited to areas like risk monitoring and incident reporting</mark>"
+    ) in html
     assert (
         '<mark class="quote">Two areas where communication may be the optimal level of engagement are risk monitoring and incident reporting.</mark>'
         in html

@@ -119,7 +119,8 @@ def test_citeproc_py_prints_each_part_without_a_warning(client):
     assert len(entries) == len(items) == 61
     assert any(
         "row “Incident Reporting”, column “Coordination”" in entry
-        and "#table-1-incident-reporting:~:text=Align" in entry
+        and "#table-1-incident-reporting:~:text=" in entry
+        and ",Align%20%E2%80%9Cincident" in entry
         for entry in entries
     )
 
@@ -157,12 +158,16 @@ def test_pandoc_prints_two_cells_of_one_row_as_two_references_each_with_its_pass
     assert len(entries) == 2
     assert f"{row} ‘Collaboration’." in entries[0] and f"{row} ‘Coordination’." in entries[1]
     urls = [re.search(r"(http://testserver/\S+)\.$", entry).group(1) for entry in entries]
+    # Each link's text fragment carries the neighbouring cells' words, so that it matches
+    # in this row only.
     assert urls == [
         f"http://testserver/documents/{BRIEF}/#table-1-incident-reporting:~:text="
-        "Develop%20common%20AI%20incident%20reporting%20registry",
+        "Incident%20Reporting-,Develop%20common%20AI%20incident%20reporting%20registry,"
+        "-Align%20%E2%80%9Cincident%E2%80%9D%20definitions%E2%80%9D",
         f"http://testserver/documents/{BRIEF}/#table-1-incident-reporting:~:text="
-        "Align%20%E2%80%9Cincident%E2%80%9D%20definitions%E2%80%9D%20and%20create%20"
-        "interoperable%20reporting%20standards",
+        "incident%20reporting%20registry-,Align%20%E2%80%9Cincident%E2%80%9D%20definitions"
+        "%E2%80%9D%20and%20create%20interoperable%20reporting%20standards,"
+        "-Share%20incidents%20when",
     ]
     assert entries[0].startswith("Thurnherr, Lara, Risto Uuk, Tekla Emborg,")
     assert entries[1].startswith("———. 2025b.")  # Chicago's "same authors"

@@ -28,10 +28,14 @@ PART = (
     "row “Incident Reporting”, column “Coordination”"
 )
 TITLE = "Looking Ahead: Synergies Between the EU AI Office and UK AISI"
+# The cell's quote is a table cell: the fragment's context is the words of the cells on
+# either side, so that it matches in this row only.
 QUOTE_URL = (
     f"http://testserver/documents/{BRIEF}/#table-1-incident-reporting:~:text="
+    "incident%20reporting%20registry-,"
     "Align%20%E2%80%9Cincident%E2%80%9D%20definitions%E2%80%9D%20and%20create"
     "%20interoperable%20reporting%20standards"
+    ",-Share%20incidents%20when"
 )
 AUTHORS = [
     ("Thurnherr", "Lara"),
@@ -62,9 +66,12 @@ def test_text_fragment_percent_encodes_the_directive_syntax():
         text_fragment(long)
         == ":~:text=one%20two%20three%20four,eight%20nine%20ten%20eleven%2Dtwelve"
     )
-    # Markup markers the reader does not show are not part of what it can find.
-    assert text_fragment("**Communication** is well-suited") == (
-        ":~:text=Communication%20is%20well%2Dsuited"
+    # With the selector's context: whole words, from the block next to the quote.
+    assert (
+        text_fragment(
+            "Communication is well-suited", prefix="ks and AI summits.\n", suffix=" to areas"
+        )
+        == ":~:text=and%20AI%20summits.-,Communication%20is%20well%2Dsuited,-to%20areas"
     )
 
 
@@ -195,7 +202,8 @@ def test_unknown_things_are_404(client):
 @pytest.mark.parametrize("fmt", ["bib", "json", "ris", "txt"])
 def test_a_citation_makes_a_fixed_number_of_queries(client, fmt, django_assert_num_queries):
     # The cell (framework, its document, activity and level joined), its citations (passage
-    # and document joined), the dataset version, the header rows of the cited table.
+    # and document joined), the dataset version, the header rows of the cited table. The
+    # link's text fragment takes its context from the citation's selector.
     with django_assert_num_queries(4):
         client.get(f"{CELL}/cite.{fmt}")
     # The document, the dataset version.

@@ -80,8 +80,11 @@ def test_csv_unfiltered_is_every_cell_with_the_source_texts(client):
         "document": BRIEF,
         "passage": "table-1-incident-reporting",
         "quote": "Develop common AI incident reporting registry",
+        # The reader at the row; the text fragment's context, the cells on either side, makes
+        # it match this cell only.
         "source_url": f"http://testserver/documents/{BRIEF}/#table-1-incident-reporting"
-        ":~:text=Develop%20common%20AI%20incident%20reporting%20registry",
+        ":~:text=Incident%20Reporting-,Develop%20common%20AI%20incident%20reporting%20registry"
+        ",-Align%20%E2%80%9Cincident%E2%80%9D%20definitions%E2%80%9D",
         "permalink": f"http://testserver/frameworks/{BRIEF_FRAMEWORK}/cells/incident-reporting/collaboration/",
     }
 

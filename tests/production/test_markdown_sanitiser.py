@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from sources.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, render_markdown
+from sources.markdown import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    INLINE_TAGS,
+    URL_SCHEMES,
+    render_markdown,
+)
 
 # Known XSS vectors (OWASP filter-evasion cheat sheet, html5sec.org), in Markdown and raw HTML.
 PAYLOADS = [
@@ -187,6 +193,9 @@ _ESCAPES_FIRST = {
     Path("search/results.py"),
     Path("engagement/templatetags/explorer.py"),
     Path("sources/templatetags/reader.py"),
+    # Stored passage HTML (sanitised when written) and escaped values only;
+    # test_rendered_and_marked_passages_are_safe, test_reader_pages_escape_what_they_write.
+    Path("sources/reader.py"),
     # mark_safe only wraps format_html output; test_hostile_names_are_escaped_on_every_page.
     Path("engagement/charts.py"),
 }
@@ -219,18 +228,60 @@ def test_search_snippets_escape_the_source_text(parts):
     assert all(attrs == [] for _, attrs in collector.tags)
 
 
-@hypothesis_settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(_fragments, st.text(max_size=8)), max_size=10), st.data())
-def test_marked_passages_escape_the_source_text(parts, data):
-    """The reader marks a quote in escaped text: only <mark> and <br> may come out of it."""
-    from sources.templatetags.reader import marked_text
+# What the reader's passages may hold: the inline tags, table cells, and <mark>.
+_PASSAGE_TAGS = INLINE_TAGS | {"mark", "th", "td"}
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(_fragments, st.text(max_size=8)), max_size=10),
+    st.sampled_from(["paragraph", "table_row", "footnote", "heading"]),
+    st.booleans(),
+    st.data(),
+)
+def test_rendered_and_marked_passages_are_safe(parts, kind, markdown, data):
+    """A passage rendered for the reader (`sources.rendering`), a quote marked in it: only
+    inline tags, cells and <mark> come out of any source text, with inert attributes, and
+    its text is exactly the passage's shown text."""
+    from sources.rendering import Footnotes, mark_html, render_passage
+    from tests.helpers import text_content
 
     text = "".join(parts)
-    start = data.draw(st.integers(0, len(text)))
-    end = data.draw(st.integers(start, len(text)))
+    rendered = render_passage(
+        text, kind=kind, markdown=markdown, footnotes=Footnotes(labels={"1", "2"})
+    )
+    start = data.draw(st.integers(0, len(rendered.shown)))
+    end = data.draw(st.integers(start, len(rendered.shown)))
+    html = mark_html(rendered.html, start, end)
     collector = _Collector()
-    collector.feed(str(marked_text(text, start, end)))
-    assert {tag for tag, _ in collector.tags} <= {"mark", "br"}
+    collector.feed(html)
+    for tag, attrs in collector.tags:
+        assert tag in _PASSAGE_TAGS, html
+        for name, value in attrs:
+            assert name in {"href", "id", "class", "aria-label", "rel", "scope", "title"}, html
+            if name == "href":
+                assert value.startswith(("#", "http://", "https://", "mailto:")), html
+    assert "<script" not in html.lower()
+    assert text_content(html) == rendered.shown
+    marked = re.findall(r'<mark class="quote">(.*?)</mark>', html, re.S)
+    quote = rendered.shown[start:end]
+    # Between two table cells no element can hold a mark: the tab there is left unmarked.
+    expected = quote.replace("\t", "") if kind == "table_row" else quote
+    assert text_content("".join(marked)) == expected
+
+
+def test_reader_pages_escape_what_they_write(kb, client):
+    """The reader writes stored passage HTML (sanitised at ingestion) and escapes the rest:
+    a passage's anchor and a claim's label cannot become markup."""
+    from sources.models import Passage
+
+    passage = Passage.objects.get(anchor="table-1-incident-reporting")
+    payload = "<script>alert(1)</script>"
+    from engagement.models import Activity
+
+    Activity.objects.filter(slug="incident-reporting").update(name=payload)
+    html = client.get(passage.get_absolute_url().split("#")[0]).content.decode()
+    assert payload not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_hostile_names_are_escaped_on_every_page(kb, client):

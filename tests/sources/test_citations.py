@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from engagement.models import Activity, Cell, CellKind, EngagementLevel
 from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
 from sources.models import Citation, Passage
+from sources.quotes import CONTEXT_CHARS
 from sources.services import citation_attach
+from tests.seedtext import ARTICLE, BRIEF, shown_text
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -39,14 +41,20 @@ def test_every_non_empty_cell_has_a_citation():
 
 
 def test_every_citation_is_valid_with_its_context():
+    """Each quote stands at its offsets in the passage as the reader shows it, and its
+    selector, prefix and suffix reaching into the neighbouring passages, is found in the
+    source text as a reader sees it (read independently of the project's rendering)."""
     citations = list(Citation.objects.with_passage())
-    assert len(citations) > 150
+    assert len(citations) == 164
+    shown = {slug: shown_text(slug) for slug in (BRIEF, ARTICLE)}
     for citation in citations:
         assert citation.valid, citation.pk
-        text = citation.passage.text
-        assert text[citation.start : citation.end] == citation.exact
-        assert text[: citation.start].endswith(citation.prefix)
-        assert text[citation.end :].startswith(citation.suffix)
+        assert citation.passage.shown[citation.start : citation.end] == citation.exact
+        assert "**" not in citation.exact and "](#)" not in citation.exact
+        # Full context on both sides: no quote starts or ends its document.
+        assert len(citation.prefix) == len(citation.suffix) == CONTEXT_CHARS, citation.pk
+        selector = " ".join((citation.prefix + citation.exact + citation.suffix).split())
+        assert selector in shown[citation.passage.document.slug], citation.pk
 
 
 def test_verify_citations_passes_on_the_seeded_data(capsys):
