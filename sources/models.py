@@ -10,6 +10,7 @@ from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
+from core.history import VersionedHistory
 from core.links import link
 from sources.quotes import quote_stands
 
@@ -73,7 +74,7 @@ class Document(models.Model):
     citations = GenericRelation("sources.Citation", related_query_name="document_claim")
 
     objects = DocumentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     class Meta:
         ordering = ["title"]
@@ -143,7 +144,7 @@ class Passage(models.Model):
     )
 
     objects = PassageQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     class Meta:
         ordering = ["document", "ordinal"]
@@ -218,7 +219,7 @@ class Citation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CitationQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     class Meta:
         ordering = ["content_type", "object_id", "role", "pk"]
