@@ -258,6 +258,25 @@ def version_triggers(
     )
 
 
+def version_seal() -> None:
+    """Close the current version for this transaction: its next write takes a new one.
+
+    A release freezes the version it reads. Should the transaction that makes it have
+    written already (and so own that version), whatever it writes afterwards must not be
+    counted as part of the release.
+    """
+    if connection.vendor == "postgresql":
+        this_transaction = (
+            "pg_current_xact_id()::text || '@' || extract(epoch FROM transaction_timestamp())::text"
+        )
+    else:
+        this_transaction = "atlas_transaction()"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {VERSION_TABLE} SET token = NULL WHERE id = 1 AND token = {this_transaction}"
+        )
+
+
 # --- SQLite: which transaction a statement belongs to ---------------------------------------
 
 _PROCESS = secrets.token_hex(6)

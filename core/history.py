@@ -58,6 +58,12 @@ def history_model(model: type[models.Model]) -> type[models.Model]:
     return model.history.model  # type: ignore[attr-defined]
 
 
+def m2m_history_model(model: type[models.Model], name: str) -> type[models.Model]:
+    """The history model of the rows of `model`'s many-to-many field `name`: one row per
+    member, for each history record of `model`."""
+    return getattr(history_model(model), name).model
+
+
 def records_at(model: type[models.Model], version: int) -> models.QuerySet:
     """For each object of `model`, its last history record at or before `version` (its
     deletion included)."""
@@ -215,11 +221,23 @@ class State:
             related = self._load(model, instances, name)
             self._prefetch(related, subtree)
 
+    def objects_for_relation(self, model: type[models.Model]) -> StateQuerySet:
+        """The related objects a prefetch loads: without the large columns their claim type
+        leaves out (a document's text)."""
+        from core import registry
+
+        queryset = self.objects(model)
+        claim = registry.claim_type(model._meta.app_label, str(model._meta.model_name))
+        return queryset.defer(*claim.deferred) if claim is not None and claim.deferred else queryset
+
     def _load(self, model: type[models.Model], instances: list, name: str) -> list:
         field = model._meta.get_field(name)
         if isinstance(field, ForeignKey):
             ids = {getattr(instance, field.attname) for instance in instances} - {None}
-            found = {obj.pk: obj for obj in self.objects(field.related_model).filter(pk__in=ids)}
+            found = {
+                obj.pk: obj
+                for obj in self.objects_for_relation(field.related_model).filter(pk__in=ids)
+            }
             for instance in instances:
                 field.set_cached_value(instance, found.get(getattr(instance, field.attname)))
             return list(found.values())
@@ -270,8 +288,7 @@ class State:
 
     def _m2m_rows(self, model: type[models.Model], field: ManyToManyField):
         """The history model of the field's rows, and the names of its two sides."""
-        rows = history_model(model)._meta.get_field(field.name).related_model
-        assert isinstance(rows, type)
+        rows = m2m_history_model(model, field.name)
         own = field.m2m_field_name()
         other = field.m2m_reverse_field_name()
         return rows, f"{own}_id", f"{other}_id"
@@ -310,3 +327,15 @@ class State:
             for member, values in wanted.items()
         }
         return self._attach(instances, str(rel.get_accessor_name()), owner, groups)
+
+
+def objects_of(model: type[models.Model], state: State | None) -> models.QuerySet:
+    """`model`'s objects as they are now (`state` None), or as they stood in `state`."""
+    if state is None:
+        return model._default_manager.all()
+    return state.objects(model)
+
+
+def state_of(queryset: models.QuerySet) -> State | None:
+    """The state a queryset reads: that of a StateQuerySet, None for the current one."""
+    return State(queryset.version) if isinstance(queryset, StateQuerySet) else None

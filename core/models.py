@@ -83,6 +83,15 @@ class Release(models.Model):
     def get_absolute_url(self) -> str:
         return link("atlas:release-detail", tag=self.tag)
 
+    @property
+    def datapackage_path(self) -> str:
+        return link("atlas:release-datapackage", tag=self.tag)
+
+    @property
+    def name(self) -> str:
+        """The release in words: its tag, and its title where it has one."""
+        return f"{self.tag} ({self.title})" if self.title else self.tag
+
 
 class ReleasePackage(models.Model):
     """A release's data package, built once: the same bytes at every download, on every

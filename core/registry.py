@@ -170,5 +170,5 @@ def register_release_views(*viewnames: str) -> None:
     _release_views.update(viewnames)
 
 
-def release_views() -> frozenset[str]:
-    return frozenset(_release_views)
+def release_views() -> set[str]:
+    return _release_views

@@ -188,4 +188,9 @@ class Cell(models.Model):
         try:
             return self.prefetched_citations
         except AttributeError:
-            return list(self.citations.with_passage())
+            pass
+        # Loaded as they stood at a release (`core.history.State.prefetch`).
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("citations")
+        if prefetched is not None:
+            return list(prefetched)
+        return list(self.citations.with_passage())

@@ -15,8 +15,9 @@ ALLOWED_PARAMETERS = frozenset({"page", "page_size", "ordering", "format"})
 QUERY_STRING_CREDENTIALS = ("token", "auth_token", "access_token", "api_key", "apikey", "key")
 
 
-def query_string_check(params, filterset_class=None) -> None:
-    """A 400 for credentials in the query string and for parameters nobody reads."""
+def query_string_check(params, filterset_class=None, extra: frozenset[str] = frozenset()) -> None:
+    """A 400 for credentials in the query string and for parameters nobody reads (`extra`:
+    those the view reads itself, such as `release`)."""
     credentials = [name for name in QUERY_STRING_CREDENTIALS if name in params]
     if credentials:
         raise exceptions.ValidationError(
@@ -28,12 +29,13 @@ def query_string_check(params, filterset_class=None) -> None:
                 for name in credentials
             }
         )
+    allowed = ALLOWED_PARAMETERS | extra
     if filterset_class is not None:
-        unknown = unknown_parameters(params, filterset_class, ALLOWED_PARAMETERS)
+        unknown = unknown_parameters(params, filterset_class, allowed)
     else:
-        unknown = sorted(set(params) - ALLOWED_PARAMETERS)
+        unknown = sorted(set(params) - allowed)
     if unknown:
-        known = sorted(set(getattr(filterset_class, "base_filters", ())) | ALLOWED_PARAMETERS)
+        known = sorted(set(getattr(filterset_class, "base_filters", ())) | allowed)
         raise exceptions.ValidationError(
             {name: [f"Unknown parameter; known: {', '.join(known)}."] for name in unknown}
         )

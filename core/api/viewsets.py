@@ -44,9 +44,15 @@ class AtlasViewSetMixin(_ViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     dataset: Version | None = None
+    # Query parameters the view reads itself, besides its FilterSet's and the list ones.
+    query_parameters: frozenset[str] = frozenset()
 
     def initial(self, request, *args, **kwargs):
-        query_string_check(request.query_params, getattr(self, "filterset_class", None))
+        query_string_check(
+            request.query_params,
+            getattr(self, "filterset_class", None),
+            extra=self.query_parameters,
+        )
         super().initial(request, *args, **kwargs)
         if request.method in SAFE_METHODS:
             self.dataset = dataset_version()
