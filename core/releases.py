@@ -197,3 +197,16 @@ class ReleasePageMixin:
                 "current_url", request.path + (f"?{query.urlencode()}" if query else "")
             )
         return super().render_to_response(context, **kwargs)  # type: ignore[misc]
+
+
+def streamed_at(release: Release | None, chunks):
+    """A streamed body made chunk by chunk with the release's links kept: each chunk is
+    made inside `at_release`, so nothing leaks into the server between chunks."""
+    iterator = iter(chunks)
+    while True:
+        with at_release(release):
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+        yield chunk

@@ -30,6 +30,7 @@ from core.exports import (
     spool,
     text_cell,
 )
+from core.history import State
 from engagement.filters import CellFilter
 from engagement.matrix import Matrix
 from engagement.models import Cell, Framework
@@ -103,8 +104,16 @@ class FrameworkExport:
 FRAMEWORK_FORMATS = Formats("export")
 
 
-def export_cells(framework: Framework):
-    """The queryset an export filters: a framework's cells as the API serializes them."""
+def export_cells(framework: Framework, *, state: State | None = None):
+    """The queryset an export filters: a framework's cells as the API serializes them, now
+    or as they stood in `state`."""
+    if state is not None:
+        return (
+            state.objects(Cell)
+            .filter(framework_id=framework.pk)
+            .order_by("activity__ordinal", "level__ordinal")
+            .prefetch_state("framework", "activity", "level", "citations__passage__document")
+        )
     return Cell.objects.for_list().filter(framework=framework)
 
 
@@ -258,6 +267,7 @@ def framework_markdown(matrix: Matrix, *, meta: ExportMeta, how_to_cite: str) ->
         f"# {meta.title}",
         "",
         f"- Filter: {meta.filter_text}",
+        *([f"- Release: {meta.release_text}"] if meta.release else []),
         f"- Dataset version: {meta.dataset_version}",
         f"- Exported at: {meta.exported_at.isoformat()}",
         f"- Page: <{meta.page_url}>",

@@ -21,7 +21,7 @@ from core.pages import api_link, breadcrumbs
 from core.releases import PARAMETER as RELEASE
 from core.releases import ReleasePageMixin
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
-from engagement.filters import CellFilter
+from engagement.filters import KEYWORD_AT_RELEASE, CellFilter
 from engagement.matrix import link_cells
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from engagement.selectors import (
@@ -36,12 +36,6 @@ from sources.models import Citation, citations_prefetch
 # the path's business there, so they are refused like any unknown name.
 MATRIX_PARAMETERS = ("level", "activity", "kind", "emphasised", "q")
 VIEWS = {"activities": "Activities as rows", "levels": "Levels as rows"}
-
-
-# At a release, the keyword filter cannot be answered: the search index is of today's text.
-KEYWORD_AT_RELEASE = (
-    "Keyword search covers the current knowledge base only; leave out q or release."
-)
 
 
 def _levels(state: State | None = None) -> list[EngagementLevel]:

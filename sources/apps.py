@@ -13,6 +13,8 @@ class SourcesConfig(AppConfig):
         from sources.models import Citation, Document, Passage
 
         registry.register_content(Document, Passage, Citation)
+        # A document's citation, as it stood at a release.
+        registry.register_release_views("sources:document-cite")
         registry.register_claim(
             registry.ClaimType(
                 "document", Document, "Document", lambda d: d.title, deferred=("text",)

@@ -55,6 +55,8 @@ class Reference:
     passage: Passage | None = None
     quote: str = ""
     subject: str = ""  # what is cited, e.g. a cell of a matrix, in words
+    release: str = ""  # the tag of the release it is cited at, if any
+    release_url: str = ""  # that release's page
 
     @property
     def key(self) -> str:
@@ -143,7 +145,7 @@ def to_bibtex(reference: Reference) -> str:
         fields.append(("howpublished", _bibtex_escape(document.get_kind_display())))
     fields.append(("url", reference.url))
     fields.append(("urldate", reference.accessed.isoformat()))
-    if reference.passage:
+    if reference.passage or reference.release:
         fields.append(("note", _bibtex_escape(_pinpoint(reference))))
     if document.url:
         fields.append(("addendum", "Original: " + document.url))
@@ -160,8 +162,18 @@ def _pinpoint(reference: Reference) -> str:
         parts.append(f"passage {reference.passage.anchor}")
     if reference.quote:
         parts.append(f"“{reference.quote}”")
-    parts.append(f"Engagement Atlas dataset v{reference.dataset_version}")
+    parts.append(_dataset(reference))
     return "; ".join(parts)
+
+
+def _dataset(reference: Reference) -> str:
+    """Which state of the Atlas: "dataset v412", or the release and a link to it."""
+    if reference.release:
+        return (
+            f"Engagement Atlas release {reference.release} (dataset v{reference.dataset_version}), "
+            f"{reference.release_url}"
+        )
+    return f"Engagement Atlas dataset v{reference.dataset_version}"
 
 
 def to_csl(reference: Reference) -> dict:
@@ -215,7 +227,7 @@ def to_text(reference: Reference) -> str:
     if reference.passage or reference.subject:
         lines.append(_pinpoint(reference) + ".")
     else:
-        lines.append(f"Engagement Atlas dataset v{reference.dataset_version}.")
+        lines.append(f"{_dataset(reference)}.")
     lines.append(
         f"Retrieved {reference.accessed.day} {reference.accessed:%B %Y}, from {reference.url}"
     )
@@ -254,9 +266,17 @@ def cite_response(reference: Reference, fmt: str, *, filename: str) -> HttpRespo
 
 
 def document_reference(
-    request, document: Document, *, version: int, passage=None, quote: str = "", subject: str = ""
+    request,
+    document: Document,
+    *,
+    version: int,
+    passage=None,
+    quote: str = "",
+    subject: str = "",
+    release=None,
 ) -> Reference:
-    """A reference to `document` (or a passage and quote in it) as found on this site today."""
+    """A reference to `document` (or a passage and quote in it) as found on this site today,
+    or at `release` (a core.models.Release: the reference then names it and links to it)."""
     site_url = request.build_absolute_uri("/")
     url = (
         passage_link(site_url, passage, quote)
@@ -271,4 +291,6 @@ def document_reference(
         passage=passage,
         quote=quote,
         subject=subject,
+        release=release.tag if release is not None else "",
+        release_url=request.build_absolute_uri(release.get_absolute_url()) if release else "",
     )

@@ -8,6 +8,7 @@ from rest_framework import exceptions
 from rest_framework.filters import OrderingFilter
 
 from core.filtering import unknown_parameters
+from core.history import StateQuerySet
 
 # Query parameters every list understands besides its FilterSet's.
 ALLOWED_PARAMETERS = frozenset({"page", "page_size", "ordering", "format"})
@@ -42,9 +43,19 @@ def query_string_check(params, filterset_class=None, extra: frozenset[str] = fro
 
 
 class StrictFilterBackend(DjangoFilterBackend):
-    """django-filter, with a value that names nothing answered by a 400 naming the parameter."""
+    """django-filter, with a value that names nothing answered by a 400 naming the parameter.
+
+    The objects as they stood at a release (`core.history.StateQuerySet`) are filtered by
+    their model's own FilterSet: their records have the model's fields."""
 
     raise_exception = True
+
+    def get_filterset_class(self, view, queryset=None):
+        filterset_class = getattr(view, "filterset_class", None)
+        if isinstance(queryset, StateQuerySet) and filterset_class is not None:
+            assert queryset.model.instance_type is filterset_class._meta.model
+            return filterset_class
+        return super().get_filterset_class(view, queryset)
 
 
 class StrictOrderingFilter(OrderingFilter):
