@@ -16,6 +16,14 @@ from core import changes, registry
 from core.pages import api_link, breadcrumbs
 
 PAGE_SIZE = 50
+# The page of each object a change concerns.
+SCOPE_PAGES = {
+    "framework": "engagement:framework-detail",
+    "activity": "engagement:activity-detail",
+    "level": "engagement:level-detail",
+    "document": "sources:document-detail",
+    "institution": "institutions:institution-detail",
+}
 FEED_SIZE = 50
 CURSORS = ("before", "after")
 
@@ -92,6 +100,13 @@ class ChangeListView(TemplateView):
             shown = page.changes
             older = page.next
             newer = shown[0].cursor if shown and before is not None else None
+        for change in shown:
+            change.type_label = type_label(change.type)
+            change.where = [
+                (scope, slug, reverse(SCOPE_PAGES[scope], kwargs={"slug": slug}))
+                for scope, slugs in change.scopes.items()
+                for slug in slugs
+            ]
         filters = _with(query)
         context.update(
             changes=shown,

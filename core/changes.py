@@ -344,7 +344,9 @@ def _field_names(tracked: registry.Tracked, history) -> list[str]:
 
 
 def _is_text(record, name: str) -> bool:
-    return isinstance(record._meta.get_field(name), models.CharField | models.TextField)
+    """Words worth a word-level difference: free text, not a choice among values."""
+    model_field = record._meta.get_field(name)
+    return isinstance(model_field, models.CharField | models.TextField) and not model_field.choices
 
 
 def _m2m_members(tracked: registry.Tracked, records: list) -> dict[str, dict[int, list]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 
 import openpyxl
 
@@ -45,3 +46,34 @@ def unguard(value: str) -> str:
     if value.startswith(GUARD) and value[1:].startswith(FORMULA_TRIGGERS):
         return value[1:]
     return value
+
+
+def form_data(response) -> dict:
+    """The POST data of an admin form as rendered: the form, every inline and its management form."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context.get("inline_admin_formsets", []):
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else value
+    return data
+
+
+def changes_since(client, since: int, **params: str) -> list[dict]:
+    """Every change the API lists after `since`, following its `next` links to the end."""
+    query = urlencode({"since": since, **params})
+    url: str | None = f"/api/v1/changes/?{query}"
+    found: list[dict] = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content.decode()[:2000]
+        page = response.json()
+        found += page["results"]
+        url = page["next"]
+    return found

@@ -84,3 +84,21 @@ def axe_source() -> str:
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE.name}: run `make test`, which installs it")
     return AXE.read_text(encoding="utf-8")
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page, axe_source: str, url: str) -> list[str]:
+    """axe-core's WCAG 2.2 A/AA violations on the page at `url`, one line each."""
+    page.goto(url)
+    page.evaluate(axe_source)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    assert result["passes"], f"axe ran no check on {url}"
+    return [
+        f"{url}: {violation['id']} ({violation['help']}) at "
+        f"{[', '.join(node['target']) for node in violation['nodes'][:3]]}"
+        for violation in result["violations"]
+    ]

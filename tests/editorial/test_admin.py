@@ -16,27 +16,10 @@ from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framewo
 from institutions.models import Institution
 from sources.models import Citation, Document, Passage
 from sources.services import citation_attach
-from tests.helpers import read_csv
+from tests.helpers import form_data, read_csv
 
 PASSWORD = "a-long-editor-passphrase"
 CITATIONS = "sources-citation-content_type-object_id"
-
-
-def form_data(response) -> dict:
-    """The POST data of an admin form as rendered: the form, every inline and its management form."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context.get("inline_admin_formsets", []):
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for bound in form:
-            value = bound.value()
-            if value is None or value is False:
-                continue
-            if value is True:
-                value = "on"
-            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else value
-    return data
 
 
 @pytest.fixture
