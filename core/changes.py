@@ -18,18 +18,27 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
+from django.urls import NoReverseMatch
 
 from core import registry
 from core.filtering import CommaSeparatedMultiple
-from core.history import HISTORY_TYPES, _instance, display_name, history_model, m2m_history_model
+from core.history import (
+    HISTORY_TYPES,
+    display_name,
+    history_model,
+    m2m_history_model,
+    record_instance,
+)
 from core.links import link
 from core.textdiff import diff_html
 
@@ -40,6 +49,7 @@ PARAMETERS = ("type", *SCOPES)
 BOOKKEEPING = frozenset({"updated_at", "added_at", "created_at"})
 MAX_VERSION = 2**63 - 1
 MAX_SLUGS = 50
+SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
 
 
 class ChangeParameterError(ValueError):
@@ -154,6 +164,10 @@ def change_query(params: Mapping) -> ChangeQuery:
     for name in SCOPES:
         slugs = chosen.get(name)
         if not slugs or name in errors:
+            continue
+        malformed = [slug for slug in slugs if not SLUG.match(slug)]
+        if malformed:
+            errors[name] = [f"“{malformed[0][:100]}” is not a slug (letters, digits, - and _)."]
             continue
         history = history_model(tracked[name].model)
         found: dict[str, set[int]] = defaultdict(set)
@@ -411,7 +425,7 @@ def _scopes_of(instance, tracked: registry.Tracked) -> dict[str, list[str]]:
     for scope in SCOPES:
         try:
             model_field = instance._meta.get_field(scope)
-        except Exception:
+        except FieldDoesNotExist:
             continue
         if isinstance(model_field, models.ForeignKey):
             related = model_field.get_cached_value(instance, None)
@@ -443,7 +457,7 @@ def hydrate(rows: list[tuple[int, int, int]]) -> list[Change]:
 
 
 def _change(tracked, rank, record, before, m2m, current, paths) -> Change:
-    instance = _instance(record)
+    instance = record_instance(record)
     for path in paths:
         name = path.split("__")[0]
         model_field = instance._meta.get_field(name)
@@ -459,7 +473,7 @@ def _change(tracked, rank, record, before, m2m, current, paths) -> Change:
     if exists and action != "deleted":
         try:
             html_url = tracked.url(instance)
-        except Exception:  # a link that needs a relation gone since
+        except (AttributeError, NoReverseMatch):  # its link needs an object gone since
             html_url = None
     return Change(
         cursor=Cursor(record.history_version, rank, record.history_id),

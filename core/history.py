@@ -93,7 +93,7 @@ def changed_since(model: type[models.Model], ids: Iterable[int], version: int) -
     return dict(rows)
 
 
-def _instance(record) -> models.Model:
+def record_instance(record) -> models.Model:
     """The model instance a history record describes, with only the fields it loaded."""
     model = record.instance_type
     deferred = record.get_deferred_fields()
@@ -154,7 +154,7 @@ class StateQuerySet(HistoricalQuerySet):
     def _instanceize(self) -> None:
         cache = cast(list | None, getattr(self, "_result_cache"))  # noqa: B009
         if cache and isinstance(cache[0], self.model):
-            self._result_cache = [_instance(record) for record in cache]
+            self._result_cache = [record_instance(record) for record in cache]
 
     def _fetch_all(self) -> None:
         super()._fetch_all()
@@ -167,7 +167,7 @@ class StateQuerySet(HistoricalQuerySet):
         chunk_size = chunk_size or 2000
         chunk: list = []
         for record in super().iterator(chunk_size=chunk_size):
-            chunk.append(_instance(record))
+            chunk.append(record_instance(record))
             if len(chunk) == chunk_size:
                 State(self.version).prefetch(chunk, *self._state_lookups)
                 yield from chunk

@@ -10,10 +10,9 @@ from itertools import pairwise
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.history import display_name
+from core.history import HISTORY_TYPES, display_name
 from engagement.models import Cell
 
-HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # Bookkeeping, not content: every save moves it.
 NOT_CHANGES = ["updated_at"]
 

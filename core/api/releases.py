@@ -13,6 +13,8 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 from django.db.models import Model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 
 from core.history import State, StateQuerySet
@@ -27,7 +29,16 @@ else:
     _Base = object
 
 
+RELEASE_PARAMETER = OpenApiParameter(
+    PARAMETER,
+    OpenApiTypes.STR,
+    description="A release's tag: the objects as they stood at that release (see "
+    "/api/v1/releases/). An unknown tag is a 400.",
+)
+
+
 class ReleaseReadsMixin(_Base):
+    read_parameters = (RELEASE_PARAMETER,)
     release_model: type[Model]
     release_lookups: tuple[str, ...] = ()
     release: Release | None = None

@@ -36,7 +36,14 @@ _VERSION_HEADERS = {
 
 
 class AtlasAutoSchema(AutoSchema):
-    """Every operation documents its error responses, and reads their version headers."""
+    """Every operation documents its error responses, and reads their version headers.
+    A view's `read_parameters` (OpenAPI parameters, such as `release`) document its reads."""
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method in SAFE_METHODS:
+            parameters += list(getattr(self.view, "read_parameters", ()))
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

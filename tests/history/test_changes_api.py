@@ -214,6 +214,8 @@ def test_a_version_beyond_the_current_one_lists_nothing(client):
         ("type=cells", "type"),
         ("framework=no-such-framework", "framework"),
         ("institution=%25s", "institution"),
+        ("document=a%00b", "document"),
+        ("level=" + "x" * 300, "level"),
         ("page_size=0", "page_size"),
         ("colour=red", "colour"),
     ],
