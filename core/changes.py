@@ -159,7 +159,7 @@ def change_query(params: Mapping) -> ChangeQuery:
         chosen[name] = list(dict.fromkeys(values))
     unknown_types = [value for value in chosen.get("type", []) if value not in tracked]
     if unknown_types:
-        errors["type"] = [f"No type “{unknown_types[0]}”; use one of {', '.join(tracked)}."[:300]]
+        errors["type"] = [f"No type “{unknown_types[0][:100]}”; use one of {', '.join(tracked)}."]
     scopes: dict[str, list[int]] = {}
     for name in SCOPES:
         slugs = chosen.get(name)
@@ -171,7 +171,8 @@ def change_query(params: Mapping) -> ChangeQuery:
             continue
         history = history_model(tracked[name].model)
         found: dict[str, set[int]] = defaultdict(set)
-        for slug, pk in history._default_manager.filter(slug__in=slugs).values_list("slug", "id"):
+        pairs = history._default_manager.filter(slug__in=slugs).values_list("slug", "id")
+        for slug, pk in pairs.order_by().distinct():
             found[slug].add(pk)
         missing = [slug for slug in slugs if slug not in found]
         if missing:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import openpyxl
+import psycopg2
 
 from core.csv_safety import FORMULA_TRIGGERS, GUARD
 
@@ -77,3 +78,21 @@ def changes_since(client, since: int, **params: str) -> list[dict]:
         found += page["results"]
         url = page["next"]
     return found
+
+
+def recreate_postgres(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",
+        connect_timeout=10,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()

@@ -20,6 +20,7 @@ from django.db import connection
 from atlas.releases import release_create
 from core.dataset import dataset_version
 from engagement.models import Cell
+from tests.helpers import recreate_postgres
 
 # The PostgreSQL database the restore goes to when the suite runs on SQLite; on
 # PostgreSQL, the suite's own database name with "_restore" appended, on the same server.
@@ -32,24 +33,6 @@ def postgres_restore_url() -> str:
         parts = urlsplit(configured)
         return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_restore"))
     return os.environ.get("ATLAS_RESTORE_DATABASE_URL", RESTORE_DEFAULT)
-
-
-def recreate_postgres(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-        connect_timeout=10,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def manage(url: str, *args: str) -> str:

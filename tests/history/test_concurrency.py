@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.db import connection
 
-from tests.editorial.test_backup import recreate_postgres
+from tests.helpers import recreate_postgres
 
 WRITERS = 4
 ROUNDS = 12
