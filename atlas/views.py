@@ -3,6 +3,7 @@ each with its own data package, and two of them compared."""
 
 from __future__ import annotations
 
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -38,16 +39,35 @@ class DataPackageView(View):
 
 
 class ReleaseIndexView(TemplateView):
-    """Every release, newest first."""
+    """Every release, newest first, 50 a page."""
 
     template_name = "atlas/release_index.html"
+    paginate_by = 50
 
-    def get_context_data(self, **kwargs):
-        return {
-            "releases": list(Release.objects.listing()),
+    def get(self, request, *args, **kwargs):
+        context = {
             "api_url": api_link("release-list"),
             "breadcrumbs": breadcrumbs(("Releases", None)),
         }
+        unknown = sorted(set(request.GET) - {"page"})
+        raw = request.GET.get("page", "1")
+        paginator = Paginator(
+            Release.objects.listing(), self.paginate_by, allow_empty_first_page=True
+        )
+        errors = {name: ["Unknown parameter; this page takes page."] for name in unknown}
+        try:
+            page = paginator.page(raw if raw.isascii() and raw.isdigit() and len(raw) < 10 else "x")
+        except (PageNotAnInteger, EmptyPage):
+            errors["page"] = [f"No page “{raw[:20]}”; there are {paginator.num_pages}."]
+        if errors:
+            context["errors"] = errors
+            return self.render_to_response(context, status=400)
+        context.update(
+            releases=list(page.object_list),
+            previous=f"?page={page.previous_page_number()}" if page.has_previous() else None,
+            following=f"?page={page.next_page_number()}" if page.has_next() else None,
+        )
+        return self.render_to_response(context)
 
 
 class ReleaseDetailView(TemplateView):

@@ -122,6 +122,10 @@ def test_the_release_pages(client, release):
     assert '<a href="/?release=v1.0">The matrix as it stood</a>' in detail
     assert '<tr><th scope="row">cells</th><td>64</td></tr>' in detail
     assert client.get("/releases/v9.9/").status_code == 404
+    for query, name in (("page=2", "page"), ("page=%00", "page"), ("tag=v1.0", "tag")):
+        assert f"Parameter <code>{name}</code>" in get_page(
+            client, f"/releases/?{query}", status=400
+        )
     assert client.get("/releases/v9.9/datapackage.zip").status_code == 404
 
 
