@@ -140,6 +140,7 @@ class ReleaseViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
     with `?release=<tag>`."""
 
     serializer_class = ReleaseSerializer
+    ordering_fields = ["version", "created_at", "tag"]
     lookup_field = "tag"
     lookup_value_regex = r"[A-Za-z0-9][A-Za-z0-9.-]*"
 

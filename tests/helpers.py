@@ -80,6 +80,23 @@ def changes_since(client, since: int, **params: str) -> list[dict]:
     return found
 
 
+def drop_postgres(url: str) -> None:
+    """Drop the PostgreSQL database `url` names, if it exists."""
+    parts = urlsplit(url)
+    admin = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",
+        connect_timeout=10,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}"')
+    admin.close()
+
+
 def recreate_postgres(url: str) -> None:
     parts = urlsplit(url)
     name = parts.path.lstrip("/")

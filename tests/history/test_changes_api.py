@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import feedparser
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -21,6 +22,15 @@ from tests.history.conftest import PUBLIC_NAME
 
 API = "/api/v1"
 pytestmark = pytest.mark.usefixtures("kb")
+
+
+def feed_titles(client, **params: str) -> list[str]:
+    """The titles of the Atom feed's entries, newest first."""
+    response = client.get("/changes/feed.atom", params)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return [entry.title for entry in feed.entries]
 
 
 def standards_separation() -> Cell:
@@ -75,6 +85,7 @@ def test_an_admin_edit_appears_once(client, editor, start):
     }
     assert change["fields"]["kind"] == {"before": "verbatim", "after": "analyst"}
     assert change["editor"] == PUBLIC_NAME
+    assert feed_titles(client, type="cell").count("Changed: Cell " + change["label"]) == 1
 
 
 PLAN = """# Joint plan
@@ -112,6 +123,8 @@ def test_an_ingest_update_appears_once_per_passage_it_changes(client, tmp_path: 
         "after": "The two institutes will share results within a month.",
     }
     assert passage["editor"] is None  # a command, not an editor
+    titles = feed_titles(client, document="joint-plan", type="passage")
+    assert titles.count("Changed: Passage Joint plan, passage joint-plan-p1") == 1
     assert passage["label"].startswith("Joint plan, passage ")
     document = [c for c in found if c["type"] == "document" and c["action"] == "changed"]
     assert len(document) == 1 and set(document[0]["fields"]) == {"sha256"}
@@ -129,6 +142,10 @@ def test_a_deletion_appears_as_one_change_without_a_page(client, client_editor, 
     assert change["html_url"] is None
     assert change["fields"]["description"]["before"] == relationship.description
     assert change["fields"]["description"]["after"] is None
+    titles = feed_titles(client, type="relationship")
+    assert [t for t in titles if t.startswith("Deleted: ")] == [
+        f"Deleted: Relationship {change['label']}"
+    ]
     # Its citations went with it, each deleted once.
     gone = changes_since(client, start, type="citation")
     assert [c["action"] for c in gone] == ["deleted"] * citations

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.db import connection
 
-from tests.helpers import recreate_postgres
+from tests.helpers import drop_postgres, recreate_postgres
 
 WRITERS = 4
 ROUNDS = 12
@@ -57,11 +57,15 @@ def test_a_polling_client_misses_nothing_and_sees_nothing_twice(tmp_path):
     url = database_url(tmp_path)
     if url.startswith("postgres"):
         recreate_postgres(url)
-    run(url, "manage.py", "migrate", "--no-input", "-v0")
-    run(url, "manage.py", "seed")
-    report = json.loads(
-        run(url, "-m", "tests.history.concurrent_changes", str(WRITERS), str(ROUNDS))
-    )
+    try:
+        run(url, "manage.py", "migrate", "--no-input", "-v0")
+        run(url, "manage.py", "seed")
+        report = json.loads(
+            run(url, "-m", "tests.history.concurrent_changes", str(WRITERS), str(ROUNDS))
+        )
+    finally:
+        if url.startswith("postgres"):
+            drop_postgres(url)
     seen = [tuple(change[:5]) for change in report["seen"]]
     expected = [tuple(change) for change in report["expected"]]
 
