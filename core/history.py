@@ -46,10 +46,8 @@ class VersionedHistory(models.Model):
 
 
 def display_name(user) -> str:
-    """How an editor is shown to the public: the name on their account, never their username
-    or e-mail address."""
-    if user is None:
-        return "the Atlas"
+    """How an editor is shown to the public: the name on their account (first and last
+    name), never their username or e-mail address."""
     return user.get_full_name().strip() or "an editor"
 
 
