@@ -16,6 +16,8 @@ from django.core.serializers.json import Serializer as JSONSerializer
 from core import registry
 
 FORMAT = "atlas-json"
+# The dataset version the source had served, and the releases with their data packages.
+CORE_LABELS = ("core.datasetversion", "core.release", "core.releasepackage")
 # The accounts the history names, and the admin's log of their work.
 ACCOUNT_LABELS = ("auth.group", "auth.user", "admin.logentry")
 
@@ -28,10 +30,11 @@ def knowledge_base_apps() -> tuple[str, ...]:
 
 
 def backup_labels() -> tuple[str, ...]:
-    """What a backup holds: the knowledge base and its history, and the accounts. Content
-    types and permissions are referred to by natural key, so ids may differ between
-    databases; the dataset version (core) is kept by triggers, and `restore` moves it on."""
-    return (*knowledge_base_apps(), *ACCOUNT_LABELS)
+    """What a backup holds: the dataset version, the releases, the knowledge base and its
+    history, and the accounts. Content types and permissions are referred to by natural
+    key, so ids may differ between databases. `restore` moves the version past the one the
+    backup records, so no version number the source served is ever served again."""
+    return (*CORE_LABELS, *knowledge_base_apps(), *ACCOUNT_LABELS)
 
 
 class ExactEncoder(DjangoJSONEncoder):

@@ -347,11 +347,17 @@ def _csv_value(value) -> str:
     return neutralise(value)
 
 
-def descriptor(*, version: int, created: datetime, site_url: str) -> dict:
+def descriptor(*, version: int, created: datetime, site_url: str, release=None) -> dict:
+    """The package's `datapackage.json`; a release's names it (tag, title, notes)."""
+    title = "Engagement Atlas knowledge base"
+    extra: dict = {}
+    if release is not None:
+        title += f", release {release.tag}"
+        extra["release"] = {"tag": release.tag, "title": release.title, "notes": release.notes}
     return {
         "$schema": PROFILE,
         "name": "engagement-atlas",
-        "title": "Engagement Atlas knowledge base",
+        "title": title,
         "description": (
             "The engagement matrix, its levels and activities, the institutions, their functions "
             "and ties, and every citation into the source documents' passages. Quotes are verbatim "
@@ -359,7 +365,8 @@ def descriptor(*, version: int, created: datetime, site_url: str) -> dict:
         ),
         "version": str(version),
         "created": created.isoformat(timespec="seconds"),
-        "homepage": site_url,
+        **({"homepage": site_url} if site_url else {}),
+        **extra,
         "resources": [table.descriptor() for table in TABLES],
     }
 
@@ -380,16 +387,36 @@ def write_datapackage(*, version: int, created: datetime, site_url: str):
     """The package as a zip in a spooled temporary file, positioned at its start."""
     # Handed to FileResponse, which closes it once sent.
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115
-    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        meta = descriptor(version=version, created=created, site_url=site_url)
+    _write(spool, descriptor(version=version, created=created, site_url=site_url))
+    spool.seek(0)
+    return spool
+
+
+def build_datapackage(
+    *, version: int, created: datetime, site_url: str, release=None
+) -> tuple[bytes, dict[str, int]]:
+    """The package as bytes, with its rows per table: what a release keeps."""
+    buffer = io.BytesIO()
+    meta = descriptor(version=version, created=created, site_url=site_url, release=release)
+    counts = _write(buffer, meta)
+    return buffer.getvalue(), counts
+
+
+def _write(file, meta: dict) -> dict[str, int]:
+    """Write the package into `file`; the number of rows of each table."""
+    counts: dict[str, int] = {}
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("datapackage.json", json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
         for table in TABLES:
             with archive.open(f"data/{table.name}.csv", "w") as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 writer = csv.writer(text, lineterminator="\r\n")
                 writer.writerow([column.name for column in table.columns])
-                writer.writerows(_rows(table))
+                rows = 0
+                for row in _rows(table):
+                    writer.writerow(row)
+                    rows += 1
+                counts[table.name] = rows
                 text.flush()
                 text.detach()
-    spool.seek(0)
-    return spool
+    return counts

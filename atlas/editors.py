@@ -12,17 +12,20 @@ from core import registry
 
 EDITORS_GROUP = "editors"
 ACTIONS = ("add", "change", "delete", "view")
+RELEASE_CODENAMES = ["add_release", "view_release"]
 
 
 def editor_permission_codenames() -> dict[str, list[str]]:
     """Codenames per app label: editors curate every content model (add, change, delete,
-    view) and view (hence revert from) its history."""
+    view), view (hence revert from) its history, and make releases."""
     codenames: dict[str, list[str]] = {}
     for model in registry.content_models():
         name = model._meta.model_name
         codenames.setdefault(model._meta.app_label, []).extend(
             [*(f"{action}_{name}" for action in ACTIONS), f"view_historical{name}"]
         )
+    # Editors make releases; nobody changes or deletes one.
+    codenames.setdefault("core", []).extend(RELEASE_CODENAMES)
     return codenames
 
 

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import DefaultRouter
 
+from atlas.api import ChangeViewSet, ReleaseViewSet
 from engagement.api import ActivityViewSet, CellViewSet, FrameworkViewSet, LevelViewSet
 from institutions.api import (
     FunctionViewSet,
@@ -31,6 +32,8 @@ router.register("cells", CellViewSet, basename="cell")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("passages", PassageViewSet, basename="passage")
 router.register("citations", CitationViewSet, basename="citation")
+router.register("changes", ChangeViewSet, basename="change")
+router.register("releases", ReleaseViewSet, basename="release")
 
 
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])

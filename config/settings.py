@@ -160,6 +160,10 @@ STORAGES = {
     },
 }
 
+# The public address of the site (https://atlas.example.org/), for what is made without a
+# request: the data package of a release made by `manage.py release` names it as homepage.
+ATLAS_SITE_URL = env_url("SITE_URL", schemes=("http", "https")) or ""
+
 # The framework shown at `/`.
 ATLAS_DEFAULT_FRAMEWORK = env_str("ATLAS_DEFAULT_FRAMEWORK", "eu-ai-office-uk-aisi")
 # Where the seeded knowledge base's data files live.

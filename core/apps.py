@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db import connections
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -14,6 +15,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from core.dataset import sqlite_connection_setup
+
+        # SQLite's version triggers ask each connection which transaction they run in.
+        connection_created.connect(sqlite_connection_setup, dispatch_uid="core-sqlite-transaction")
         # After every migrate: a SQLite table rebuild drops the dataset-version triggers, and
         # a content table added since has none yet.
         post_migrate.connect(

@@ -49,13 +49,24 @@ class ExportMeta:
     site_url: str  # e.g. "https://atlas.example/"
     page_url: str  # the page this export reproduces, with its query string
     filters: dict[str, str] = field(default_factory=dict)
+    release: str = ""  # the tag of the release it shows, if it shows one
+    release_url: str = ""  # that release's page
 
     @property
     def filter_text(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.filters.items()) or "none (every cell)"
 
+    @property
+    def release_text(self) -> str:
+        """Which state it shows, in words: a release, or the current state."""
+        if not self.release:
+            return "the current state"
+        return (
+            f"release {self.release} (dataset version {self.dataset_version}), {self.release_url}"
+        )
+
     def as_dict(self) -> dict:
-        return {
+        meta = {
             "title": self.title,
             "dataset_version": self.dataset_version,
             "exported_at": self.exported_at.isoformat(),
@@ -63,6 +74,9 @@ class ExportMeta:
             "filters": self.filters,
             "licence": LICENCE_NOTE,
         }
+        if self.release:
+            meta["release"] = {"tag": self.release, "url": self.release_url}
+        return meta
 
 
 # --- formats ------------------------------------------------------------------------------
@@ -235,6 +249,7 @@ def about_sheet(workbook: Workbook, meta: ExportMeta, extra: list[tuple[str, str
     rows = [
         ("Title", meta.title),
         ("Filter", meta.filter_text),
+        *([("Release", meta.release_text)] if meta.release else []),
         ("Dataset version", str(meta.dataset_version)),
         ("Exported at", meta.exported_at.isoformat()),
         ("Page", meta.page_url),

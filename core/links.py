@@ -8,11 +8,16 @@ with the quoted values, exactly as reverse() would have built the URL.
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+
+from core import registry
 
 # reverse() quotes a path with these characters left as they are (django.urls.resolvers).
 _SAFE = "!$&'()*+,;=/~:@"
@@ -43,12 +48,37 @@ def _pieces(
     return tuple(pieces), tuple(order)
 
 
+# The tag of the release the page being made shows (`core.releases.at_release`), if any.
+_release_tag: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "atlas_link_release", default=None
+)
+
+
+@contextmanager
+def keeping_release(tag: str | None) -> Iterator[None]:
+    """Within this block, links to the views that take `?release=` carry `release=tag`."""
+    token = _release_tag.set(tag)
+    try:
+        yield
+    finally:
+        _release_tag.reset(token)
+
+
 def link(viewname: str, *args: object, **kwargs: object) -> str:
     """`reverse(viewname, args=args, kwargs=kwargs)`, without matching the pattern each time.
 
     A value that is empty or holds a "/" goes to reverse() itself, which refuses it as it
-    always did; any other value is quoted into its place as reverse() quotes it.
+    always did; any other value is quoted into its place as reverse() quotes it. On a page
+    shown at a release, a link to a view that takes `?release=` keeps it.
     """
+    url = _link(viewname, *args, **kwargs)
+    tag = _release_tag.get()
+    if tag is not None and viewname in registry.release_views():
+        return f"{url}?release={quote(tag, safe='')}"
+    return url
+
+
+def _link(viewname: str, *args: object, **kwargs: object) -> str:
     values = [str(value) for value in args] if args else [str(v) for v in kwargs.values()]
     if (args and kwargs) or any(not value or "/" in value for value in values):
         return reverse(viewname, args=args or None, kwargs=kwargs or None)

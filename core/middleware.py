@@ -69,7 +69,11 @@ def route_error_format(view_func) -> str:
     view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
     if view_class is not None and issubclass(view_class, APIView):
         return "json"
-    return getattr(view_class, "error_format", None) or "html"
+    return (
+        getattr(view_class, "error_format", None)
+        or getattr(view_func, "error_format", None)  # a callable view object (a feed)
+        or "html"
+    )
 
 
 def parameter_error_response(request, view_func, errors: dict[str, list[str]]):

@@ -7,6 +7,9 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.urls import reverse
 
+from core import registry
+from core.releases import current_release
+
 
 def breadcrumbs(*items: tuple[str, str | None]) -> list[dict]:
     """The trail above a page (Home comes first on its own), as (label, URL or None)."""
@@ -22,5 +25,8 @@ def api_link(viewname: str, *args: object, query: QueryDict | None = None, **par
         encoded = query.urlencode(safe=",")
     else:
         pairs = [(name, value) for name, value in params.items() if value not in (None, "")]
+        release = current_release()
+        if release is not None and f"api:{viewname}" in registry.release_views():
+            pairs.append(("release", release.tag))
         encoded = urlencode(pairs, safe=",")
     return f"{url}?{encoded}" if encoded else url

@@ -109,3 +109,66 @@ def matching_ids(kind: str, text: str) -> Any:
     except KeyError:
         raise LookupError(f"No full-text search is registered for {kind!r}") from None
     return matcher(text)
+
+
+def history_models() -> tuple[type[models.Model], ...]:
+    """The history models (django-simple-history) of the content models."""
+    return tuple(getattr(model, "history").model for model in _content if hasattr(model, "history"))  # noqa: B009
+
+
+# --- the knowledge base over time -----------------------------------------------------------
+# The changes feed, the state at a release and the comparison of releases read the history
+# of every content model. Each app says here, once per model, how its objects are named and
+# linked, and which frameworks, documents, institutions, activities and levels they concern
+# (the feed's filters): `core.changes` reads them, and knows no app.
+
+Scope = Callable[[Any], Any]  # a subquery of ids of the scope's objects -> Q over the history
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A content model whose changes the feed lists and releases compare."""
+
+    name: str  # the change's `type`: "cell", "passage"...
+    model: type[models.Model]
+    label: Callable[[Any], str]  # the object in words, its `related` loaded
+    key: str = "slug"  # what names it in the API and the feed: "slug" or "pk"
+    api: str | None = None  # the basename of its API detail route
+    url: Callable[[Any], str | None] = field(default=lambda obj: obj.get_absolute_url())
+    related: tuple[str, ...] = ()  # what `label` and `url` read
+    text: str | None = None  # the field holding its words, shown beside a change
+    # The scopes it belongs to: {"framework": scope, ...}. A scope maps a subquery of the
+    # ids of that scope's objects (frameworks...) to a Q over this model's history records.
+    scopes: dict[str, Scope] = field(default_factory=dict)
+    # Fields left out of its changes: bookkeeping, derived or too large to repeat.
+    excluded: tuple[str, ...] = ()
+    # A citation's scopes are those of its claim: (content type field, object id field).
+    claim_fields: tuple[str, str] | None = None
+
+
+_tracked: dict[str, Tracked] = {}
+_release_views: set[str] = set()
+
+
+def register_tracked(*tracked: Tracked) -> None:
+    for item in tracked:
+        if item.name in _tracked and _tracked[item.name] != item:
+            raise ValueError(f"Two tracked types are called {item.name!r}")
+        _tracked[item.name] = item
+
+
+def tracked_types() -> dict[str, Tracked]:
+    """Every tracked type by its name, in the order the apps registered them."""
+    if not apps.ready:
+        raise AppRegistryNotReady("Tracked types are known once every app is ready.")
+    return dict(_tracked)
+
+
+def register_release_views(*viewnames: str) -> None:
+    """Declare URL names whose pages, exports or API reads take `?release=<tag>`: the links
+    to them that a page at a release makes keep the release."""
+    _release_views.update(viewnames)
+
+
+def release_views() -> set[str]:
+    return _release_views

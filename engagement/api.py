@@ -6,11 +6,19 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from core.api.releases import ReleaseReadsMixin
 from core.api.viewsets import AtlasViewSetMixin
-from engagement.filters import ActivityFilter, CellFilter, FrameworkFilter, LevelFilter
+from engagement.filters import (
+    KEYWORD_AT_RELEASE,
+    ActivityFilter,
+    CellFilter,
+    FrameworkFilter,
+    LevelFilter,
+)
 from engagement.history import CellHistorySerializer, cell_history
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from engagement.serializers import (
@@ -21,28 +29,40 @@ from engagement.serializers import (
 )
 from sources.models import citations_prefetch
 
+CITATIONS = "citations__passage__document"
 
-class LevelViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
+
+class LevelViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):
     """The four levels of engagement, deepest integration first, with definition and
-    conditions (each cited). Editors may correct their texts; the set of levels is fixed."""
+    conditions (each cited). Editors may correct their texts; the set of levels is fixed.
+    `?release=<tag>`: as they stood at that release."""
 
     serializer_class = LevelSerializer
     filterset_class = LevelFilter
     ordering_fields = ["ordinal", "name"]
     http_method_names = ["get", "put", "patch", "head", "options"]
+    release_model = EngagementLevel
+    release_lookups = (CITATIONS,)
 
     def get_queryset(self):
+        if self.release is not None:
+            return self.release_queryset().order_by("ordinal")
         return EngagementLevel.objects.with_citations()
 
 
-class ActivityViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
-    """The common activities of Table 1, in the brief's order."""
+class ActivityViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):
+    """The common activities of Table 1, in the brief's order. `?release=<tag>`: as they
+    stood at that release."""
 
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
     ordering_fields = ["ordinal", "name"]
+    release_model = Activity
+    release_lookups = (CITATIONS,)
 
     def get_queryset(self):
+        if self.release is not None:
+            return self.release_queryset().order_by("ordinal")
         return Activity.objects.prefetch_related(citations_prefetch()).order_by("ordinal")
 
 
@@ -57,17 +77,30 @@ class FrameworkViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Framework.objects.for_index()
 
 
-class CellViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
-    """The cells of every matrix (framework × activity × level), each with its citations."""
+class CellViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):
+    """The cells of every matrix (framework × activity × level), each with its citations.
+    `?release=<tag>`: as they stood at that release (the keyword filter `q` searches the
+    current text only, so it does not combine with `release`)."""
 
     serializer_class = CellSerializer
     filterset_class = CellFilter
     ordering_fields = ["id", "updated_at", "activity__ordinal", "level__ordinal"]
     lookup_field = "pk"
     lookup_value_regex = r"[0-9]+"
+    release_model = Cell
+    release_lookups = ("framework", "activity", "level", CITATIONS)
 
     def get_queryset(self):
+        if self.release is not None:
+            return self.release_queryset().order_by(
+                "framework__ordinal", "framework__name", "activity__ordinal", "level__ordinal"
+            )
         return Cell.objects.for_list()
+
+    def filter_queryset(self, queryset):
+        if self.release is not None and self.request.query_params.get("q", "").strip():
+            raise ValidationError({"q": [KEYWORD_AT_RELEASE]})
+        return super().filter_queryset(queryset)
 
     @extend_schema(responses=CellHistorySerializer(many=True), filters=False)
     @action(detail=True, pagination_class=None, renderer_classes=[JSONRenderer])

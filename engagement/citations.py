@@ -21,6 +21,7 @@ from sources.citing import (
     document_reference,
     passage_link,
     passage_pinpoint,
+    release_fields,
     table_headers,
 )
 from sources.models import Citation, CitationRole
@@ -40,7 +41,13 @@ def primary_citation(cell: Cell) -> Citation | None:
 
 
 def cell_reference(
-    cell: Cell, *, site_url: str, accessed: date, version: int, headers: dict[int, str]
+    cell: Cell,
+    *,
+    site_url: str,
+    accessed: date,
+    version: int,
+    headers: dict[int, str],
+    release=None,
 ) -> Reference:
     """`cell` as a reference. Expects `Cell.objects.for_list()` with the framework's document
     loaded, and `headers` from `sources.citing.table_headers` for its passages."""
@@ -55,6 +62,7 @@ def cell_reference(
             accessed=accessed,
             version=version,
             note=cell_subject(cell) + empty,
+            release=release,
         )
         return replace(reference, key=key)
     passage = citation.passage
@@ -68,29 +76,50 @@ def cell_reference(
         dataset_version=version,
         part=passage_pinpoint(passage, quote=citation.exact, header=headers.get(passage.pk, "")),
         note=f"{cell_subject(cell)}: “{citation.exact}”",
+        **release_fields(release, site_url=site_url),
     )
 
 
 def cell_references(
-    cells: Iterable[Cell], *, site_url: str, accessed: date, version: int
+    cells: Iterable[Cell], *, site_url: str, accessed: date, version: int, release=None
 ) -> list[Reference]:
     """Each cell as a reference, in order; the tables' header rows in one query."""
     cells = list(cells)
     primaries = [primary_citation(cell) for cell in cells]
     headers = table_headers(c.passage for c in primaries if c is not None)
     return [
-        cell_reference(cell, site_url=site_url, accessed=accessed, version=version, headers=headers)
+        cell_reference(
+            cell,
+            site_url=site_url,
+            accessed=accessed,
+            version=version,
+            headers=headers,
+            release=release,
+        )
         for cell in cells
     ]
 
 
 def framework_bibliography(
-    framework: Framework, cells: Iterable[Cell], *, site_url: str, accessed: date, version: int
+    framework: Framework,
+    cells: Iterable[Cell],
+    *,
+    site_url: str,
+    accessed: date,
+    version: int,
+    release=None,
 ) -> list[Reference]:
-    """A framework's source document, then each of `cells` (as the page filters them)."""
+    """A framework's source document, then each of `cells` (as the page filters them), as
+    they stand today or at `release`."""
     return [
         document_reference(
-            framework.document, site_url=site_url, accessed=accessed, version=version
+            framework.document,
+            site_url=site_url,
+            accessed=accessed,
+            version=version,
+            release=release,
         ),
-        *cell_references(cells, site_url=site_url, accessed=accessed, version=version),
+        *cell_references(
+            cells, site_url=site_url, accessed=accessed, version=version, release=release
+        ),
     ]

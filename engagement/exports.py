@@ -33,6 +33,8 @@ from core.exports import (
     spool,
     text_cell,
 )
+from core.history import State
+from core.models import Release
 from engagement.citations import framework_bibliography
 from engagement.filters import CellFilter
 from engagement.matrix import Matrix
@@ -94,6 +96,7 @@ class FrameworkExport:
     meta: ExportMeta
     how_to_cite: str
     excel: bool = False  # CSV only: UTF-8 with a BOM, for Excel on Windows
+    release: Release | None = None  # the release it shows (`meta` names it too)
 
     @property
     def cells(self):
@@ -107,8 +110,16 @@ class FrameworkExport:
 FRAMEWORK_FORMATS = Formats("export")
 
 
-def export_cells(framework: Framework):
-    """The queryset an export filters: a framework's cells as the API serializes them."""
+def export_cells(framework: Framework, *, state: State | None = None):
+    """The queryset an export filters: a framework's cells as the API serializes them, now
+    or as they stood in `state`."""
+    if state is not None:
+        return (
+            state.objects(Cell)
+            .filter(framework_id=framework.pk)
+            .order_by("activity__ordinal", "level__ordinal")
+            .prefetch_state("framework", "activity", "level", "citations__passage__document")
+        )
     return Cell.objects.for_list().filter(framework=framework)
 
 
@@ -264,6 +275,7 @@ def _bibliography_writer(fmt: str):
             site_url=export.meta.site_url,
             accessed=timezone.localdate(export.meta.exported_at),
             version=export.meta.dataset_version,
+            release=export.release,
         )
         return bibliography(references, fmt)
 
@@ -328,6 +340,7 @@ def framework_markdown(matrix: Matrix, *, meta: ExportMeta, how_to_cite: str) ->
         f"# {md_escape(meta.title)}",
         "",
         f"- Filter: {md_escape(meta.filter_text)}",
+        *([f"- Release: {md_escape(meta.release_text)}"] if meta.release else []),
         f"- Dataset version: {meta.dataset_version}",
         f"- Exported at: {meta.exported_at.isoformat()}",
         f"- Page: <{meta.page_url}>",

@@ -7,9 +7,15 @@ from django.db.models import Q
 
 from core import registry
 from core.filtering import ChoiceMultipleFilter, SlugMultipleFilter, StrictBooleanFilter
+from core.history import m2m_history_model, records_at, state_of
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from institutions.models import Institution
 from sources.models import Document
+
+# At a release, the keyword filter cannot be answered: the search index is of today's text.
+KEYWORD_AT_RELEASE = (
+    "Keyword search covers the current knowledge base only; leave out q or release."
+)
 
 
 def cells_matching(queryset, text: str):
@@ -34,6 +40,7 @@ class CellFilter(django_filters.FilterSet):
         field_name="framework__institutions",
         queryset=Institution.objects.all(),
         distinct=True,
+        method="filter_institution",
         label="Institution",
     )
     kind = ChoiceMultipleFilter(field_name="kind", choices=CellKind.choices, label="Kind")
@@ -47,6 +54,19 @@ class CellFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         value = value.strip()
         return cells_matching(queryset, value) if value else queryset
+
+    def filter_institution(self, queryset, name, value):
+        if not value:
+            return queryset
+        state = state_of(queryset)
+        if state is None:
+            return queryset.filter(framework__institutions__in=value).distinct()
+        # The frameworks those institutions were part of then.
+        members = m2m_history_model(Framework, "institutions")._default_manager.filter(
+            history_id__in=records_at(Framework, state.version).values("history_id"),
+            institution_id__in=[institution.pk for institution in value],
+        )
+        return queryset.filter(framework_id__in=members.values("framework_id"))
 
 
 class LevelFilter(django_filters.FilterSet):

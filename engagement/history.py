@@ -10,9 +10,9 @@ from itertools import pairwise
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.history import HISTORY_TYPES, display_name
 from engagement.models import Cell
 
-HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # Bookkeeping, not content: every save moves it.
 NOT_CHANGES = ["updated_at"]
 
@@ -43,7 +43,8 @@ class CellHistorySerializer(serializers.Serializer):
         return HISTORY_TYPES[record.history_type]
 
     def get_user(self, record) -> str | None:
-        return record.history_user.get_username() if record.history_user else None
+        """The editor's public name (never the username or e-mail); None for commands."""
+        return display_name(record.history_user) if record.history_user else None
 
     @extend_schema_field(ChangeSerializer(many=True))
     def get_changes(self, record) -> list[dict]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 
+from core.history import State
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from sources.models import Citation, CitationRole, citation_url
 
@@ -74,9 +75,14 @@ class SourceLink:
     url: str
 
 
-def link_cells(placed: Iterable[tuple[Cell, Framework, Activity, EngagementLevel]]) -> None:
+def link_cells(
+    placed: Iterable[tuple[Cell, Framework, Activity, EngagementLevel]],
+    *,
+    state: State | None = None,
+) -> None:
     """Give each cell its position's objects and its `source_links`, in one query, from
-    (cell, framework, activity, level) as a page has them placed.
+    (cell, framework, activity, level) as a page has them placed; at a release (`state`),
+    its source citations as they stood then (three queries).
 
     For cells loaded without their relations (`Cell.objects.for_matrix`): they get the page's
     own framework, activity and level objects (so `get_absolute_url` needs no query), and
@@ -88,6 +94,22 @@ def link_cells(placed: Iterable[tuple[Cell, Framework, Activity, EngagementLevel
         cell.source_links = []
         by_id[cell.pk] = cell
     if not by_id:
+        return
+    if state is not None:
+        for citation in (
+            state.objects(Citation)
+            .filter(
+                content_type=ContentType.objects.get_for_model(Cell),
+                object_id__in=list(by_id),
+                role=CitationRole.SOURCE,
+            )
+            .order_by("object_id", "pk")
+            .prefetch_state("passage__document")
+        ):
+            anchor, document = citation.passage.anchor, citation.passage.document.slug
+            by_id[citation.object_id].source_links.append(
+                SourceLink(anchor, citation_url(document, citation.pk, anchor))
+            )
         return
     citations = (
         Citation.objects.filter(

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.history import VersionedHistory
 from core.links import link
 from sources.models import Citation, citations_prefetch
 
@@ -28,7 +29,7 @@ class EngagementLevel(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="level")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     objects = LevelQuerySet.as_manager()
 
@@ -52,7 +53,7 @@ class Activity(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="activity")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     class Meta:
         ordering = ["ordinal"]
@@ -93,7 +94,7 @@ class Framework(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FrameworkQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[institutions])
+    history = HistoricalRecords(m2m_fields=[institutions], bases=[VersionedHistory])
 
     class Meta:
         ordering = ["ordinal", "name"]
@@ -146,7 +147,7 @@ class Cell(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="cell")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     objects = CellQuerySet.as_manager()
 
@@ -187,4 +188,9 @@ class Cell(models.Model):
         try:
             return self.prefetched_citations
         except AttributeError:
-            return list(self.citations.with_passage())
+            pass
+        # Loaded as they stood at a release (`core.history.State.prefetch`).
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("citations")
+        if prefetched is not None:
+            return list(prefetched)
+        return list(self.citations.with_passage())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from core.history import State, objects_of
 from engagement.filters import CellFilter
 from engagement.matrix import Matrix, build_matrix
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
@@ -42,15 +43,24 @@ def matrix_selection(
     data = filterset.form.cleaned_data
     chosen_levels, chosen_activities = data.get("level"), data.get("activity")
     if chosen_levels:
-        levels = sorted(chosen_levels, key=lambda level: level.ordinal)
+        levels = _chosen(chosen_levels, levels)
     elif levels is None:
         levels = list(EngagementLevel.objects.order_by("ordinal"))
     if chosen_activities:
-        activities = sorted(chosen_activities, key=lambda activity: activity.ordinal)
+        activities = _chosen(chosen_activities, activities)
     elif activities is None:
         activities = list(Activity.objects.order_by("ordinal"))
     narrowed = bool(data.get("kind") or (data.get("q") or "").strip() or data.get("emphasised"))
     return MatrixSelection(list(levels), list(activities), keep_empty_rows=not narrowed)
+
+
+def _chosen(chosen, given: list | None) -> list:
+    """The chosen levels or activities in order; as the caller's own objects where it gave
+    them (at a release, as they stood then), and only those it gave."""
+    if given is None:
+        return sorted(chosen, key=lambda obj: obj.ordinal)
+    wanted = {obj.pk for obj in chosen}
+    return [obj for obj in given if obj.pk in wanted]
 
 
 def framework_matrix(
@@ -107,15 +117,20 @@ class FrameworkComparison:
         return self._only("b")
 
 
-def framework_comparison(a: Framework, b: Framework) -> FrameworkComparison:
-    """Two matrices position by position (three queries: levels, activities, cells)."""
-    levels = list(EngagementLevel.objects.order_by("ordinal"))
-    cells = {
-        (cell.framework_id, cell.activity_id, cell.level_id): cell
-        for cell in Cell.objects.filter(framework__in=[a, b]).select_related(
+def framework_comparison(
+    a: Framework, b: Framework, *, state: State | None = None
+) -> FrameworkComparison:
+    """Two matrices position by position, now or as they stood in `state` (three queries:
+    levels, activities, cells; six at a release, whose relations are loaded apart)."""
+    levels = list(objects_of(EngagementLevel, state).order_by("ordinal"))
+    if state is None:
+        found = Cell.objects.filter(framework__in=[a, b]).select_related(
             "framework", "activity", "level"
         )
-    }
+    else:
+        found = state.objects(Cell).filter(framework_id__in=[a.pk, b.pk])
+        found = found.prefetch_state("framework", "activity", "level")
+    cells = {(cell.framework_id, cell.activity_id, cell.level_id): cell for cell in found}
     rows = [
         ComparedActivity(
             activity,
@@ -128,6 +143,6 @@ def framework_comparison(a: Framework, b: Framework) -> FrameworkComparison:
                 for level in levels
             ],
         )
-        for activity in Activity.objects.order_by("ordinal")
+        for activity in objects_of(Activity, state).order_by("ordinal")
     ]
     return FrameworkComparison(a, b, levels, rows)

@@ -16,8 +16,12 @@ from django.views.generic import TemplateView
 
 from core.filtering import CommaSeparatedMultiple
 from core.forms import PairForm
+from core.history import State, objects_of
 from core.pages import api_link, breadcrumbs
+from core.releases import PARAMETER as RELEASE
+from core.releases import ReleasePageMixin
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
+from engagement.filters import KEYWORD_AT_RELEASE
 from engagement.matrix import link_cells
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from engagement.selectors import (
@@ -32,7 +36,7 @@ from sources.models import Citation, citations_prefetch
 # the path's business there, so they are refused like any unknown name. Its exports take
 # the same query string (and `excel`).
 MATRIX_PARAMETERS = ("level", "activity", "kind", "emphasised", "q")
-MATRIX_QUERY = frozenset({*MATRIX_PARAMETERS, "view"})
+MATRIX_QUERY = frozenset({*MATRIX_PARAMETERS, "view", RELEASE})
 VIEWS = {"activities": "Activities as rows", "levels": "Levels as rows"}
 
 
@@ -43,25 +47,43 @@ def view_errors(params) -> dict[str, list[str]]:
     return {}
 
 
-def _levels() -> list[EngagementLevel]:
-    return list(EngagementLevel.objects.order_by("ordinal"))
+def _levels(state: State | None = None) -> list[EngagementLevel]:
+    return list(objects_of(EngagementLevel, state).order_by("ordinal"))
 
 
-def _activities() -> list[Activity]:
-    return list(Activity.objects.order_by("ordinal"))
+def _activities(state: State | None = None) -> list[Activity]:
+    return list(objects_of(Activity, state).order_by("ordinal"))
 
 
-class FrameworkDetailView(TemplateView):
-    """A framework's matrix, filtered by the query string; the URL is the whole state."""
+def _framework_at(state: State, slug: str) -> Framework:
+    """A framework with its source and institutions, as it stood in `state`; 404 if it did
+    not exist then."""
+    return get_object_or_404(
+        state.objects(Framework).prefetch_state("document", "institutions"), slug=slug
+    )
+
+
+class FrameworkDetailView(ReleasePageMixin, TemplateView):
+    """A framework's matrix, filtered by the query string; the URL is the whole state.
+    `?release=<tag>` shows it as it stood at that release."""
 
     template_name = "engagement/framework_detail.html"
 
     def get_framework(self) -> Framework:
+        if self.state is not None:
+            return _framework_at(self.state, self.kwargs["slug"])
         return get_object_or_404(Framework.objects.for_index(), slug=self.kwargs["slug"])
+
+    def cells(self, framework: Framework):
+        """The cells the filter narrows: as the matrix reads them, or as they stood."""
+        if self.state is not None:
+            return self.state.objects(Cell).filter(framework_id=framework.pk)
+        return Cell.objects.for_matrix(framework)
 
     def get(self, request, *args, **kwargs):
         framework = self.get_framework()
-        levels, activities = _levels(), _activities()
+        state = self.state
+        levels, activities = _levels(state), _activities(state)
         context = {
             "framework": framework,
             "levels": levels,
@@ -79,11 +101,17 @@ class FrameworkDetailView(TemplateView):
             "filtered": any(name in request.GET for name in (*MATRIX_PARAMETERS, "view")),
         }
         errors = {
-            name: ["Unknown parameter; this page takes " + ", ".join(MATRIX_PARAMETERS) + ", view."]
+            name: [
+                "Unknown parameter; this page takes "
+                + ", ".join(MATRIX_PARAMETERS)
+                + ", view, release."
+            ]
             for name in sorted(set(request.GET) - MATRIX_QUERY)
         }
         errors.update(view_errors(request.GET))
-        filterset = cell_filter(request.GET, queryset=Cell.objects.for_matrix(framework))
+        if state is not None and request.GET.get("q", "").strip():
+            errors["q"] = [KEYWORD_AT_RELEASE]
+        filterset = cell_filter(request.GET, queryset=self.cells(framework))
         if not errors and not filterset.is_valid():
             errors = {name: list(messages) for name, messages in filterset.errors.items()}
         if errors:
@@ -91,7 +119,8 @@ class FrameworkDetailView(TemplateView):
             return self.render_to_response(context, status=400)
         selection = matrix_selection(filterset, levels=levels, activities=activities)
         matrix = framework_matrix(framework, filterset.qs, selection)
-        link_cells(matrix.placed())
+        link_cells(matrix.placed(), state=state)
+        context.update(self.release_context({Framework: [framework], Cell: matrix.cells}))
         context["matrix"] = matrix
         context["transposed"] = [
             (level, [row.cells[index] for row in matrix.rows])
@@ -127,6 +156,8 @@ class HomeView(FrameworkDetailView):
     """The default framework's matrix."""
 
     def get_framework(self) -> Framework:
+        if self.state is not None:
+            return _framework_at(self.state, settings.ATLAS_DEFAULT_FRAMEWORK)
         framework = (
             Framework.objects.for_index().filter(slug=settings.ATLAS_DEFAULT_FRAMEWORK).first()
         )
@@ -166,12 +197,37 @@ class FrameworkIndexView(TemplateView):
         }
 
 
-class CellDetailView(TemplateView):
+class CellDetailView(ReleasePageMixin, TemplateView):
     """One cell: its text, its citations in their passages, its neighbours and permalink."""
 
     template_name = "engagement/cell_detail.html"
 
     def get_context_data(self, **kwargs):
+        cell, neighbours = (
+            self.cell_now() if self.state is None else cell_at(self.state, **self.kwargs)
+        )
+        framework = cell.framework
+        return {
+            "cell": cell,
+            "framework": framework,
+            "row_neighbours": [n for n in neighbours if n.activity_id == cell.activity_id],
+            "column_neighbours": [n for n in neighbours if n.level_id == cell.level_id],
+            "permalink": self.request.build_absolute_uri(cell.get_absolute_url()),
+            "api_url": api_link(
+                "cell-list",
+                framework=framework.slug,
+                activity=cell.activity.slug,
+                level=cell.level.slug,
+            ),
+            "breadcrumbs": breadcrumbs(
+                ("Frameworks", reverse("engagement:framework-index")),
+                (framework.name, framework.get_absolute_url()),
+                (f"{cell.activity.name} / {cell.level.name}", None),
+            ),
+            **self.release_context({Cell: [cell]}),
+        }
+
+    def cell_now(self) -> tuple[Cell, list[Cell]]:
         cell = get_object_or_404(
             Cell.objects.select_related("framework__document", "activity", "level")
             .defer("framework__document__text")
@@ -193,34 +249,42 @@ class CellDetailView(TemplateView):
             .select_related("framework", "activity", "level")
             .order_by("activity__ordinal", "level__ordinal")
         )
-        framework = cell.framework
-        return {
-            "cell": cell,
-            "framework": framework,
-            "row_neighbours": [n for n in neighbours if n.activity_id == cell.activity_id],
-            "column_neighbours": [n for n in neighbours if n.level_id == cell.level_id],
-            "permalink": self.request.build_absolute_uri(cell.get_absolute_url()),
-            "api_url": api_link(
-                "cell-list",
-                framework=framework.slug,
-                activity=cell.activity.slug,
-                level=cell.level.slug,
-            ),
-            "breadcrumbs": breadcrumbs(
-                ("Frameworks", reverse("engagement:framework-index")),
-                (framework.name, framework.get_absolute_url()),
-                (f"{cell.activity.name} / {cell.level.name}", None),
-            ),
-        }
+        return cell, neighbours
 
 
-class FrameworkCompareView(TemplateView):
+def cell_at(state: State, *, slug: str, activity: str, level: str) -> tuple[Cell, list[Cell]]:
+    """A cell as it stood in `state`, with its citations in their passages, its framework
+    (source, institutions), and its neighbours; a 404 where it did not exist then."""
+    framework = _framework_at(state, slug)
+    activity_at = get_object_or_404(state.objects(Activity), slug=activity)
+    level_at = get_object_or_404(state.objects(EngagementLevel), slug=level)
+    cell = get_object_or_404(
+        state.objects(Cell).prefetch_state("citations__passage__document"),
+        framework_id=framework.pk,
+        activity_id=activity_at.pk,
+        level_id=level_at.pk,
+    )
+    cell.framework, cell.activity, cell.level = framework, activity_at, level_at
+    neighbours = list(
+        state.objects(Cell)
+        .filter(framework_id=framework.pk)
+        .filter(Q(activity_id=activity_at.pk) | Q(level_id=level_at.pk))
+        .exclude(pk=cell.pk)
+        .order_by("activity__ordinal", "level__ordinal")
+        .prefetch_state("activity", "level")
+    )
+    for neighbour in neighbours:
+        neighbour.framework = framework
+    return cell, neighbours
+
+
+class FrameworkCompareView(ReleasePageMixin, TemplateView):
     """Two matrices side by side, activity by activity; cells only one of them fills marked."""
 
     template_name = "engagement/framework_compare.html"
 
     def get(self, request, *args, **kwargs):
-        frameworks = list(Framework.objects.order_by("ordinal", "name"))
+        frameworks = list(objects_of(Framework, self.state).order_by("ordinal", "name"))
         form = PairForm(
             request.GET, queryset=Framework.objects.all(), noun="framework", loaded=frameworks
         )
@@ -235,7 +299,9 @@ class FrameworkCompareView(TemplateView):
         if not form.is_valid():
             context["errors"] = {name: list(errors) for name, errors in form.errors.items()}
             return self.render_to_response(context, status=400)
-        comparison = framework_comparison(form.cleaned_data["a"], form.cleaned_data["b"])
+        comparison = framework_comparison(
+            form.cleaned_data["a"], form.cleaned_data["b"], state=self.state
+        )
         context.update(
             a=comparison.a,
             b=comparison.b,
@@ -244,6 +310,12 @@ class FrameworkCompareView(TemplateView):
             only_a=comparison.only_a,
             only_b=comparison.only_b,
             api_url=api_link("cell-list", framework=f"{comparison.a.slug},{comparison.b.slug}"),
+            **self.release_context(
+                {
+                    Framework: [comparison.a, comparison.b],
+                    Cell: [c for row in comparison.rows for p in row.pairs for c in (p.a, p.b)],
+                }
+            ),
         )
         return self.render_to_response(context)
 
@@ -267,22 +339,28 @@ class ActivityIndexView(TemplateView):
         }
 
 
-class ActivityDetailView(TemplateView):
+class ActivityDetailView(ReleasePageMixin, TemplateView):
     """An activity across the four levels, in every framework."""
 
     template_name = "engagement/activity_detail.html"
 
     def get_context_data(self, **kwargs):
-        activity = get_object_or_404(
-            Activity.objects.prefetch_related(citations_prefetch()),
-            slug=self.kwargs["slug"],
-        )
-        levels = _levels()
-        frameworks = list(Framework.objects.order_by("ordinal", "name"))
-        cells = {
-            (cell.framework_id, cell.level_id): cell
-            for cell in Cell.objects.filter(activity=activity).only(*Cell.MATRIX_FIELDS)
-        }
+        state = self.state
+        if state is None:
+            activity = get_object_or_404(
+                Activity.objects.prefetch_related(citations_prefetch()),
+                slug=self.kwargs["slug"],
+            )
+            found = Cell.objects.filter(activity=activity).only(*Cell.MATRIX_FIELDS)
+        else:
+            activity = get_object_or_404(
+                state.objects(Activity).prefetch_state("citations__passage__document"),
+                slug=self.kwargs["slug"],
+            )
+            found = state.objects(Cell).filter(activity_id=activity.pk)
+        levels = _levels(state)
+        frameworks = list(objects_of(Framework, state).order_by("ordinal", "name"))
+        cells = {(cell.framework_id, cell.level_id): cell for cell in found}
         rows = [
             {
                 "framework": framework,
@@ -291,10 +369,13 @@ class ActivityDetailView(TemplateView):
             for framework in frameworks
         ]
         link_cells(
-            (cell, row["framework"], activity, level)
-            for row in rows
-            for level, cell in zip(levels, row["cells"], strict=True)
-            if cell is not None
+            (
+                (cell, row["framework"], activity, level)
+                for row in rows
+                for level, cell in zip(levels, row["cells"], strict=True)
+                if cell is not None
+            ),
+            state=state,
         )
         return {
             "activity": activity,
@@ -304,6 +385,7 @@ class ActivityDetailView(TemplateView):
             "breadcrumbs": breadcrumbs(
                 ("Activities", reverse("engagement:activity-index")), (activity.name, None)
             ),
+            **self.release_context({Activity: [activity], Cell: list(cells.values())}),
         }
 
 
@@ -323,23 +405,37 @@ class LevelIndexView(TemplateView):
         }
 
 
-class LevelDetailView(TemplateView):
+class LevelDetailView(ReleasePageMixin, TemplateView):
     """A level's definition and conditions, cited, and all its cells in every framework."""
 
     template_name = "engagement/level_detail.html"
 
     def get_context_data(self, **kwargs):
-        level = get_object_or_404(
-            EngagementLevel.objects.with_citations(), slug=self.kwargs["slug"]
-        )
-        frameworks = list(Framework.objects.order_by("ordinal", "name"))
+        state = self.state
+        if state is None:
+            level = get_object_or_404(
+                EngagementLevel.objects.with_citations(), slug=self.kwargs["slug"]
+            )
+            found = (
+                Cell.objects.filter(level=level)
+                .select_related("framework", "activity", "level")
+                .prefetch_related(citations_prefetch())
+                .order_by("activity__ordinal")
+            )
+        else:
+            level = get_object_or_404(
+                state.objects(EngagementLevel).prefetch_state("citations__passage__document"),
+                slug=self.kwargs["slug"],
+            )
+            found = (
+                state.objects(Cell)
+                .filter(level_id=level.pk)
+                .order_by("activity__ordinal")
+                .prefetch_state("framework", "activity", "level", "citations__passage__document")
+            )
+        frameworks = list(objects_of(Framework, state).order_by("ordinal", "name"))
         cells: dict[int, list[Cell]] = {}
-        for cell in (
-            Cell.objects.filter(level=level)
-            .select_related("framework", "activity", "level")
-            .prefetch_related(citations_prefetch())
-            .order_by("activity__ordinal")
-        ):
+        for cell in found:
             cells.setdefault(cell.framework_id, []).append(cell)
         citations = list(level.citations.all())
         return {
@@ -353,5 +449,8 @@ class LevelDetailView(TemplateView):
             "api_url": api_link("level-detail", level.slug),
             "breadcrumbs": breadcrumbs(
                 ("Levels", reverse("engagement:level-index")), (level.name, None)
+            ),
+            **self.release_context(
+                {EngagementLevel: [level], Cell: [c for group in cells.values() for c in group]}
             ),
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from rest_framework import viewsets
 
+from core.api.releases import ReleaseReadsMixin
 from core.api.viewsets import AtlasViewSetMixin
 from institutions.filters import (
     FunctionFilter,
@@ -21,15 +22,28 @@ from institutions.serializers import (
 )
 from sources.models import citations_prefetch
 
+CITATIONS = "citations__passage__document"
 
-class InstitutionViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
-    """Institutions, with their names (aliases), mandates and citations."""
+
+class InstitutionViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):
+    """Institutions, with their names (aliases), mandates and citations. `?release=<tag>`:
+    as they stood at that release."""
 
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilter
     ordering_fields = ["name", "slug", "jurisdiction", "kind"]
+    release_model = Institution
+    release_lookups = (
+        "parent",
+        f"aliases__{CITATIONS}",
+        "mandates__function",
+        f"mandates__{CITATIONS}",
+        CITATIONS,
+    )
 
     def get_queryset(self):
+        if self.release is not None:
+            return self.release_queryset().order_by("name")
         return Institution.objects.for_detail().order_by("name")
 
 
@@ -52,16 +66,21 @@ class FunctionViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
         ).order_by("ordinal")
 
 
-class MandateViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
-    """Each institution's status for each function, in the source's own words."""
+class MandateViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):
+    """Each institution's status for each function, in the source's own words.
+    `?release=<tag>`: as they stood at that release."""
 
     serializer_class = MandateSerializer
     filterset_class = MandateFilter
     ordering_fields = ["status", "function__ordinal", "institution__name"]
     lookup_field = "pk"
     lookup_value_regex = r"[0-9]+"
+    release_model = Mandate
+    release_lookups = ("function", "institution", CITATIONS)
 
     def get_queryset(self):
+        if self.release is not None:
+            return self.release_queryset().order_by("function__ordinal", "institution__name")
         return (
             Mandate.objects.select_related("function", "institution")
             .prefetch_related(citations_prefetch())
@@ -69,12 +88,17 @@ class MandateViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
         )
 
 
-class RelationshipViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
-    """Dated ties between institutions that the sources report."""
+class RelationshipViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):
+    """Dated ties between institutions that the sources report. `?release=<tag>`: as they
+    stood at that release."""
 
     serializer_class = RelationshipSerializer
     filterset_class = RelationshipFilter
     ordering_fields = ["date", "kind", "slug"]
+    release_model = Relationship
+    release_lookups = ("subject", "object", CITATIONS)
 
     def get_queryset(self):
+        if self.release is not None:
+            return self.release_queryset().order_by("subject__name", "kind", "object__name")
         return Relationship.objects.for_list().order_by("subject__name", "kind", "object__name")

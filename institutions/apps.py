@@ -6,7 +6,16 @@ class InstitutionsConfig(AppConfig):
     verbose_name = "Institutions"
 
     def ready(self) -> None:
-        from core.registry import ClaimType, register_claim, register_content
+        from django.db.models import Q
+
+        from core.registry import (
+            ClaimType,
+            Tracked,
+            register_claim,
+            register_content,
+            register_release_views,
+            register_tracked,
+        )
         from institutions.models import (
             Function,
             Institution,
@@ -45,3 +54,58 @@ class InstitutionsConfig(AppConfig):
             ),
         ):
             register_claim(claim)
+
+        register_tracked(
+            Tracked("institution", Institution, lambda i: i.name, api="institution", text="name"),
+            Tracked(
+                "alias",
+                InstitutionAlias,
+                lambda a: f"“{a.name}”, a name of {a.institution.name}",
+                key="pk",
+                url=lambda a: a.institution.get_absolute_url(),
+                related=("institution",),
+                text="name",
+                scopes={"institution": lambda ids: Q(institution_id__in=ids)},
+            ),
+            Tracked(
+                "function",
+                Function,
+                lambda f: f.name,
+                api="function",
+                url=lambda f: None,
+                text="name",
+            ),
+            Tracked(
+                "mandate",
+                Mandate,
+                lambda m: f"{m.institution.name}: {m.function.name}",
+                key="pk",
+                api="mandate",
+                url=lambda m: f"{m.institution.get_absolute_url()}#functions",
+                related=("institution", "function"),
+                text="statement",
+                scopes={"institution": lambda ids: Q(institution_id__in=ids)},
+            ),
+            Tracked(
+                "relationship",
+                Relationship,
+                lambda r: f"{r.subject.name} – {r.get_kind_display()} – {r.object.name}",
+                api="relationship",
+                url=lambda r: f"{r.subject.get_absolute_url()}#relationships",
+                related=("subject", "object"),
+                text="description",
+                scopes={"institution": lambda ids: Q(subject_id__in=ids) | Q(object_id__in=ids)},
+            ),
+        )
+        # Pages, exports and API reads that show the knowledge base at a release.
+        register_release_views(
+            "institutions:institution-detail",
+            "institutions:institution-compare",
+            "institutions:compare-export",
+            "api:institution-list",
+            "api:institution-detail",
+            "api:mandate-list",
+            "api:mandate-detail",
+            "api:relationship-list",
+            "api:relationship-detail",
+        )

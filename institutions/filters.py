@@ -6,9 +6,11 @@ import django_filters
 from django.db.models import Q
 
 from core.filtering import CheckboxMultiple, ChoiceMultipleFilter, SlugMultipleFilter
+from core.history import state_of
 from institutions.models import (
     Function,
     Institution,
+    InstitutionAlias,
     InstitutionKind,
     Mandate,
     MandateStatus,
@@ -35,6 +37,15 @@ class InstitutionFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        state = state_of(queryset)
+        if state is not None:
+            # As they stood: the names of that state (history has no reverse relations).
+            names = state.objects(InstitutionAlias).filter(name__icontains=value)
+            return queryset.filter(
+                Q(name__icontains=value)
+                | Q(short_name__icontains=value)
+                | Q(id__in=names.values("institution_id"))
+            )
         return queryset.filter(
             Q(name__icontains=value)
             | Q(short_name__icontains=value)

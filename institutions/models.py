@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Prefetch, Q
 from simple_history.models import HistoricalRecords
 
+from core.history import VersionedHistory
 from core.links import link
 from sources.models import Citation, citations_prefetch
 
@@ -55,7 +56,7 @@ class Institution(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="institution")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     objects = InstitutionQuerySet.as_manager()
 
@@ -102,7 +103,7 @@ class InstitutionAlias(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     citations = GenericRelation(Citation, related_query_name="institution_alias")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     class Meta:
         ordering = ["institution", "name"]
@@ -129,7 +130,7 @@ class Function(models.Model):
     ordinal = models.PositiveSmallIntegerField(unique=True)
 
     citations = GenericRelation(Citation, related_query_name="function")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     class Meta:
         ordering = ["ordinal"]
@@ -166,7 +167,7 @@ class Mandate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="mandate")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     objects = MandateQuerySet.as_manager()
 
@@ -219,7 +220,7 @@ class Relationship(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="relationship")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     objects = RelationshipQuerySet.as_manager()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.history import State, objects_of
 from institutions.models import Function, Institution, Mandate
 
 
@@ -32,17 +33,25 @@ class InstitutionComparison:
         return sum(row.differ for row in self.rows)
 
 
-def institution_comparison(a: Institution, b: Institution) -> InstitutionComparison:
-    """Every function, in order, with the mandates of `a` and `b` and their citations
-    (three queries: functions, mandates, citations)."""
-    mandates = {
-        (mandate.institution_id, mandate.function_id): mandate
-        for mandate in Mandate.objects.for_comparison([a, b])
-    }
+def institution_comparison(
+    a: Institution, b: Institution, *, state: State | None = None
+) -> InstitutionComparison:
+    """Every function, in order, with the mandates of `a` and `b` and their citations, now
+    or as they stood in `state` (three queries: functions, mandates, citations; more at a
+    release, whose relations are loaded apart)."""
+    if state is None:
+        found = Mandate.objects.for_comparison([a, b])
+    else:
+        found = (
+            state.objects(Mandate)
+            .filter(institution_id__in=[a.pk, b.pk])
+            .prefetch_state("function", "institution", "citations__passage__document")
+        )
+    mandates = {(mandate.institution_id, mandate.function_id): mandate for mandate in found}
     rows = [
         ComparedFunction(
             function, mandates.get((a.pk, function.pk)), mandates.get((b.pk, function.pk))
         )
-        for function in Function.objects.order_by("ordinal")
+        for function in objects_of(Function, state).order_by("ordinal")
     ]
     return InstitutionComparison(a, b, rows)

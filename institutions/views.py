@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from core.forms import PairForm
+from core.history import State, objects_of
 from core.pages import api_link, breadcrumbs
-from institutions.models import Institution, Relationship
+from core.releases import ReleasePageMixin
+from institutions.models import Institution, InstitutionAlias, Mandate, Relationship
 from institutions.selectors import institution_comparison
 
 
@@ -23,7 +26,31 @@ class InstitutionIndexView(TemplateView):
         }
 
 
-class InstitutionDetailView(TemplateView):
+# What an institution's page shows, loaded as it stood at a release (`core.history.State`).
+DETAIL_AT_RELEASE = (
+    "parent",
+    "children",
+    "aliases__citations__passage__document",
+    "mandates__function",
+    "mandates__citations__passage__document",
+    "citations__passage__document",
+    "frameworks",
+)
+
+
+def institution_relationships(institution: Institution, state: State | None) -> list:
+    """The ties an institution is a party to, with both parties and their citations."""
+    if state is None:
+        return list(Relationship.objects.for_list().involving(institution).order_by("date", "slug"))
+    return list(
+        state.objects(Relationship)
+        .filter(Q(subject_id=institution.pk) | Q(object_id=institution.pk))
+        .order_by("date", "slug")
+        .prefetch_state("subject", "object", "citations__passage__document")
+    )
+
+
+class InstitutionDetailView(ReleasePageMixin, TemplateView):
     """An institution's names with dates, functions with statuses, ties and frameworks."""
 
     template_name = "institutions/institution_detail.html"
@@ -31,15 +58,22 @@ class InstitutionDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         # The frameworks an institution takes part in come through the reverse relation the
         # framework app gives it; in their own default order.
-        institution = get_object_or_404(
-            Institution.objects.for_detail().prefetch_related("frameworks", "children"),
-            slug=self.kwargs["slug"],
-        )
+        if self.state is None:
+            queryset = Institution.objects.for_detail().prefetch_related("frameworks", "children")
+        else:
+            queryset = self.state.objects(Institution).prefetch_state(*DETAIL_AT_RELEASE)
+        institution = get_object_or_404(queryset, slug=self.kwargs["slug"])
         mandates = sorted(institution.mandates.all(), key=lambda m: m.function.ordinal)
-        relationships = list(
-            Relationship.objects.for_list().involving(institution).order_by("date", "slug")
-        )
+        relationships = institution_relationships(institution, self.state)
         return {
+            **self.release_context(
+                {
+                    Institution: [institution],
+                    InstitutionAlias: list(institution.aliases.all()),
+                    Mandate: mandates,
+                    Relationship: relationships,
+                }
+            ),
             "institution": institution,
             "mandates": mandates,
             "relationships": relationships,
@@ -56,13 +90,13 @@ def institution_pair(params, *, loaded: list[Institution] | None = None) -> Pair
     return PairForm(params, queryset=Institution.objects.all(), noun="institution", loaded=loaded)
 
 
-class InstitutionCompareView(TemplateView):
+class InstitutionCompareView(ReleasePageMixin, TemplateView):
     """Two institutions' functions side by side, differences highlighted, each status cited."""
 
     template_name = "institutions/institution_compare.html"
 
     def get(self, request, *args, **kwargs):
-        institutions = list(Institution.objects.order_by("name"))
+        institutions = list(objects_of(Institution, self.state).order_by("name"))
         form = institution_pair(request.GET, loaded=institutions)
         context = {
             "institutions": institutions,
@@ -75,7 +109,9 @@ class InstitutionCompareView(TemplateView):
         if not form.is_valid():
             context["errors"] = {name: list(errors) for name, errors in form.errors.items()}
             return self.render_to_response(context, status=400)
-        comparison = institution_comparison(form.cleaned_data["a"], form.cleaned_data["b"])
+        comparison = institution_comparison(
+            form.cleaned_data["a"], form.cleaned_data["b"], state=self.state
+        )
         context.update(
             a=comparison.a,
             b=comparison.b,
@@ -83,6 +119,12 @@ class InstitutionCompareView(TemplateView):
             differences=comparison.differences,
             api_url=api_link(
                 "mandate-list", institution=f"{comparison.a.slug},{comparison.b.slug}"
+            ),
+            **self.release_context(
+                {
+                    Institution: [comparison.a, comparison.b],
+                    Mandate: [m for row in comparison.rows for m in (row.a, row.b)],
+                }
             ),
         )
         return self.render_to_response(context)

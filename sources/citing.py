@@ -75,6 +75,8 @@ class Reference:
     dataset_version: int
     part: str = ""  # the pinpoint in words (`passage_pinpoint`); empty for the whole document
     note: str = ""  # what is cited in the Atlas, in words: a cell and its quote
+    release: str = ""  # the tag of the release it is cited at, if any
+    release_url: str = ""  # that release's page
 
 
 @dataclass(frozen=True)
@@ -319,9 +321,19 @@ def table_headers(passages: Iterable[Passage]) -> dict[int, str]:
 # --- formats ------------------------------------------------------------------------------
 
 
+def _dataset(reference: Reference) -> str:
+    """Which state of the Atlas: "dataset v412", or the release and a link to it."""
+    if reference.release:
+        return (
+            f"Engagement Atlas release {reference.release} (dataset v{reference.dataset_version}), "
+            f"{reference.release_url}"
+        )
+    return f"Engagement Atlas dataset v{reference.dataset_version}"
+
+
 def _note(reference: Reference) -> str:
     parts = [one_line(reference.note)] if one_line(reference.note) else []
-    parts.append(f"Engagement Atlas dataset v{reference.dataset_version}")
+    parts.append(_dataset(reference))
     if reference.document.url:
         parts.append(f"Original: {reference.document.url}")
     return one_line("; ".join(parts))
@@ -579,9 +591,16 @@ def cite_response(reference: Reference, fmt: str, *, filename: str) -> HttpRespo
 
 
 def document_reference(
-    document: Document, *, site_url: str, accessed: date, version: int, note: str = ""
+    document: Document,
+    *,
+    site_url: str,
+    accessed: date,
+    version: int,
+    note: str = "",
+    release=None,
 ) -> Reference:
-    """A reference to the whole of `document` as found on this site."""
+    """A reference to the whole of `document` as found on this site, today or at `release`
+    (a core.models.Release: the reference then names it and links to it)."""
     return Reference(
         key=citation_key(document),
         document=document,
@@ -589,4 +608,15 @@ def document_reference(
         accessed=accessed,
         dataset_version=version,
         note=note,
+        **release_fields(release, site_url=site_url),
     )
+
+
+def release_fields(release, *, site_url: str) -> dict[str, str]:
+    """A reference's `release` and `release_url` for `release` (None: today's state)."""
+    if release is None:
+        return {}
+    return {
+        "release": release.tag,
+        "release_url": site_url.rstrip("/") + release.get_absolute_url(),
+    }

@@ -10,6 +10,7 @@ from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
+from core.history import VersionedHistory
 from core.links import link
 from sources.quotes import quote_stands
 
@@ -81,7 +82,7 @@ class Document(models.Model):
 
     objects = DocumentQuerySet.as_manager()
     # `reader` follows from the text, whose every version the history keeps.
-    history = HistoricalRecords(excluded_fields=["reader"])
+    history = HistoricalRecords(bases=[VersionedHistory], excluded_fields=["reader"])
 
     class Meta:
         ordering = ["title"]
@@ -181,7 +182,7 @@ class Passage(models.Model):
     )
 
     objects = PassageQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     class Meta:
         ordering = ["document", "ordinal"]
@@ -299,7 +300,7 @@ class Citation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CitationQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[VersionedHistory])
 
     class Meta:
         ordering = ["content_type", "object_id", "role", "pk"]

@@ -33,3 +33,14 @@ def reseed(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)
+
+
+@pytest.fixture(scope="module")
+def reseed_after_module(django_db_blocker):
+    """For modules with transactional tests: put the seeded knowledge base back once the
+    module is over. (`reseed` is torn down before the transactional teardown empties the
+    database; a module-scoped fixture runs after it.)"""
+    yield
+    with django_db_blocker.unblock():
+        if not Cell.objects.exists():
+            knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)

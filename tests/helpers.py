@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from html.parser import HTMLParser
+from urllib.parse import urlencode, urlsplit
 
 import openpyxl
+import psycopg2
 
 from core.csv_safety import FORMULA_TRIGGERS, GUARD
 
@@ -81,3 +83,52 @@ def text_content(html: str) -> str:
     parser.feed(html)
     parser.close()
     return "".join(parser.parts)
+
+
+def changes_since(client, since: int, **params: str) -> list[dict]:
+    """Every change the API lists after `since`, following its `next` links to the end."""
+    query = urlencode({"since": since, **params})
+    url: str | None = f"/api/v1/changes/?{query}"
+    found: list[dict] = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content.decode()[:2000]
+        page = response.json()
+        found += page["results"]
+        url = page["next"]
+    return found
+
+
+def drop_postgres(url: str) -> None:
+    """Drop the PostgreSQL database `url` names, if it exists."""
+    parts = urlsplit(url)
+    admin = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",
+        connect_timeout=10,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}"')
+    admin.close()
+
+
+def recreate_postgres(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",
+        connect_timeout=10,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()

@@ -51,7 +51,8 @@ class ApiListUrlField(_UrlField):
 
     def to_representation(self, value) -> str:
         query = urlencode({self.filter: value})
-        return self.absolute(f"{link(f'api:{self.basename}-list')}?{query}")
+        url = link(f"api:{self.basename}-list")
+        return self.absolute(f"{url}{'&' if '?' in url else '?'}{query}")
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -65,3 +66,11 @@ class HtmlUrlField(_UrlField):
 
     def to_representation(self, value) -> str:
         return self.absolute(value.get_absolute_url())
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class UrlField(_UrlField):
+    """A URL the object holds already (a path), made absolute; None stays None."""
+
+    def to_representation(self, value) -> str | None:
+        return self.absolute(value) if value else None

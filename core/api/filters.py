@@ -7,15 +7,24 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 from rest_framework.filters import OrderingFilter
 
+from core.history import StateQuerySet
+
 # Query parameters every list understands besides its FilterSet's.
 ALLOWED_PARAMETERS = frozenset({"page", "page_size", "ordering", "format"})
 # Credentials in a URL end up in logs, proxies and browser history: refused outright.
 QUERY_STRING_CREDENTIALS = ("token", "auth_token", "access_token", "api_key", "apikey", "key")
 
 
-def query_string_check(params, filterset_class=None, *, parameters=None) -> None:
+def query_string_check(
+    params,
+    filterset_class=None,
+    *,
+    parameters: frozenset[str] | None = None,
+    extra: frozenset[str] = frozenset(),
+) -> None:
     """A 400 for credentials in the query string and for parameters nobody reads: those of
-    the FilterSet and ALLOWED_PARAMETERS, or exactly `parameters` when a view names them."""
+    the FilterSet and ALLOWED_PARAMETERS, or exactly `parameters` when a view names them,
+    and `extra`, those the view reads itself (such as `release`)."""
     credentials = [name for name in QUERY_STRING_CREDENTIALS if name in params]
     if credentials:
         raise exceptions.ValidationError(
@@ -28,9 +37,9 @@ def query_string_check(params, filterset_class=None, *, parameters=None) -> None
             }
         )
     if parameters is not None:
-        known = set(parameters)
+        known = set(parameters) | extra
     else:
-        known = set(getattr(filterset_class, "base_filters", ())) | ALLOWED_PARAMETERS
+        known = set(getattr(filterset_class, "base_filters", ())) | ALLOWED_PARAMETERS | extra
     unknown = sorted(set(params) - known)
     if unknown:
         raise exceptions.ValidationError(
@@ -39,9 +48,19 @@ def query_string_check(params, filterset_class=None, *, parameters=None) -> None
 
 
 class StrictFilterBackend(DjangoFilterBackend):
-    """django-filter, with a value that names nothing answered by a 400 naming the parameter."""
+    """django-filter, with a value that names nothing answered by a 400 naming the parameter.
+
+    The objects as they stood at a release (`core.history.StateQuerySet`) are filtered by
+    their model's own FilterSet: their records have the model's fields."""
 
     raise_exception = True
+
+    def get_filterset_class(self, view, queryset=None):
+        filterset_class = getattr(view, "filterset_class", None)
+        if isinstance(queryset, StateQuerySet) and filterset_class is not None:
+            assert queryset.model.instance_type is filterset_class._meta.model
+            return filterset_class
+        return super().get_filterset_class(view, queryset)
 
 
 class StrictOrderingFilter(OrderingFilter):

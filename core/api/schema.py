@@ -280,7 +280,11 @@ class AtlasAutoSchema(AutoSchema):
     # --- responses --------------------------------------------------------------------
 
     def get_override_parameters(self):
+        """A view's `read_parameters` (OpenAPI parameters, such as `release`) document its
+        reads; writes of one object take `If-Match`."""
         parameters = list(super().get_override_parameters())
+        if self.method in SAFE_METHODS:
+            parameters += list(getattr(self.view, "read_parameters", ()))
         if self.method in _DETAIL_WRITES:
             parameters.append(
                 OpenApiParameter(

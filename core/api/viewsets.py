@@ -86,6 +86,9 @@ class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     dataset: Version | None = None
+    # Query parameters the view reads itself, besides its FilterSet's and the list ones.
+    # (`query_parameters`, which exports declare, is the whole set a view takes.)
+    extra_query_parameters: frozenset[str] = frozenset()
     # The ETag of the one object a detail read, a write or a refused write answers with.
     object_tag: str | None = None
     # The object a create or update wrote, answered as a detail read would show it.
@@ -102,7 +105,11 @@ class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
         return response
 
     def initial(self, request, *args, **kwargs):
-        query_string_check(request.query_params, getattr(self, "filterset_class", None))
+        query_string_check(
+            request.query_params,
+            getattr(self, "filterset_class", None),
+            extra=self.extra_query_parameters,
+        )
         super().initial(request, *args, **kwargs)
         if request.method in ("GET", "HEAD"):
             self.dataset = dataset_version()
@@ -121,15 +128,6 @@ class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
     @staticmethod
     def representation(request) -> str:
         return getattr(getattr(request, "accepted_renderer", None), "format", "json")
-
-    def retrieve(self, request, *args, **kwargs):
-        """One object, with its own ETag; `If-None-Match` with it is a 304."""
-        data = self.get_serializer(self.get_object()).data
-        self.object_tag = object_etag(data, self.representation(request))
-        assert self.dataset is not None
-        if not_modified(request, self.object_tag, self.dataset):
-            raise NotModified()
-        return Response(data)
 
     def get_object(self):
         """For a write: the object read again under a row lock (held to the end of the
@@ -158,6 +156,14 @@ class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
             fresh = self.get_queryset().get(pk=self.written.pk)
             response.data = self.get_serializer(fresh).data
             self.object_tag = object_etag(response.data)
+        elif self.action == "retrieve" and response.status_code == 200:
+            # One object has its own ETag (not a `retrieve` method here: that would give
+            # every viewset built on this one a detail route); `If-None-Match` with it is a
+            # 304.
+            assert self.dataset is not None
+            self.object_tag = object_etag(response.data, self.representation(request))
+            if not_modified(request, self.object_tag, self.dataset):
+                response = Response(status=NotModified.status_code)
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.dataset is not None and response.status_code in (200, 304):
             version_headers(response, etag=self.etag(request), version=self.dataset)

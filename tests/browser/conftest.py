@@ -117,3 +117,21 @@ def anchoring_source(tmp_path_factory) -> str:
     if result.returncode != 0:
         pytest.fail(f"esbuild could not bundle the anchoring libraries: {result.stderr}")
     return bundle.read_text(encoding="utf-8")
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page, axe_source: str, url: str) -> list[str]:
+    """axe-core's WCAG 2.2 A/AA violations on the page at `url`, one line each."""
+    page.goto(url)
+    page.evaluate(axe_source)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    assert result["passes"], f"axe ran no check on {url}"
+    return [
+        f"{url}: {violation['id']} ({violation['help']}) at "
+        f"{[', '.join(node['target']) for node in violation['nodes'][:3]]}"
+        for violation in result["violations"]
+    ]

@@ -24,7 +24,7 @@ from bench.largedoc import large_document
 from engagement.models import Cell, CellKind
 from sources.models import Citation, Passage, page_url
 from sources.services import document_upsert
-from tests.browser.test_explorer import WCAG_TAGS
+from tests.browser.conftest import axe_violations
 from tests.helpers import body
 from tests.seedtext import BRIEF
 
@@ -211,23 +211,17 @@ def test_axe_finds_no_wcag_violation_in_the_reader(page, axe_source, sectioned):
     table_cell = "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/coordination/"
     pages = Passage.objects.filter(document=sectioned).values_list("page", flat=True)
     deep = list(dict.fromkeys(pages.order_by("ordinal")))[-2]
-    failures = []
-    for url in (
-        f"/documents/{BRIEF}/",
-        page_url(sectioned.slug, ""),
-        page_url(sectioned.slug, deep),
-        table_cell,
-        f"/documents/{BRIEF}/passages/table-1-incident-reporting/cited-by/",
-    ):
-        page.goto(url)
-        page.evaluate(axe_source)
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    failures = [
+        failure
+        for url in (
+            f"/documents/{BRIEF}/",
+            page_url(sectioned.slug, ""),
+            page_url(sectioned.slug, deep),
+            table_cell,
+            f"/documents/{BRIEF}/passages/table-1-incident-reporting/cited-by/",
         )
-        for violation in result["violations"]:
-            targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
-            failures.append(f"{url}: {violation['id']} ({violation['help']}) at {targets}")
-        assert result["passes"], f"axe ran no check on {url}"
+        for failure in axe_violations(page, axe_source, url)
+    ]
     assert not failures, "\n".join(failures)
 
 

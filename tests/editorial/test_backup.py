@@ -17,7 +17,10 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 
+from atlas.releases import release_create
+from core.dataset import dataset_version
 from engagement.models import Cell
+from tests.helpers import recreate_postgres
 
 # The PostgreSQL database the restore goes to when the suite runs on SQLite; on
 # PostgreSQL, the suite's own database name with "_restore" appended, on the same server.
@@ -30,24 +33,6 @@ def postgres_restore_url() -> str:
         parts = urlsplit(configured)
         return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_restore"))
     return os.environ.get("ATLAS_RESTORE_DATABASE_URL", RESTORE_DEFAULT)
-
-
-def recreate_postgres(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-        connect_timeout=10,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def manage(url: str, *args: str) -> str:
@@ -66,7 +51,18 @@ def manage(url: str, *args: str) -> str:
 
 
 def content(path: Path) -> list[dict]:
+    """A backup's objects, but the dataset version (restore moves it on, by design)."""
+    return [e for e in entries(path) if e["model"] != "core.datasetversion"]
+
+
+def entries(path: Path) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def recorded_version(path: Path) -> int:
+    """The dataset version a backup records: the last its source served."""
+    (row,) = [e for e in entries(path) if e["model"] == "core.datasetversion"]
+    return row["fields"]["version"]
 
 
 def test_backup_restores_identically_into_the_other_database_and_back(kb, tmp_path):
@@ -76,12 +72,16 @@ def test_backup_restores_identically_into_the_other_database_and_back(kb, tmp_pa
     cell.text += " (edited before the backup)"
     cell._history_user = editor
     cell.save()
+    # A release, with its data package, goes with the backup.
+    release = release_create(tag="backup-1", title="Before the backup")
 
     first = tmp_path / "0-source.json"
     call_command("backup", str(first), stdout=open(os.devnull, "w"))  # noqa: SIM115
     original = content(first)
-    models = {entry["model"] for entry in original}
+    models = {entry["model"] for entry in entries(first)}
     assert {"sources.historicalcitation", "engagement.historicalcell", "auth.user"} <= models
+    assert {"core.datasetversion", "core.release", "core.releasepackage"} <= models
+    assert recorded_version(first) == dataset_version().version >= release.version
     edited = next(
         e
         for e in original
@@ -89,7 +89,6 @@ def test_backup_restores_identically_into_the_other_database_and_back(kb, tmp_pa
         and e["fields"]["history_user"] == ["backup-editor"]
     )
     assert edited["fields"]["text"] == cell.text
-    assert "sources.datasetversion" not in models
 
     postgres = postgres_restore_url()
     sqlite = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
@@ -105,6 +104,8 @@ def test_backup_restores_identically_into_the_other_database_and_back(kb, tmp_pa
         copy = tmp_path / f"{step}-restored.json"
         manage(url, "backup", str(copy))
         assert content(copy) == original, f"restore into {urlsplit(url).scheme} changed the data"
+        # A fresh database never serves a version number its source had served.
+        assert recorded_version(copy) > recorded_version(source)
         source = copy
 
     # Restoring over existing data is refused without --replace, and exact with it.

@@ -11,7 +11,9 @@ from engagement.models import Cell
 @pytest.fixture
 def edited_cell(kb) -> Cell:
     cell = Cell.objects.exclude(kind="empty").order_by("pk").first()
-    editor = User.objects.create_user("grace", password="a-long-passphrase-here")
+    editor = User.objects.create_user(
+        "grace", password="a-long-passphrase-here", first_name="Grace", last_name="Hopper"
+    )
     cell._original_text = cell.text
     cell.text = "Corrected text"
     cell.emphasised = not cell.emphasised
@@ -31,7 +33,8 @@ def test_a_cells_history_lists_who_when_and_what_changed(
     assert response.status_code == 200
     latest, *older = response.json()
     assert latest["type"] == "changed"
-    assert latest["user"] == "grace"
+    # The public name, never the username.
+    assert latest["user"] == "Grace Hopper"
     assert latest["text"] == "Corrected text"
     assert {c["field"]: (c["old"], c["new"]) for c in latest["changes"]} == {
         "text": (edited_cell._original_text, "Corrected text"),

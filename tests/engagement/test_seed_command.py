@@ -9,7 +9,7 @@ from django.core.management import call_command
 from core.dataset import dataset_version
 from engagement.models import Cell
 
-pytestmark = pytest.mark.usefixtures("kb")
+pytestmark = pytest.mark.usefixtures("reseed_after_module", "kb")
 
 CONTENT = [
     "sources.document",
@@ -44,6 +44,9 @@ def test_seeding_twice_leaves_the_same_database(capsys):
     assert dataset_version() == version
 
 
+# Committed for real: the writes of one transaction share one version, and the test's own
+# transaction would hold both the damage and the repair.
+@pytest.mark.django_db(transaction=True)
 def test_seed_repairs_a_changed_cell_and_moves_the_version(capsys):
     cell = Cell.objects.get(
         framework__slug="eu-ai-office-uk-aisi",

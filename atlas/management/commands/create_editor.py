@@ -31,6 +31,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--email", default="", help="The editor's e-mail address.")
+        parser.add_argument(
+            "--name",
+            default="",
+            help="The name the public sees beside the editor's changes (never the username "
+            "or e-mail address).",
+        )
 
     def read_password(self) -> str:
         password = os.environ.get(PASSWORD_VARIABLE)
@@ -43,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError("The two passwords differ.")
         return password
 
-    def handle(self, *args, username: str, email: str, **options):
+    def handle(self, *args, username: str, email: str, name: str, **options):
         User = get_user_model()
         if User.objects.filter(username=username).exists():
             raise CommandError(f"A user named {username!r} already exists.")
@@ -53,7 +59,17 @@ class Command(BaseCommand):
             except ValidationError:
                 raise CommandError(f"--email: {email!r} is not an e-mail address.") from None
         password = self.read_password()
-        user = User(username=username, email=email, is_staff=True)
+        # The public name is the account's full name (first and last name).
+        first_name, _, last_name = name.strip().rpartition(" ")
+        if not first_name:
+            first_name, last_name = last_name, ""
+        user = User(
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            is_staff=True,
+        )
         try:
             user.full_clean(exclude=["password"])
             validate_password(password, user)

@@ -8,19 +8,32 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Max
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from atlas.backup import knowledge_base_apps
+from core import registry
 from core.dataset import dataset_version
-from core.models import DatasetVersion
+from core.models import DatasetVersion, Release
 
 
 def knowledge_base_rows() -> int:
-    return sum(
+    return Release.objects.count() + sum(
         model.objects.count()
         for label in knowledge_base_apps()
         for model in apps.get_app_config(label).get_models()
+    )
+
+
+def history_version_max() -> int:
+    """The highest version any history record was written at."""
+    return max(
+        (
+            model._default_manager.aggregate(top=Max("history_version"))["top"] or 0
+            for model in registry.history_models()
+        ),
+        default=0,
     )
 
 
@@ -60,11 +73,12 @@ class Command(BaseCommand):
                     call_command("loaddata", str(file), verbosity=0)
             except Exception as error:
                 raise CommandError(f"{file}: {error}") from None
-            # Loading bumped the version from wherever the flush left it; move it past every
-            # version this database has served, so no cache or ETag sees an old number again.
-            current = dataset_version().version
+            # Move the version past every one this database served and every one the source
+            # served (the backup records it; a backup made before it did still carries its
+            # history's versions), so no client, cache or citation sees a number again.
+            served = max(version_before, dataset_version().version, history_version_max())
             DatasetVersion.objects.update_or_create(
                 pk=1,
-                defaults={"version": version_before + current + 1, "changed_at": timezone.now()},
+                defaults={"version": served + 1, "changed_at": timezone.now(), "token": None},
             )
         self.stdout.write(f"Restored {file}: {knowledge_base_rows()} knowledge-base rows.")

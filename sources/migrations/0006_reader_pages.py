@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sources', '0004_datasetversion_to_core'),
+        ('sources', '0005_history_version'),
     ]
 
     operations = [

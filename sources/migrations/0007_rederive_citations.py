@@ -180,6 +180,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sources", "0005_reader_pages")]
+    dependencies = [("sources", "0006_reader_pages")]
 
     operations = [migrations.RunPython(forwards, backwards)]
