@@ -87,15 +87,22 @@ fmt: install
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var
 
-# Benchmarks (bench/run.py): gunicorn + wrk, one table; see README.md, "Benchmarks".
+# Benchmarks (bench/run.py): gunicorn + wrk, its tables; see README.md, "Benchmarks".
 # make bench BENCH_ARGS="--scale 1 --seconds 3 --memory-scale 0"
 BENCH_ARGS ?=
+# Datasette, served beside the app on the same SQLite file, in a virtual environment of its
+# own so that its dependencies never meet the project's (kept with ours, gone with `clean`).
+DATASETTE_VENV := $(VENV)/datasette
 .PHONY: bench bench-deps
-bench-deps:
+bench-deps: $(DATASETTE_VENV)/bin/datasette
 	@if ! command -v wrk >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y wrk; \
 		else sudo apt-get update && sudo apt-get install -y wrk; fi; \
 	fi
+
+$(DATASETTE_VENV)/bin/datasette:
+	$(PYTHON) -m venv $(DATASETTE_VENV)
+	$(DATASETTE_VENV)/bin/pip install --quiet "datasette>=0.65,<0.66"
 
 bench: install bench-deps
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

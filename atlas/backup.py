@@ -14,6 +14,7 @@ from django.core.serializers.json import Deserializer, DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JSONSerializer
 
 from core import registry
+from core.progress import progress_bar
 
 FORMAT = "atlas-json"
 # The dataset version the source had served, and the releases with their data packages.
@@ -47,7 +48,27 @@ class ExactEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+class BackupProgress:
+    """What Django's serializers draw progress with (`ProgressBar`'s interface: made with the
+    stream and the number of objects, told the count written so far), drawn by tqdm."""
+
+    def __init__(self, output, total_count: int) -> None:
+        # dumpdata gives an output (and counts the rows) only when its stdout is a terminal.
+        self.bar = progress_bar(desc="Backing up", total=total_count or None, unit="row")
+        self.bar.disable = self.bar.disable or output is None
+        self.written = 0
+
+    def update(self, count: int) -> None:
+        self.bar.update(count - self.written)
+        self.written = count
+        if self.bar.total is not None and count >= self.bar.total:
+            self.bar.close()
+
+
 class Serializer(JSONSerializer):
+    # dumpdata shows it when its output is a file and its stdout a terminal.
+    progress_class = BackupProgress
+
     def _init_options(self):
         self.options.setdefault("cls", ExactEncoder)
         super()._init_options()

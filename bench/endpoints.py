@@ -10,12 +10,15 @@ TRIVIAL = "trivial"
 DEEP_SECTION, DEEP_PASSAGE = deep_pages()
 READER = ("reader-front", "reader-section", "reader-permalink")
 
+# The reader of the brief, a short document read whole on its front page.
+BRIEF_READER = "/documents/synergies-eu-ai-office-uk-aisi-2025/"
+
 ENDPOINTS: dict[str, str] = {
     TRIVIAL: "/bench/trivial/",
     "matrix": "/",
     "matrix-filtered": "/frameworks/eu-ai-office-uk-aisi/?level=coordination&q=evaluation",
     "cell": "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/communication/",
-    "reader": "/documents/synergies-eu-ai-office-uk-aisi-2025/",
+    "reader": BRIEF_READER,
     "reader-front": f"/documents/{BENCH_SLUG}/",
     "reader-section": f"/documents/{BENCH_SLUG}/sections/{DEEP_SECTION}/",
     "reader-permalink": f"/documents/{BENCH_SLUG}/passages/{DEEP_PASSAGE}/",
@@ -23,6 +26,39 @@ ENDPOINTS: dict[str, str] = {
     "search": "/search/?q=incident+registry",
     "export-csv": "/frameworks/eu-ai-office-uk-aisi/export.csv",
     "export-xlsx": "/frameworks/eu-ai-office-uk-aisi/export.xlsx",
+}
+
+# The pages that list many things, bounded at any size: their size and uncached time at every
+# scale (`--index-pages`), against the matrix page's.
+INDEX_PAGES: dict[str, str] = {
+    "frameworks": "/frameworks/",
+    "activities": "/activities/",
+    "activity": "/activities/develop-evaluations/",
+    "level": "/levels/coordination/",
+    "institutions": "/institutions/",
+    "institution": "/institutions/eu-ai-office/",
+    "documents": "/documents/",
+    "compare-institutions": "/institutions/compare/?a=uk-aisi&b=eu-ai-office",
+    "compare-frameworks": "/frameworks/compare/?a=eu-ai-office-uk-aisi&b=eu-ai-office-us-aisi",
+}
+
+# Side by side with Datasette serving the same SQLite file (`--datasette`): each of our
+# endpoints and the Datasette page or JSON of the same rows. `{db}` is the file's name,
+# `{framework}`, `{level}`, `{document}` ids and `{passages}` the reader's passage count,
+# read from the file (`bench.run.datasette_ids`).
+DATASETTE_PAIRS: dict[str, tuple[str, str]] = {
+    "matrix-filtered": (
+        ENDPOINTS["matrix-filtered"],
+        "/{db}/engagement_cell?framework_id={framework}&level_id={level}&text__contains=evaluation",
+    ),
+    "api-cells": (
+        ENDPOINTS["api-cells"],
+        "/{db}/engagement_cell.json?framework_id={framework}&level_id={level}&_shape=objects",
+    ),
+    "reader": (
+        BRIEF_READER,
+        "/{db}/sources_passage?document_id={document}&retired=0&_sort=ordinal&_size={passages}",
+    ),
 }
 
 # The streaming-memory check: one request for every cell as CSV, at a scale with 100k cells.

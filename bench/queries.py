@@ -45,6 +45,9 @@ def count_queries(endpoints: dict[str, str]) -> dict[str, dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoints", help="comma-separated names (default: all)")
+    parser.add_argument(
+        "--index-pages", action="store_true", help="the index pages too (bench.endpoints)"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["ATLAS_BENCH"] = "1"
@@ -52,9 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from bench.endpoints import select
+    from bench.endpoints import INDEX_PAGES, select
 
-    counts = count_queries(select(args.endpoints))
+    endpoints = select(args.endpoints) | (INDEX_PAGES if args.index_pages else {})
+    counts = count_queries(endpoints)
     # One line, and the last: the production request log writes JSON lines to stdout too.
     sys.stdout.write("\n" + json.dumps(counts) + "\n")
     sys.stdout.write("\n")

@@ -1,7 +1,9 @@
-"""The benchmark: serve the app with gunicorn, load it with wrk, print one table.
+"""The benchmark: serve the app with gunicorn, load it with wrk, print its tables.
 
-    python -m bench.run [--scale 1 --scale 1000] [--seconds 10] [--database-url URL]
+    python -m bench.run [--scale 1 --scale 200 --scale 1000] [--seconds 10] [--database-url URL]
                         [--endpoints matrix,api-cells] [--cache both|cached|uncached]
+                        [--port 8400] [--redis-url URL] [--no-index-pages] [--no-datasette]
+                        [--no-hit-rate]
 
 For each scale: the database is migrated, seeded and synthesized to that scale (unless
 --no-setup), SQL queries per endpoint are counted (bench/queries.py), then for each cache
@@ -9,9 +11,15 @@ mode gunicorn serves the app (2 workers, DEBUG=0, a throwaway SECRET_KEY, ATLAS_
 the trivial yardstick view) and wrk loads each endpoint for --seconds with 16 connections.
 "uncached" runs the server with RESPONSE_CACHE=0, the switch the page cache honours; "cached"
 leaves the cache on and repeats identical requests on an unchanged dataset version.
-Then one request for every cell as CSV measures a worker's memory while it streams
-(--memory-scale, 100k cells by default). Without --database-url each scale has its own
-SQLite file under bench/out/.
+At every scale the pages that list many things (bench.endpoints.INDEX_PAGES) are loaded
+uncached too, and their size recorded. On SQLite, Datasette (installed by `make bench` in its
+own virtual environment, .venv/datasette) serves the same file beside one gunicorn
+worker, and the pairs of DATASETTE_PAIRS are loaded side by side. At the largest scale, with
+the response cache on, a set of pages is read, one cell of the brief's framework edited, and
+the pages read again: how many of them are still served from the cache. Then one request
+for every cell as CSV measures a worker's memory while it streams (--memory-scale, 100k
+cells by default). Without --database-url each scale has its own SQLite file under
+bench/out/. Ports: --port and the next four.
 """
 
 from __future__ import annotations
@@ -33,19 +41,32 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from bench.endpoints import EXPORT_ALL_CELLS, READER, TRIVIAL, select
+from bench.endpoints import (
+    DATASETTE_PAIRS,
+    ENDPOINTS,
+    EXPORT_ALL_CELLS,
+    INDEX_PAGES,
+    READER,
+    TRIVIAL,
+    select,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 LUA = ROOT / "bench" / "report.lua"
 BIN = Path(sys.executable).parent
+DATASETTE = ROOT / ".venv" / "datasette" / "bin" / "datasette"
 
-# Targets from the issue; the summary says which are met.
+# Targets from the issues; the summary says which are met.
 CACHED_RATIO, UNCACHED_RATIO, P99_MS = 0.5, 0.2, 50.0
 SCALE_KEEP, SEARCH_P95_MS, EXPORT_RSS_MB = 0.8, 100.0, 150.0
-TARGETED = ("matrix", "api-cells")
+TARGETED = ("matrix", "api-cells", "reader-section")
 # The reader of a large act: every page under this size, uncached no slower than the matrix.
 READER_PAGE_BYTES = 400_000
+# Index pages: under this size, and at most this many times the matrix page's time.
+INDEX_MAX_BYTES, INDEX_TIME_RATIO = 400_000, 2.0
+# Of the cached pages of the other frameworks and documents, served from cache after an edit.
+HIT_RATE = 0.95
 
 
 @dataclass
@@ -103,8 +124,13 @@ def vendor(url: str) -> str:
     return "postgresql" if url.startswith("postgres") else "sqlite"
 
 
-def base_env(database_url: str) -> dict:
+def base_env(database_url: str, redis_url: str | None = None) -> dict:
     env = dict(os.environ)
+    if redis_url:
+        # The shared cache of a deployment of several servers; this run's keys only.
+        env.update(REDIS_URL=redis_url, CACHE_KEY_PREFIX=f"bench-{secrets.token_hex(6)}")
+    else:
+        env.pop("REDIS_URL", None)
     env.update(
         DATABASE_URL=database_url,
         DEBUG="0",
@@ -132,9 +158,10 @@ def prepare(env: dict, scale: int, seed: int) -> None:
     manage(env, "collectstatic", "--noinput", "-v0")
 
 
-def count_queries(env: dict, endpoints: dict[str, str]) -> dict[str, dict]:
+def count_queries(env: dict, endpoints: dict[str, str], *, index_pages: bool) -> dict[str, dict]:
+    extra = ["--index-pages"] if index_pages else []
     out = subprocess.run(
-        [str(BIN / "python"), "-m", "bench.queries", "--endpoints", ",".join(endpoints)],
+        [str(BIN / "python"), "-m", "bench.queries", "--endpoints", ",".join(endpoints), *extra],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -148,6 +175,8 @@ def count_queries(env: dict, endpoints: dict[str, str]) -> dict[str, dict]:
 
 class Server:
     """gunicorn on 127.0.0.1:port; its workers' memory is read from /proc."""
+
+    probe = "/bench/trivial/"
 
     def __init__(self, env: dict, port: int, workers: int):
         self.port, self.workers = port, workers
@@ -180,7 +209,7 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited with status {self.process.returncode}")
             try:
-                urllib.request.urlopen(self.url("/bench/trivial/"), timeout=2).read()
+                urllib.request.urlopen(self.url(self.probe), timeout=2).read()
                 if len(self.worker_pids()) == self.workers:
                     return
             except (urllib.error.URLError, ConnectionError):
@@ -217,6 +246,23 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class DatasetteServer(Server):
+    """Datasette (one process, its defaults) serving a SQLite file on 127.0.0.1:port."""
+
+    def __init__(self, path: Path, port: int):
+        self.port, self.workers = port, 1
+        self.probe = "/-/versions.json"
+        self.process = subprocess.Popen(
+            [str(DATASETTE), "serve", str(path), "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def worker_pids(self) -> list[int]:
+        return [self.process.pid]
 
 
 def status_of(url: str) -> int | str:
@@ -308,17 +354,21 @@ def serve(env: dict, args: argparse.Namespace, port: int) -> Server:
 
 def bench_scale(args, scale: int, endpoints: dict[str, str], runs: list[Run]) -> None:
     database_url = database_for(args, scale)
-    env = base_env(database_url)
+    env = base_env(database_url, args.redis_url)
     if not args.no_setup:
         prepare(env, scale, args.seed)
-    queries = count_queries(env, endpoints)
+    queries = count_queries(env, endpoints, index_pages=args.index_pages)
     modes = ["cached", "uncached"] if args.cache == "both" else [args.cache]
     for mode in modes:
         env_mode = env | {"RESPONSE_CACHE": "1" if mode == "cached" else "0"}
+        loaded = dict(endpoints)
+        if mode == "uncached" and args.index_pages:
+            # Every index page beside the matrix page, whose time it is held to.
+            loaded |= {"matrix": ENDPOINTS["matrix"]} | INDEX_PAGES
         server = serve(env_mode, args, args.port)
         try:
             trivial_rps = None
-            for name, path in endpoints.items():
+            for name, path in loaded.items():
                 run = Run(vendor(database_url), scale, mode, name, path)
                 run.queries = queries[name]["queries"]
                 run.bytes = queries[name].get("bytes")
@@ -332,9 +382,177 @@ def bench_scale(args, scale: int, endpoints: dict[str, str], runs: list[Run]) ->
             server.stop()
 
 
+def datasette_ids(path: Path) -> dict[str, object]:
+    """What the Datasette URLs name by id: the brief's framework, the coordination level,
+    the brief's document and its passages in the reader, read from the SQLite file."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+
+        def one(sql: str, *params) -> object:
+            return connection.execute(sql, params).fetchone()[0]
+
+        document = one(
+            "SELECT id FROM sources_document WHERE slug = ?", "synergies-eu-ai-office-uk-aisi-2025"
+        )
+        return {
+            "db": path.stem,
+            "framework": one(
+                "SELECT id FROM engagement_framework WHERE slug = ?", "eu-ai-office-uk-aisi"
+            ),
+            "level": one(
+                "SELECT id FROM engagement_engagementlevel WHERE slug = ?", "coordination"
+            ),
+            "document": document,
+            "passages": one(
+                "SELECT count(*) FROM sources_passage WHERE document_id = ? AND NOT retired",
+                document,
+            ),
+        }
+
+
+def bench_datasette(args, scale: int, runs: list[Run]) -> None:
+    """One gunicorn worker and one Datasette process, uncached, on the same SQLite file: each
+    pair of DATASETTE_PAIRS under the same load, and the trivial view for the ratios."""
+    database_url = database_for(args, scale)
+    path = Path(database_url.removeprefix("sqlite:///"))
+    ids = datasette_ids(path)
+    env = base_env(database_url, args.redis_url) | {"RESPONSE_CACHE": "0"}
+    ours = Server(env, args.port + 2, 1)
+    datasette = DatasetteServer(path, args.port + 3)
+    try:
+        ours.wait()
+        datasette.wait(timeout=60)
+        trivial = Run("sqlite", scale, "1 worker", "ours:trivial", ENDPOINTS[TRIVIAL])
+        log(f"sqlite x{scale} side by side: trivial")
+        load(ours, trivial, args)
+        runs.append(trivial)
+        for name, (our_path, their_path) in DATASETTE_PAIRS.items():
+            for label, server, url in (
+                (f"ours:{name}", ours, our_path),
+                (f"datasette:{name}", datasette, their_path.format(**ids)),
+            ):
+                run = Run("sqlite", scale, "1 worker", label, url)
+                log(f"sqlite x{scale} side by side: {label}")
+                load(server, run, args)
+                run.ratio = round(run.rps / trivial.rps, 3) if trivial.rps else None
+                runs.append(run)
+    finally:
+        ours.stop()
+        datasette.stop()
+
+
+@dataclass
+class HitRate:
+    database: str
+    scale: int
+    edited: str
+    pages: int = 0
+    hits_before: int = 0
+    others: int = 0
+    others_hit: int = 0
+    own: int = 0
+    own_hit: int = 0
+    shared: int = 0
+    shared_hit: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.others_hit / self.others if self.others else 0.0
+
+
+def _cache_state(url: str) -> tuple[int | str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            response.read()
+            return response.status, response.headers.get("X-Cache", "")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+        return type(error).__name__, ""
+
+
+def hit_rate_pages(env: dict, count: int) -> dict[str, list[str]]:
+    """The pages read: of the brief's framework and document ("own"), of `count` other
+    frameworks and their documents ("others"), and pages of every framework ("shared")."""
+    code = (
+        "import json\n"
+        "from engagement.models import Cell, Framework\n"
+        "frameworks = Framework.objects.select_related('document').order_by('ordinal', 'name')\n"
+        "out = []\n"
+        f"for f in frameworks[:{count + 1}]:\n"
+        "    cells = Cell.objects.filter(framework=f).select_related('activity', 'level')"
+        ".order_by('activity__ordinal', 'level__ordinal')[:2]\n"
+        "    out.append([f.slug, f.document.slug, [c.get_absolute_url() for c in cells]])\n"
+        "print(json.dumps(out))\n"
+    )
+    out = subprocess.run(
+        [str(BIN / "python"), "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    pages: dict[str, list[str]] = {"own": [], "others": [], "shared": []}
+    for framework, document, cells in found:
+        group = "own" if framework == "eu-ai-office-uk-aisi" else "others"
+        base = f"/frameworks/{framework}/"
+        pages[group] += [
+            base,
+            f"{base}?level=coordination",
+            f"{base}?view=levels",
+            *cells,
+            f"/documents/{document}/",
+        ]
+    pages["shared"] = ["/", *INDEX_PAGES.values(), "/levels/", "/search/?q=incident+registry"]
+    return pages
+
+
+def bench_hit_rate(args, scale: int) -> HitRate:
+    """With the response cache on: read the pages until cached, edit one cell of the brief's
+    framework, read them again; how many are still served from the cache."""
+    database_url = database_for(args, scale)
+    env = base_env(database_url, args.redis_url) | {"RESPONSE_CACHE": "1"}
+    result = HitRate(vendor(database_url), scale, "one cell of eu-ai-office-uk-aisi")
+    pages = hit_rate_pages(env, args.hit_rate_frameworks)
+    everything = [path for group in pages.values() for path in group]
+    server = serve(env, args, args.port + 4)
+    edit = (
+        "from engagement.models import Cell\n"
+        "cell = Cell.objects.get(framework__slug='eu-ai-office-uk-aisi', "
+        "activity__slug='incident-reporting', level__slug='communication')\n"
+        "Cell.objects.filter(pk=cell.pk).update(emphasised=not cell.emphasised)\n"
+    )
+    edited = False
+    try:
+        log(f"x{scale} cache after one edit: reading {len(everything)} pages")
+        for path in everything:
+            _cache_state(server.url(path))
+        states = {path: _cache_state(server.url(path)) for path in everything}
+        result.pages = len(everything)
+        result.hits_before = sum(state == "hit" for _, state in states.values())
+        result.errors = [
+            f"{path} {status}" for path, (status, _) in states.items() if status != 200
+        ]
+        manage(env, "shell", "-c", edit)
+        edited = True
+        after = {path: _cache_state(server.url(path))[1] for path in everything}
+        for group in ("own", "others", "shared"):
+            setattr(result, group, len(pages[group]))
+            setattr(result, f"{group}_hit", sum(after[path] == "hit" for path in pages[group]))
+    finally:
+        if edited:
+            manage(env, "shell", "-c", edit)  # and back
+        server.stop()
+    return result
+
+
 def bench_memory(args, checks: list[MemoryCheck]) -> None:
     database_url = database_for(args, args.memory_scale)
-    env = base_env(database_url) | {"RESPONSE_CACHE": "0"}
+    env = base_env(database_url, args.redis_url) | {"RESPONSE_CACHE": "0"}
     if not args.no_setup:
         prepare(env, args.memory_scale, args.seed)
     server = serve(env, args, args.port + 1)
@@ -345,6 +563,80 @@ def bench_memory(args, checks: list[MemoryCheck]) -> None:
         checks.append(check)
     finally:
         server.stop()
+
+
+def markdown_table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    rows = [head, *rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+        for row in rows
+    ]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def index_table(runs: list[Run]) -> str:
+    """Each index page at each scale: its size, queries and uncached time against the
+    matrix page's, measured by the same server in the same run."""
+    matrix = {
+        (r.database, r.scale): r for r in runs if r.cache == "uncached" and r.endpoint == "matrix"
+    }
+    rows = []
+    for r in runs:
+        if r.cache != "uncached" or r.endpoint not in INDEX_PAGES:
+            continue
+        base = matrix.get((r.database, r.scale))
+        times = f"{base.rps / r.rps:.2f}" if base and r.rps else ""
+        rows.append(
+            (
+                r.database,
+                str(r.scale),
+                r.endpoint,
+                str(r.status),
+                f"{(r.bytes or 0) / 1000:.0f}",
+                str(r.queries),
+                f"{r.rps:.0f}",
+                f"{r.p95_ms:.1f}",
+                times,
+            )
+        )
+    head = ("db", "scale", "page", "status", "kB", "queries", "req/s", "p95 ms", "time x matrix")
+    return markdown_table(head, rows)
+
+
+def datasette_table(runs: list[Run]) -> str:
+    """Each pair side by side: our endpoint and Datasette's, one process each."""
+    by = {(r.scale, r.endpoint): r for r in runs if r.cache == "1 worker"}
+    rows = []
+    for scale in sorted({r.scale for r in runs if r.cache == "1 worker"}):
+        for name in DATASETTE_PAIRS:
+            ours, theirs = by.get((scale, f"ours:{name}")), by.get((scale, f"datasette:{name}"))
+            if ours is None or theirs is None:
+                continue
+            rows.append(
+                (
+                    str(scale),
+                    name,
+                    f"{ours.rps:.0f}",
+                    f"{theirs.rps:.0f}",
+                    f"{ours.rps / theirs.rps:.2f}" if theirs.rps else "",
+                    "" if ours.ratio is None else f"{ours.ratio:.3f}",
+                    f"{ours.p95_ms:.1f} / {theirs.p95_ms:.1f}",
+                    f"{ours.errors} / {theirs.errors} ({ours.status} / {theirs.status})",
+                )
+            )
+    head = (
+        "scale",
+        "endpoint",
+        "ours req/s",
+        "Datasette req/s",
+        "x Datasette",
+        "ours x trivial",
+        "p95 ms ours / Datasette",
+        "errors (status)",
+    )
+    return markdown_table(head, rows)
 
 
 def table(runs: list[Run]) -> str:
@@ -364,8 +656,10 @@ def table(runs: list[Run]) -> str:
         "queries",
         "KB",
     )
-    rows = [head]
+    rows = []
     for r in runs:
+        if r.cache == "1 worker":
+            continue  # the side-by-side table shows them
         rows.append(
             (
                 r.database,
@@ -384,16 +678,12 @@ def table(runs: list[Run]) -> str:
                 "" if r.bytes is None else f"{r.bytes / 1000:.0f}",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = [
-        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
-        for row in rows
-    ]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
+    return markdown_table(head, rows)
 
 
-def verdicts(runs: list[Run], checks: list[MemoryCheck]) -> list[str]:
+def verdicts(
+    runs: list[Run], checks: list[MemoryCheck], hit_rates: list[HitRate] | None = None
+) -> list[str]:
     """Each target, and whether this run meets it (or what is missing to tell)."""
     out = []
 
@@ -402,7 +692,7 @@ def verdicts(runs: list[Run], checks: list[MemoryCheck]) -> list[str]:
 
     by = {(r.database, r.scale, r.cache, r.endpoint): r for r in runs}
     for r in runs:
-        if r.endpoint in TARGETED:
+        if r.endpoint in TARGETED and r.cache != "1 worker":
             need = CACHED_RATIO if r.cache == "cached" else UNCACHED_RATIO
             met = r.ratio is not None and r.ratio >= need and r.p99_ms < P99_MS and not r.errors
             out.append(
@@ -463,6 +753,38 @@ def verdicts(runs: list[Run], checks: list[MemoryCheck]) -> list[str]:
             f"{c.bytes / 1e6:.1f} MB in {c.seconds} s, worker peak RSS {c.peak_rss_mb:.0f} MB "
             f"(< {EXPORT_RSS_MB:.0f}, 100k rows)"
         )
+    for r in runs:
+        if r.cache != "uncached" or r.endpoint not in INDEX_PAGES or r.scale < 200:
+            continue
+        base = by.get((r.database, r.scale, "uncached", "matrix"))
+        times = base.rps / r.rps if base and r.rps else float("inf")
+        met = r.status == 200 and (r.bytes or 0) < INDEX_MAX_BYTES and times <= INDEX_TIME_RATIO
+        out.append(
+            f"{ok(met)}: {r.endpoint} {r.database} x{r.scale}: {(r.bytes or 0) / 1000:.0f} kB "
+            f"(< {INDEX_MAX_BYTES // 1000}), {times:.2f} x the matrix page's time (<= {INDEX_TIME_RATIO})"
+        )
+    side = {(r.scale, r.endpoint): r for r in runs if r.cache == "1 worker"}
+    for (scale, endpoint), ours in sorted(side.items()):
+        if not endpoint.startswith("ours:") or endpoint == "ours:trivial":
+            continue
+        theirs = side.get((scale, endpoint.replace("ours:", "datasette:")))
+        if theirs is None:
+            continue
+        times = ours.rps / theirs.rps if theirs.rps else 0.0
+        met = times >= 1.0 and ours.status == theirs.status == 200
+        out.append(
+            f"{ok(met)}: {endpoint[5:]} sqlite x{scale} beside Datasette (one process each): "
+            f"{times:.2f} x Datasette's requests per second (>= 1.0), {ours.ratio} x trivial"
+        )
+    for hit in hit_rates or []:
+        out.append(
+            f"{ok(hit.rate >= HIT_RATE and not hit.errors)}: cache after editing {hit.edited} "
+            f"({hit.database} x{hit.scale}): {hit.others_hit} of {hit.others} pages of other "
+            f"frameworks and documents still served from cache ({hit.rate:.0%}, >= {HIT_RATE:.0%}); "
+            f"{hit.own_hit} of {hit.own} of the edited framework's; {hit.shared_hit} of "
+            f"{hit.shared} pages of every framework (indexes, search)"
+            + (f"; errors: {', '.join(hit.errors)}" if hit.errors else "")
+        )
     failing = [r for r in runs if r.errors or r.status != 200]
     out.append(
         ok(not failing)
@@ -508,7 +830,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--port", type=int, default=8400)
+    parser.add_argument("--port", type=int, default=8400, help="the first of five ports")
+    parser.add_argument(
+        "--redis-url", help="serve with this Redis as the shared cache (as several servers do)"
+    )
+    parser.add_argument(
+        "--no-index-pages", dest="index_pages", action="store_false", help="skip the index pages"
+    )
+    parser.add_argument(
+        "--no-datasette", dest="datasette", action="store_false", help="skip Datasette"
+    )
+    parser.add_argument(
+        "--no-hit-rate", dest="hit_rate", action="store_false", help="skip the cache after an edit"
+    )
+    parser.add_argument(
+        "--hit-rate-frameworks", type=int, default=20, help="frameworks whose pages are read"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-setup", action="store_true", help="use the database as it is")
     parser.add_argument(
@@ -524,12 +861,20 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which(args.wrk) is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk (or `make bench`)")
     endpoints = select(args.endpoints)
-    scales = args.scale or [1, 1000]
+    scales = args.scale or [1, 200, 1000]
+    on_sqlite = not (args.database_url or "").startswith("postgres")
+    if args.datasette and on_sqlite and not DATASETTE.exists():
+        raise SystemExit(f"Datasette is not installed at {DATASETTE}: run `make bench`")
 
     runs: list[Run] = []
     checks: list[MemoryCheck] = []
+    hit_rates: list[HitRate] = []
     for scale in scales:
         bench_scale(args, scale, endpoints, runs)
+        if args.datasette and on_sqlite:
+            bench_datasette(args, scale, runs)
+    if args.hit_rate:
+        hit_rates.append(bench_hit_rate(args, scales[-1]))
     if args.memory_scale:
         bench_memory(args, checks)
 
@@ -544,8 +889,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.seconds} s per endpoint\n"
     )
     print(table(runs))
+    if args.index_pages:
+        print("\nPages that list many things, uncached:\n")
+        print(index_table(runs))
+    if any(r.cache == "1 worker" for r in runs):
+        print("\nBeside Datasette on the same SQLite file, uncached, one process each:\n")
+        print(datasette_table(runs))
     print()
-    for line in verdicts(runs, checks):
+    for line in verdicts(runs, checks, hit_rates):
         print(line)
     if args.json:
         args.json.write_text(
@@ -554,6 +905,7 @@ def main(argv: list[str] | None = None) -> int:
                     "machine": info,
                     "runs": [asdict(r) for r in runs],
                     "memory": [asdict(c) for c in checks],
+                    "hit_rates": [asdict(h) | {"rate": h.rate} for h in hit_rates],
                 },
                 indent=2,
             )

@@ -407,10 +407,11 @@ def synthesis_clear(*, report: SynthesisReport | None = None) -> SynthesisReport
     return report
 
 
-def knowledge_base_synthesize(*, scale: int, seed: int = 0) -> SynthesisReport:
+def knowledge_base_synthesize(*, scale: int, seed: int = 0, progress=None) -> SynthesisReport:
     """Replace the synthetic rows with copies 1..scale-1 of the seeded knowledge base.
 
     All or nothing, in one transaction. Scale 1 (or 0) leaves the seeded data alone.
+    `progress`, a bar (`core.progress.progress_bar`), counts the copies as they are written.
     """
     if scale < 0:
         raise SynthesisError(f"The scale must be 0 or more; got {scale}")
@@ -420,6 +421,11 @@ def knowledge_base_synthesize(*, scale: int, seed: int = 0) -> SynthesisReport:
         if scale <= 1:
             return report
         copier = _Copier(_seeded(), seed, report)
+        if progress is not None:
+            progress.reset(total=scale - 1)
         for first in range(1, scale, COPIES_PER_CHUNK):
-            copier.write(range(first, min(first + COPIES_PER_CHUNK, scale)))
+            copies = range(first, min(first + COPIES_PER_CHUNK, scale))
+            copier.write(copies)
+            if progress is not None:
+                progress.update(len(copies))
     return report

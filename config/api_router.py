@@ -5,10 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.decorators import api_view, permission_classes, renderer_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import DefaultRouter
 
 from atlas.api import ChangeViewSet, ReleaseViewSet
+from core.api.renderers import JSONRenderer
 from engagement.api import ActivityViewSet, CellViewSet, FrameworkViewSet, LevelViewSet
 from institutions.api import (
     FunctionViewSet,

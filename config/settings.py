@@ -69,7 +69,7 @@ MIDDLEWARE = [
     # Records the signed-in editor as the author of every history entry.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Innermost, so that every middleware above still runs on a cached response.
-    "core.cache.DatasetVersionCacheMiddleware",
+    "core.cache.ResponseCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -88,6 +88,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
+    },
+    # The hottest fragments (the matrix), rendered by `core.pages.fragment`.
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment", "autoescape": True},
     },
 ]
 
@@ -180,7 +188,7 @@ REST_FRAMEWORK = {
         "core.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["core.api.renderers.JSONRenderer"],
     # JSON bodies of at most 1 MiB, nested at most 20 deep, their strings checked.
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AtlasAutoSchema",
@@ -189,7 +197,7 @@ REST_FRAMEWORK = {
     # worker and server enforces the same limit.
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_THROTTLE_ANON", "600/hour"),

@@ -5,9 +5,11 @@ from django.db.models.signals import post_migrate
 
 
 def _ensure_version_triggers(sender, using, **kwargs) -> None:
+    from core import scopes
     from core.dataset import ensure_triggers
 
     ensure_triggers(connections[using])
+    scopes.install(connections[using])
 
 
 class CoreConfig(AppConfig):
@@ -19,8 +21,8 @@ class CoreConfig(AppConfig):
 
         # SQLite's version triggers ask each connection which transaction they run in.
         connection_created.connect(sqlite_connection_setup, dispatch_uid="core-sqlite-transaction")
-        # After every migrate: a SQLite table rebuild drops the dataset-version triggers, and
-        # a content table added since has none yet.
+        # After every migrate: a SQLite table rebuild drops the dataset-version and scope
+        # triggers, and a content table added since has none yet.
         post_migrate.connect(
             _ensure_version_triggers, sender=self, dispatch_uid="core-ensure-triggers"
         )

@@ -11,6 +11,7 @@ from collections.abc import Set as AbstractSet
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -36,19 +37,65 @@ class CheckboxMultiple(CommaSeparatedMultiple, forms.CheckboxSelectMultiple):  #
     """The same parsing, rendered as checkboxes on the pages."""
 
 
+class SlugMultipleField(django_filters.fields.ModelMultipleChoiceField):
+    """The objects of a plain `Model.objects.all()` named by their slugs, found with one
+    SELECT written here: Django's own check builds a queryset per value and compiles the
+    query of every filter of every request (several times what running it costs). The
+    same objects, the same errors; a queryset with conditions of its own is left to Django."""
+
+    def _check_values(self, value):
+        queryset = self.queryset
+        key = self.to_field_name or "pk"
+        if key == "pk" or queryset.query.has_filters() or self.null_label is not None:
+            return super()._check_values(value)
+        try:
+            wanted = sorted(frozenset(value))
+        except TypeError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_list"], code="invalid_list"
+            ) from None
+        for slug in wanted:
+            self.validate_no_null_characters(slug)
+        model = queryset.model
+        fields = model._meta.concrete_fields
+        names = [field.attname for field in fields]
+        column = model._meta.get_field(key).column
+        sql = (
+            f"SELECT {', '.join(connection.ops.quote_name(f.column) for f in fields)} "
+            f"FROM {connection.ops.quote_name(model._meta.db_table)} "
+            f"WHERE {connection.ops.quote_name(column)} IN ({', '.join(['%s'] * len(wanted))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [str(slug) for slug in wanted])
+            found = [model.from_db(queryset.db, names, row) for row in cursor.fetchall()]
+        known = {str(getattr(obj, key)) for obj in found}
+        for slug in wanted:
+            if str(slug) not in known:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": slug},
+                )
+        return found
+
+
 # Documented as slugs (strings), not as the foreign keys' integer ids.
 @extend_schema_field(OpenApiTypes.STR)
 class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
     """Objects named by slug; several values OR-ed."""
 
+    field_class = SlugMultipleField
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("widget", CheckboxMultiple)
+        # A foreign key cannot repeat a row; a filter across a many-to-many says distinct=True.
+        kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         # No choice cleans to `queryset.none()`, and the parent's `if not value` would compile
-        # and run it on every request; a choice is a queryset already evaluated by the form.
+        # and run it on every request; a choice is a list of the objects the form found.
         if isinstance(value, QuerySet) and value.query.is_empty():
             return qs
         return super().filter(qs, value)
@@ -104,3 +151,18 @@ def unknown_parameters(
     """The query parameters that neither the FilterSet nor `allowed` knows."""
     known = set(filterset_class.base_filters) | set(allowed)
     return sorted(name for name in params if name not in known)
+
+
+class StaticFormFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form class is built once per process rather than per request: for
+    filters whose fields do not depend on the data (choices fixed in the code, slugs looked
+    up when validated). Not for one with AllValuesFilter and the like, whose choices are read
+    from the database when the field is made."""
+
+    def get_form_class(self):
+        cls = type(self)
+        form_class = cls.__dict__.get("_static_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._static_form_class = form_class
+        return form_class

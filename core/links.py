@@ -9,6 +9,7 @@ with the quoted values, exactly as reverse() would have built the URL.
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -21,6 +22,8 @@ from core import registry
 
 # reverse() quotes a path with these characters left as they are (django.urls.resolvers).
 _SAFE = "!$&'()*+,;=/~:@"
+# A value made only of characters quote() leaves as they are (any slug): no need to quote.
+_PLAIN = re.compile(r"[A-Za-z0-9_.\-~!$&'()*+,;=:@]+")
 # Placeholders are digits, which every converter in use accepts (int, slug, str, [0-9]+).
 _FIRST_MARK = 9_073_000_000
 
@@ -90,6 +93,36 @@ def _link(viewname: str, *args: object, **kwargs: object) -> str:
     pieces, order = split
     out = [pieces[0]]
     for index, piece in zip(order, pieces[1:], strict=True):
-        out.append(quote(values[index], safe=_SAFE))
+        value = values[index]
+        out.append(value if _PLAIN.fullmatch(value) else quote(value, safe=_SAFE))
         out.append(piece)
     return "".join(out)
+
+
+def linker(viewname: str, *names: str):
+    """`link(viewname, **values)` for a page that makes the same kind of link many times
+    (every cell of a grid): the URL conf and script prefix are read once, here, and each
+    call only joins the pieces with the values, as `link()` does. Values are given by
+    keyword, `names` being the pattern's."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    split = _pieces(urlconf, get_script_prefix(), viewname, names)
+    # A page shown at a release keeps it in the links to the views that take it, as link().
+    tag = _release_tag.get()
+    suffix = (
+        f"?release={quote(tag, safe='')}"
+        if tag is not None and viewname in registry.release_views()
+        else ""
+    )
+
+    def make(**values: str) -> str:
+        if split is None or any(not value or "/" in value for value in values.values()):
+            return link(viewname, **values)
+        pieces, order = split
+        out = [pieces[0]]
+        for index, piece in zip(order, pieces[1:], strict=True):
+            value = str(values[names[index]])
+            out.append(value if _PLAIN.fullmatch(value) else quote(value, safe=_SAFE))
+            out.append(piece)
+        return "".join(out) + suffix
+
+    return make

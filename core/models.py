@@ -106,3 +106,18 @@ class ReleasePackage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.release.tag} ({self.size} bytes)"
+
+
+class ScopeVersion(models.Model):
+    """When a scope of the knowledge base (a framework, a document, an institution, a
+    collection) last changed: written only by database triggers (`core.scopes`), read by
+    the response cache."""
+
+    scope = models.CharField(max_length=120, primary_key=True)
+    version = models.BigIntegerField(help_text="Microseconds since 1970 of its last change.")
+
+    class Meta:
+        db_table = "core_scopeversion"
+
+    def __str__(self) -> str:
+        return f"{self.scope} @ {self.version}"

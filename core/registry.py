@@ -19,6 +19,20 @@ from django.db import models
 
 
 @dataclass(frozen=True)
+class ScopeRule:
+    """A scope that a write to a row of some table moves (`core.scopes`): `kind` alone (a
+    collection, such as "frameworks") when `column` is None, else `kind:<id>` with the id
+    read from `column` of the row, or, with `via` = (table, column of the row holding its
+    id), from `column` of that other table's row. `claim` = (app label, model) keeps only
+    the rows whose content type is that model (a generic foreign key's rows)."""
+
+    kind: str
+    column: str | None = None
+    via: tuple[str, str] | None = None
+    claim: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
 class ClaimType:
     """A kind of claim: a content model whose facts cite passages of the sources."""
 
@@ -29,6 +43,17 @@ class ClaimType:
     url: Callable[[Any], str | None] = field(default=lambda claim: claim.get_absolute_url())
     related: tuple[str, ...] = ()  # what `label` and `url` read, joined in one query
     deferred: tuple[str, ...] = ()  # large columns they do not read
+    # The scopes whose pages show the claim, as (kind, column of the claim holding the id)
+    # or (kind, None): a cell belongs to ("framework", "framework_id"). A write to one of
+    # its citations moves them (`core.scopes`).
+    owners: tuple[tuple[str, str | None], ...] = ()
+
+    def scopes(self, claim) -> list[str]:
+        """The owners' scopes of `claim`, as `core.cache.depends_on` takes them."""
+        return [
+            kind if column is None else f"{kind}:{getattr(claim, column)}"
+            for kind, column in self.owners
+        ]
 
     def queryset(self) -> models.QuerySet:
         """The claims with what their label and page need (for a GenericPrefetch)."""
@@ -43,6 +68,8 @@ class ClaimType:
 
 _content: dict[type[models.Model], None] = {}
 _claims: dict[str, ClaimType] = {}
+_scopes: dict[type[models.Model], tuple[ScopeRule, ...]] = {}
+_claim_scopes: list[type[models.Model]] = []
 
 
 def register_content(*content: type[models.Model]) -> None:
@@ -74,6 +101,35 @@ def content_tables() -> tuple[str, ...]:
     return tuple(tables)
 
 
+def register_scopes(model: type[models.Model], *rules: ScopeRule, claims: bool = False) -> None:
+    """Declare the scopes a write to `model`'s rows moves; `claims=True` for a model whose
+    rows point at claims (content_type, object_id): they move their claim's owners too."""
+    _scopes[model] = tuple(rules)
+    if claims and model not in _claim_scopes:
+        _claim_scopes.append(model)
+
+
+def scope_rules() -> dict[str, tuple[ScopeRule, ...]]:
+    """Every table's scope rules, by table name; a many-to-many table is named by its model's
+    field (`register_scopes` takes the auto-created through model)."""
+    if not apps.ready:
+        raise AppRegistryNotReady("Scope rules are known once every app is ready.")
+    rules = {model._meta.db_table: rules for model, rules in _scopes.items()}
+    for model in _claim_scopes:
+        owners = tuple(
+            ScopeRule(
+                kind,
+                column,
+                via=None if column is None else (claim.model._meta.db_table, "object_id"),
+                claim=claim.key,
+            )
+            for claim in claim_types().values()
+            for kind, column in claim.owners
+        )
+        rules[model._meta.db_table] = rules.get(model._meta.db_table, ()) + owners
+    return rules
+
+
 def claim_types() -> dict[str, ClaimType]:
     """Every claim type by its name, in name order. Asked before every app's `ready()` has
     run, the answer would be incomplete: that is an error, not an empty list."""
@@ -95,20 +151,22 @@ def claim_type(app_label: str, model_name: str) -> ClaimType | None:
 # (the matrix's `q`) asks it through here. A matcher takes the user's text and gives a
 # subquery of matching ids, or None when the text holds nothing to search for.
 
-_matchers: dict[str, Callable[[str], Any]] = {}
+_matchers: dict[str, Callable[..., Any]] = {}
 
 
-def register_matcher(kind: str, matcher: Callable[[str], Any]) -> None:
+def register_matcher(kind: str, matcher: Callable[..., Any]) -> None:
     _matchers[kind] = matcher
 
 
-def matching_ids(kind: str, text: str) -> Any:
-    """A subquery of the ids of the `kind` objects `text` finds; None when it finds nothing."""
+def matching_ids(kind: str, text: str, *, within: models.QuerySet | None = None) -> Any:
+    """A subquery of the ids of the `kind` objects `text` finds; None when it finds nothing.
+    `within`, the few objects a page already narrowed to (those of one framework): the
+    search may start from them rather than from every match."""
     try:
         matcher = _matchers[kind]
     except KeyError:
         raise LookupError(f"No full-text search is registered for {kind!r}") from None
-    return matcher(text)
+    return matcher(text, within=within)
 
 
 def history_models() -> tuple[type[models.Model], ...]:

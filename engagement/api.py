@@ -7,10 +7,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from core.api.releases import ReleaseReadsMixin
+from core.api.renderers import JSONRenderer
 from core.api.viewsets import AtlasViewSetMixin
 from engagement.filters import (
     KEYWORD_AT_RELEASE,
@@ -22,10 +22,12 @@ from engagement.filters import (
 from engagement.history import CellHistorySerializer, cell_history
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from engagement.serializers import (
+    CELL_ROW_VALUES,
     ActivitySerializer,
     CellSerializer,
     FrameworkSerializer,
     LevelSerializer,
+    cell_rows,
 )
 from sources.models import citations_prefetch
 
@@ -89,6 +91,7 @@ class CellViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):
     lookup_value_regex = r"[0-9]+"
     release_model = Cell
     release_lookups = ("framework", "activity", "level", CITATIONS)
+    list_values = CELL_ROW_VALUES
 
     def get_queryset(self):
         if self.release is not None:
@@ -101,6 +104,12 @@ class CellViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):
         if self.release is not None and self.request.query_params.get("q", "").strip():
             raise ValidationError({"q": [KEYWORD_AT_RELEASE]})
         return super().filter_queryset(queryset)
+
+    def get_list_queryset(self):
+        return Cell.objects.in_grid_order()
+
+    def list_rows(self, rows):
+        return cell_rows(rows, origin=self.request.build_absolute_uri("/")[:-1])
 
     @extend_schema(responses=CellHistorySerializer(many=True), filters=False)
     @action(detail=True, pagination_class=None, renderer_classes=[JSONRenderer])

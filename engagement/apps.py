@@ -11,15 +11,29 @@ class EngagementConfig(AppConfig):
         from core.history import history_model, m2m_history_model
         from core.registry import (
             ClaimType,
+            ScopeRule,
             Tracked,
             register_claim,
             register_content,
             register_release_views,
+            register_scopes,
             register_tracked,
         )
         from engagement.models import Activity, Cell, EngagementLevel, Framework
 
         register_content(EngagementLevel, Activity, Framework, Cell)
+        # What a write moves (core.scopes): a framework's pages show it and its cells; the
+        # indexes list the frameworks by name, source and institution.
+        register_scopes(Framework, ScopeRule("frameworks"), ScopeRule("framework", "id"))
+        register_scopes(Cell, ScopeRule("framework", "framework_id"))
+        register_scopes(
+            Framework.institutions.through,
+            ScopeRule("frameworks"),
+            ScopeRule("framework", "framework_id"),
+            ScopeRule("institution", "institution_id"),
+        )
+        register_scopes(EngagementLevel, ScopeRule("vocabulary"))
+        register_scopes(Activity, ScopeRule("vocabulary"))
         for claim in (
             ClaimType(
                 "cell",
@@ -27,9 +41,18 @@ class EngagementConfig(AppConfig):
                 "Cell",
                 lambda c: f"Cell {c.activity.name} / {c.level.name} ({c.framework.name})",
                 related=("framework", "activity", "level"),
+                owners=(("framework", "framework_id"),),
             ),
-            ClaimType("level", EngagementLevel, "Level", lambda level: level.name),
-            ClaimType("activity", Activity, "Activity", lambda a: a.name),
+            ClaimType(
+                "level",
+                EngagementLevel,
+                "Level",
+                lambda level: level.name,
+                owners=(("vocabulary", None),),
+            ),
+            ClaimType(
+                "activity", Activity, "Activity", lambda a: a.name, owners=(("vocabulary", None),)
+            ),
         ):
             register_claim(claim)
 

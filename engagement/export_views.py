@@ -63,7 +63,9 @@ class FrameworkExportView(ExportView):
             framework = _framework_at(at, slug)
         else:
             framework = get_object_or_404(Framework.objects.for_index(), slug=slug)
-        filterset = cell_filter(request.GET, queryset=exports.export_cells(framework, state=at))
+        filterset = cell_filter(
+            request.GET, queryset=exports.export_cells(framework, state=at), one_framework=True
+        )
         errors = {} if filterset.is_valid() else dict(filterset.errors)
         errors.update(view_errors(request.GET))
         if release is not None and request.GET.get("q", "").strip():

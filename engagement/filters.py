@@ -6,7 +6,12 @@ import django_filters
 from django.db.models import Q
 
 from core import registry
-from core.filtering import ChoiceMultipleFilter, SlugMultipleFilter, StrictBooleanFilter
+from core.filtering import (
+    ChoiceMultipleFilter,
+    SlugMultipleFilter,
+    StaticFormFilterSet,
+    StrictBooleanFilter,
+)
 from core.history import m2m_history_model, records_at, state_of
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from institutions.models import Institution
@@ -18,15 +23,16 @@ KEYWORD_AT_RELEASE = (
 )
 
 
-def cells_matching(queryset, text: str):
+def cells_matching(queryset, text: str, *, narrowed: bool = False):
     """Cells the full-text search finds for `text` (the search app's, through
     `core.registry`): their text, activity name, the quotes that cite them, their level and
-    framework; none when `text` has no word to search for."""
-    ids = registry.matching_ids("cell", text)
+    framework; none when `text` has no word to search for. `narrowed`: `queryset` holds
+    few cells (a framework's), which the search may then start from."""
+    ids = registry.matching_ids("cell", text, within=queryset if narrowed else None)
     return queryset.none() if ids is None else queryset.filter(pk__in=ids)
 
 
-class CellFilter(django_filters.FilterSet):
+class CellFilter(StaticFormFilterSet):
     framework = SlugMultipleFilter(
         field_name="framework", queryset=Framework.objects.all(), label="Framework"
     )
@@ -51,9 +57,18 @@ class CellFilter(django_filters.FilterSet):
         model = Cell
         fields = ["framework", "activity", "level", "institution", "kind", "emphasised", "q"]
 
+    def __init__(self, *args, one_framework: bool = False, **kwargs):
+        """`one_framework`: the queryset holds one framework's cells (a matrix and its
+        exports), a few dozen a keyword can be looked for in one by one."""
+        super().__init__(*args, **kwargs)
+        self.one_framework = one_framework
+
     def filter_q(self, queryset, name, value):
         value = value.strip()
-        return cells_matching(queryset, value) if value else queryset
+        if not value:
+            return queryset
+        narrowed = self.one_framework or bool(self.form.cleaned_data.get("framework"))
+        return cells_matching(queryset, value, narrowed=narrowed)
 
     def filter_institution(self, queryset, name, value):
         if not value:
@@ -105,7 +120,8 @@ class FrameworkFilter(django_filters.FilterSet):
     document = SlugMultipleFilter(
         field_name="document", queryset=Document.objects.all(), label="Source document"
     )
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
 
     class Meta:
         model = Framework
-        fields = ["institution", "document"]
+        fields = ["institution", "document", "q"]

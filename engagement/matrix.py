@@ -4,18 +4,55 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 
 from core.history import State
+from core.links import linker
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from sources.models import Citation, CitationRole, citation_url
+
+
+@dataclass(slots=True, eq=False)
+class GridCell:
+    """A cell as a grid shows it, made from a row of `Cell.objects.grid_rows()` rather than
+    a model instance (a grid shows up to 60 on every request, and the page has the
+    framework, activities and levels already). `link_cells` gives it those objects and
+    its `source_links`; it then answers `get_absolute_url()` as a Cell does."""
+
+    pk: int
+    framework_id: int
+    activity_id: int
+    level_id: int
+    kind: str
+    text: str
+    emphasised: bool
+    # The page's own objects: models, or the plain ones of `engagement.grid`.
+    framework: Any = None
+    activity: Any = None
+    level: Any = None
+    source_links: list = field(default_factory=list)
+    url: str = ""
+
+    def get_absolute_url(self) -> str:
+        assert self.url, "placed by link_cells()"
+        return self.url
+
+
+# A cell placed on a grid: a model instance, or a row made into a GridCell.
+PlacedCell = Cell | GridCell
+
+
+def grid_cells(rows: Iterable[tuple]) -> list[GridCell]:
+    """Grid cells of `Cell.objects.grid_rows()` rows (any filter applied before)."""
+    return [GridCell(*row) for row in rows]
 
 
 @dataclass
 class MatrixRow:
     activity: Activity
-    cells: list[Cell | None]
+    cells: list[PlacedCell | None]
 
     @property
     def matching(self) -> int:
@@ -33,10 +70,10 @@ class Matrix:
         return sum(row.matching for row in self.rows)
 
     @property
-    def cells(self) -> list[Cell]:
+    def cells(self) -> list[PlacedCell]:
         return [cell for row in self.rows for cell in row.cells if cell is not None]
 
-    def placed(self) -> Iterator[tuple[Cell, Framework, Activity, EngagementLevel]]:
+    def placed(self) -> Iterator[tuple[PlacedCell, Framework, Activity, EngagementLevel]]:
         """Each cell with the framework, activity and level of its position."""
         for row in self.rows:
             for level, cell in zip(self.levels, row.cells, strict=True):
@@ -46,7 +83,7 @@ class Matrix:
 
 def build_matrix(
     framework: Framework,
-    cells: Iterable[Cell],
+    cells: Iterable[PlacedCell],
     *,
     levels: Iterable[EngagementLevel],
     activities: Iterable[Activity],
@@ -76,26 +113,30 @@ class SourceLink:
 
 
 def link_cells(
-    placed: Iterable[tuple[Cell, Framework, Activity, EngagementLevel]],
+    placed: Iterable[tuple[GridCell, Framework, Activity, EngagementLevel]],
     *,
     state: State | None = None,
-) -> None:
+) -> set[int]:
     """Give each cell its position's objects and its `source_links`, in one query, from
-    (cell, framework, activity, level) as a page has them placed; at a release (`state`),
-    its source citations as they stood then (three queries).
+    (cell, framework, activity, level) as a page has them placed; the ids of the documents
+    the links point into (what the page shows of them, for the response cache). At a
+    release (`state`), its source citations as they stood then (three queries).
 
     For cells loaded without their relations (`Cell.objects.for_matrix`): they get the page's
     own framework, activity and level objects (so `get_absolute_url` needs no query), and
     their source citations come as flat rows.
     """
-    by_id: dict[int, Cell] = {}
+    by_id: dict[int, GridCell] = {}
+    cell_link = linker("engagement:cell-detail", "slug", "activity", "level")
     for cell, framework, activity, level in placed:
         cell.framework, cell.activity, cell.level = framework, activity, level
+        cell.url = cell_link(slug=framework.slug, activity=activity.slug, level=level.slug)
         cell.source_links = []
         by_id[cell.pk] = cell
     if not by_id:
-        return
+        return set()
     if state is not None:
+        documents = set()
         for citation in (
             state.objects(Citation)
             .filter(
@@ -108,9 +149,12 @@ def link_cells(
         ):
             anchor, document = citation.passage.anchor, citation.passage.document.slug
             by_id[citation.object_id].source_links.append(
-                SourceLink(anchor, citation_url(document, citation.pk, anchor))
+                SourceLink(
+                    anchor, citation_url(document, citation.pk, anchor, citation.passage.page)
+                )
             )
-        return
+            documents.add(citation.passage.document_id)
+        return documents
     citations = (
         Citation.objects.filter(
             content_type=ContentType.objects.get_for_model(Cell),
@@ -119,10 +163,17 @@ def link_cells(
         )
         .order_by("object_id", "pk")
         .values_list(
-            "object_id", "pk", "passage__anchor", "passage__document__slug", "passage__page"
+            "object_id",
+            "pk",
+            "passage__anchor",
+            "passage__document__slug",
+            "passage__document_id",
+            "passage__page",
         )
     )
-    for cell_id, citation_id, anchor, document, page in citations:
-        by_id[cell_id].source_links.append(
-            SourceLink(anchor, citation_url(document, citation_id, anchor, page))
-        )
+    documents = set()
+    for cell_id, citation_id, anchor, document, document_id, page in citations:
+        url = citation_url(document, citation_id, anchor, page)
+        by_id[cell_id].source_links.append(SourceLink(anchor, url))
+        documents.add(document_id)
+    return documents

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from core.history import VersionedHistory
 from core.links import link
+from institutions.models import Institution
 from sources.models import Citation, citations_prefetch
 
 
@@ -67,6 +68,26 @@ class Activity(models.Model):
 
 
 class FrameworkQuerySet(models.QuerySet):
+    def for_page(self) -> FrameworkQuerySet:
+        """Frameworks with their source document (its text deferred) and institutions."""
+        return (
+            self.select_related("document")
+            .only(
+                "slug",
+                "name",
+                "description",
+                "document_id",
+                "document__slug",
+                "document__title",
+            )
+            .prefetch_related(
+                models.Prefetch(
+                    "institutions",
+                    queryset=Institution.objects.only("slug", "name").order_by("name"),
+                )
+            )
+        )
+
     def for_index(self) -> FrameworkQuerySet:
         """Frameworks with their source document and institutions."""
         return (
@@ -98,6 +119,8 @@ class Framework(models.Model):
 
     class Meta:
         ordering = ["ordinal", "name"]
+        # Pages list them in this order, a page at a time, among hundreds.
+        indexes = [models.Index(fields=["ordinal", "name"], name="framework_order_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -121,16 +144,34 @@ class CellQuerySet(models.QuerySet):
         """
         return self.filter(framework=framework).only(*Cell.MATRIX_FIELDS).order_by()
 
+    def grid_rows(self) -> CellQuerySet:
+        """The cells' own columns a grid shows, as tuples (`engagement.matrix.grid_cells`
+        makes its cells of them, without a model instance each)."""
+        return self.values_list(*GRID_COLUMNS).order_by()
+
+    def in_grid_order(self) -> CellQuerySet:
+        """Cells framework by framework, each in the order of its grid; nothing joined."""
+        return self.order_by(
+            "framework__ordinal", "framework__name", "activity__ordinal", "level__ordinal"
+        )
+
     def for_list(self) -> CellQuerySet:
         """Cells with framework, activity, level and citations (passage and document joined),
-        the citations as `cited`."""
+        the citations as `cited`, in grid order."""
         return (
-            self.select_related("framework", "activity", "level")
+            self.in_grid_order()
+            .select_related("framework", "activity", "level")
             .prefetch_related(citations_prefetch(to_attr="prefetched_citations"))
-            .order_by(
-                "framework__ordinal", "framework__name", "activity__ordinal", "level__ordinal"
-            )
         )
+
+
+# What a grid shows of a cell, in the order `engagement.matrix.GridCell` takes it.
+GRID_COLUMNS = ("pk", "framework_id", "activity_id", "level_id", "kind", "text", "emphasised")
+
+
+def cell_url(framework: str, activity: str, level: str) -> str:
+    """The page of the cell at `activity` and `level` (slugs) of `framework` (a slug)."""
+    return link("engagement:cell-detail", slug=framework, activity=activity, level=level)
 
 
 class Cell(models.Model):
@@ -169,18 +210,21 @@ class Cell(models.Model):
                 name="cell_empty_iff_no_text",
             ),
         ]
-        indexes = [models.Index(fields=["framework", "level"], name="cell_framework_level_idx")]
+        indexes = [
+            models.Index(fields=["framework", "level"], name="cell_framework_level_idx"),
+            # The activities' index counts, per activity and level, the frameworks that single
+            # it out: from this index alone.
+            models.Index(
+                fields=["activity", "emphasised", "level", "framework"],
+                name="cell_emphasis_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.framework.slug}: {self.activity.name} / {self.level.name}"
 
     def get_absolute_url(self) -> str:
-        return link(
-            "engagement:cell-detail",
-            slug=self.framework.slug,
-            activity=self.activity.slug,
-            level=self.level.slug,
-        )
+        return cell_url(self.framework.slug, self.activity.slug, self.level.slug)
 
     @property
     def cited(self) -> list[Citation]:

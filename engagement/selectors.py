@@ -11,14 +11,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from core.history import State, objects_of
+from core.links import linker
 from engagement.filters import CellFilter
-from engagement.matrix import Matrix, build_matrix
+from engagement.matrix import Matrix, PlacedCell, build_matrix, grid_cells
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 
 
-def cell_filter(params: Mapping, *, queryset) -> CellFilter:
-    """The cell filter of a page or export over `queryset` (validate with `is_valid()`)."""
-    return CellFilter(params, queryset=queryset)
+def cell_filter(params: Mapping, *, queryset, one_framework: bool = False) -> CellFilter:
+    """The cell filter of a page or export over `queryset` (validate with `is_valid()`);
+    `one_framework` when the queryset holds one framework's cells (a matrix)."""
+    return CellFilter(params, queryset=queryset, one_framework=one_framework)
 
 
 @dataclass(frozen=True)
@@ -33,14 +35,15 @@ class MatrixSelection:
 
 
 def matrix_selection(
-    filterset: CellFilter,
+    filterset: CellFilter | None,
     *,
     levels: list[EngagementLevel] | None = None,
     activities: list[Activity] | None = None,
 ) -> MatrixSelection:
     """The grid a valid `filterset` shows: the chosen levels and activities (all when none
-    is chosen), in order. `levels` and `activities`, when the caller has them, save a query."""
-    data = filterset.form.cleaned_data
+    is chosen), in order; every row and column without a filter (None). `levels` and
+    `activities`, when the caller has them, save a query."""
+    data = filterset.form.cleaned_data if filterset is not None else {}
     chosen_levels, chosen_activities = data.get("level"), data.get("activity")
     if chosen_levels:
         levels = _chosen(chosen_levels, levels)
@@ -64,7 +67,7 @@ def _chosen(chosen, given: list | None) -> list:
 
 
 def framework_matrix(
-    framework: Framework, cells: Iterable[Cell], selection: MatrixSelection
+    framework: Framework, cells: Iterable[PlacedCell], selection: MatrixSelection
 ) -> Matrix:
     """The grid of `framework` the filter shows, from the cells the filter kept."""
     return build_matrix(
@@ -82,8 +85,8 @@ class ComparedCell:
     which of them alone fills it ("a", "b" or "")."""
 
     level: EngagementLevel
-    a: Cell | None
-    b: Cell | None
+    a: PlacedCell | None
+    b: PlacedCell | None
 
     @property
     def only(self) -> str:
@@ -121,16 +124,27 @@ def framework_comparison(
     a: Framework, b: Framework, *, state: State | None = None
 ) -> FrameworkComparison:
     """Two matrices position by position, now or as they stood in `state` (three queries:
-    levels, activities, cells; six at a release, whose relations are loaded apart)."""
+    levels, activities, cells, the cells as linked `GridCell`s; six at a release, whose
+    relations are loaded apart)."""
     levels = list(objects_of(EngagementLevel, state).order_by("ordinal"))
+    activities = list(objects_of(Activity, state).order_by("ordinal"))
+    cells: dict[tuple[int, int, int], PlacedCell] = {}
     if state is None:
-        found = Cell.objects.filter(framework__in=[a, b]).select_related(
-            "framework", "activity", "level"
-        )
+        level_of = {level.pk: level for level in levels}
+        activity_of = {activity.pk: activity for activity in activities}
+        framework_of = {a.pk: a, b.pk: b}
+        cell_link = linker("engagement:cell-detail", "slug", "activity", "level")
+        for cell in grid_cells(Cell.objects.filter(framework__in=[a, b]).grid_rows()):
+            framework = framework_of[cell.framework_id]
+            activity, level = activity_of[cell.activity_id], level_of[cell.level_id]
+            cell.framework, cell.activity, cell.level = framework, activity, level
+            cell.url = cell_link(slug=framework.slug, activity=activity.slug, level=level.slug)
+            cells[(cell.framework_id, cell.activity_id, cell.level_id)] = cell
     else:
         found = state.objects(Cell).filter(framework_id__in=[a.pk, b.pk])
-        found = found.prefetch_state("framework", "activity", "level")
-    cells = {(cell.framework_id, cell.activity_id, cell.level_id): cell for cell in found}
+        for cell in found.prefetch_state("framework", "activity", "level"):
+            cell.url = cell.get_absolute_url()
+            cells[(cell.framework_id, cell.activity_id, cell.level_id)] = cell
     rows = [
         ComparedActivity(
             activity,
@@ -143,6 +157,6 @@ def framework_comparison(
                 for level in levels
             ],
         )
-        for activity in objects_of(Activity, state).order_by("ordinal")
+        for activity in activities
     ]
     return FrameworkComparison(a, b, levels, rows)

@@ -10,10 +10,12 @@ class InstitutionsConfig(AppConfig):
 
         from core.registry import (
             ClaimType,
+            ScopeRule,
             Tracked,
             register_claim,
             register_content,
             register_release_views,
+            register_scopes,
             register_tracked,
         )
         from institutions.models import (
@@ -25,8 +27,35 @@ class InstitutionsConfig(AppConfig):
         )
 
         register_content(Institution, InstitutionAlias, Function, Mandate, Relationship)
+        # What a write moves (core.scopes): an institution's page shows its names, functions,
+        # ties and units (a unit's write moves its parent); the index lists institutions by
+        # any of their names, and the pickers offer those with functions.
+        register_scopes(
+            Institution,
+            ScopeRule("institutions"),
+            ScopeRule("institution", "id"),
+            ScopeRule("institution", "parent_id"),
+        )
+        register_scopes(
+            InstitutionAlias, ScopeRule("institutions"), ScopeRule("institution", "institution_id")
+        )
+        register_scopes(Function, ScopeRule("vocabulary"))
+        register_scopes(
+            Mandate, ScopeRule("institutions"), ScopeRule("institution", "institution_id")
+        )
+        register_scopes(
+            Relationship,
+            ScopeRule("institution", "subject_id"),
+            ScopeRule("institution", "object_id"),
+        )
         for claim in (
-            ClaimType("institution", Institution, "Institution", lambda i: i.name),
+            ClaimType(
+                "institution",
+                Institution,
+                "Institution",
+                lambda i: i.name,
+                owners=(("institution", "id"),),
+            ),
             ClaimType(
                 "alias",
                 InstitutionAlias,
@@ -34,8 +63,16 @@ class InstitutionsConfig(AppConfig):
                 lambda a: f"“{a.name}”, a name of {a.institution.name}",
                 url=lambda a: a.institution.get_absolute_url(),
                 related=("institution",),
+                owners=(("institution", "institution_id"),),
             ),
-            ClaimType("function", Function, "Function", lambda f: f.name, url=lambda f: None),
+            ClaimType(
+                "function",
+                Function,
+                "Function",
+                lambda f: f.name,
+                url=lambda f: None,
+                owners=(("vocabulary", None),),
+            ),
             ClaimType(
                 "mandate",
                 Mandate,
@@ -43,6 +80,7 @@ class InstitutionsConfig(AppConfig):
                 lambda m: f"{m.institution.name}: {m.function.name} ({m.statement})",
                 url=lambda m: f"{m.institution.get_absolute_url()}#functions",
                 related=("institution", "function"),
+                owners=(("institution", "institution_id"),),
             ),
             ClaimType(
                 "relationship",
@@ -51,6 +89,7 @@ class InstitutionsConfig(AppConfig):
                 lambda r: f"{r.subject.name} – {r.get_kind_display()} – {r.object.name}",
                 url=lambda r: f"{r.subject.get_absolute_url()}#relationships",
                 related=("subject", "object"),
+                owners=(("institution", "subject_id"), ("institution", "object_id")),
             ),
         ):
             register_claim(claim)

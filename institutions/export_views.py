@@ -17,7 +17,6 @@ from core.exports import (
     provenance,
     query_filters,
 )
-from core.history import objects_of
 from core.releases import (
     PARAMETER,
     ReleaseParameterError,
@@ -27,7 +26,6 @@ from core.releases import (
     streamed_at,
 )
 from institutions import exports
-from institutions.models import Institution
 from institutions.selectors import institution_comparison
 from institutions.views import institution_pair
 
@@ -49,8 +47,7 @@ class ComparisonExportView(ExportView):
 
     def export(self, request, fmt: str, write, release):
         at = state(release)
-        loaded = list(objects_of(Institution, at)) if at is not None else None
-        form = institution_pair(request.GET, loaded=loaded)
+        form = institution_pair(request.GET, state=at)
         errors = {} if form.is_valid() else {n: list(e) for n, e in form.errors.items()}
         excel = excel_flag(request, errors)
         if errors:

@@ -65,6 +65,8 @@ class Institution(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="institution_not_own_parent")
         ]
+        # The index lists them by name, a page at a time, among thousands.
+        indexes = [models.Index(fields=["name"], name="institution_name_idx")]
 
     def __str__(self) -> str:
         return self.short_name or self.name

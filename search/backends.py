@@ -34,6 +34,14 @@ class FullText:
     match: Sql
     rank: Sql
     snippet: Sql
+    # Where the rank can be computed apart from the match, for a bounded set of candidates
+    # (`search.engine`): the entries' table, aliased `e` in `rank`. None: the rank only
+    # exists beside the match (FTS5's bm25), and every match is ranked.
+    rank_table: str | None = None
+    # `match` for one entry `e`, probed by its row (FTS5: `rowid = ? AND MATCH`). Given the
+    # few candidates a page narrowed to, probing each is faster than finding every match
+    # first, which FTS5 always does (PostgreSQL's planner intersects the indexes itself).
+    probe: Sql | None = None
 
 
 def postgresql_full_text(parsed: ParsedQuery) -> FullText:
@@ -48,6 +56,7 @@ def postgresql_full_text(parsed: ParsedQuery) -> FullText:
             f"NULLIF(e.weight_b, ''), NULLIF(e.weight_c, '')), {query.text}, %s)",
             (*query.params, _HEADLINE_OPTIONS),
         ),
+        rank_table=ENTRY_TABLE,
     )
 
 
@@ -60,6 +69,11 @@ def sqlite_full_text(parsed: ParsedQuery) -> FullText:
         match=Sql(f"{FTS_TABLE} MATCH %s", (parsed.fts5,)),
         rank=Sql(f"-bm25({FTS_TABLE}, 1.0, 0.4, 0.2)"),
         snippet=Sql(f"snippet({FTS_TABLE}, -1, %s, %s, '…', 32)", (MARK_START, MARK_STOP)),
+        probe=Sql(
+            f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE}.rowid = e.id "
+            f"AND {FTS_TABLE} MATCH %s)",
+            (parsed.fts5,),
+        ),
     )
 
 

@@ -32,12 +32,13 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
 
 from core.links import link
 from engagement.models import Activity, EngagementLevel, Framework
 from search.backends import FullText, full_text_for
+from search.index import ENTRY_TABLE
 from search.models import EntryKind
 from search.query import ParsedQuery, QueryError, parse_query
 from search.results import FacetCount, Result, SearchResults, facet_values, highlight
@@ -48,16 +49,30 @@ from sources.models import Document, Passage, passage_url
 PAGE_SIZE = 20
 # A facet lists at most this many values (those with most results), and the selected ones.
 FACET_LIMIT = 15
+# Where the database can rank apart from matching (PostgreSQL), it ranks at most this many
+# matches: those with text weighted A (cells, institutions, documents) first, then the
+# passages, each in the order they were indexed. Ranking reads every candidate's vector;
+# at 1000 times the seeded data a common query matches thousands of entries.
+RANKED_CANDIDATES = 400
 
 
-def cell_ids_matching(text: str) -> RawSQL | None:
-    """A subquery of the ids of the cells `text` finds; None when `text` has nothing to find."""
+def cell_ids_matching(text: str, *, within: QuerySet | None = None) -> RawSQL | None:
+    """A subquery of the ids of the cells `text` finds; None when `text` has nothing to find.
+    `within`: the few cells a page narrowed to (one framework's), which the database may
+    probe one by one rather than find every match first (`FullText.probe`)."""
     try:
         parsed = parse_query(text)
     except QueryError:
         return None
     full_text = full_text_for(parsed)
     params = Params()
+    if within is not None and full_text.probe is not None:
+        candidates = Sql(*within.values("pk").order_by().query.sql_with_params())
+        sql = (
+            f"SELECT e.object_id FROM {ENTRY_TABLE} e WHERE e.kind = 'cell' "
+            f"AND e.object_id IN ({params(candidates)}) AND {params(full_text.probe)}"
+        )
+        return RawSQL(sql, params)
     # `kind = 'cell'` written out lets PostgreSQL use the GIN index restricted to cells.
     sql = (
         f"SELECT e.object_id FROM {full_text.tables} "
@@ -130,45 +145,56 @@ def _tallies_sql(filters: dict[str, set[str]]) -> Sql:
 
 
 def _listed_sql(filters: dict[str, set[str]]) -> Sql:
-    """The facet values listed, with their names: the FACET_LIMIT first of `ranked` (most
-    results first, ties to the value added first), and the selected ones."""
+    """The facet values listed, with their names: the FACET_LIMIT of each facet with most
+    results (ties to the value added first), and the selected ones; and how many values
+    each facet has. Each facet's first values are a top-N of its tallies (LIMIT), not a
+    ranking of every value: a search at scale tallies thousands of documents and frameworks."""
     params = Params()
     selects = []
     for facet in _FACETS:
         if facet.model is None:
-            value, columns, source = "r.kind", "r.kind, r.kind, 0", "ranked r"
+            value, columns, source = "kind", "r.kind, r.kind, 0", "r"
         else:
             ordinal = f"v.{facet.ordinal}" if facet.ordinal else "0"
-            value, columns = "r.pk", f"v.slug, v.{facet.label}, {ordinal}"
-            source = f"ranked r JOIN {facet.model._meta.db_table} v ON v.id = r.pk"
-        listed = f"r.position <= {int(FACET_LIMIT)}"
-        if facet.name in filters:
-            listed += f" OR {params(facet.holds(value, filters[facet.name]))}"
-        selects.append(
-            f"SELECT '{facet.name}', NULL, NULL, {columns}, r.n, r.value_count FROM {source} "
-            f"WHERE r.facet = '{facet.name}' AND ({listed})"
+            value, columns = "pk", f"v.slug, v.{facet.label}, {ordinal}"
+            source = f"r JOIN {facet.model._meta.db_table} v ON v.id = r.pk"
+        chosen = (
+            f"SELECT kind, pk, n FROM (SELECT kind, pk, n FROM tallies WHERE facet = '{facet.name}' "
+            f"ORDER BY n DESC, kind, pk LIMIT {int(FACET_LIMIT)}) first_values"
         )
+        if facet.name in filters:
+            chosen += (
+                f" UNION SELECT kind, pk, n FROM tallies WHERE facet = '{facet.name}' "
+                f"AND {params(facet.holds(value, filters[facet.name]))}"
+            )
+        selects.append(
+            f"SELECT '{facet.name}', NULL, NULL, {columns}, r.n FROM ({chosen}) {source}"
+        )
+    selects.append(
+        "SELECT 'values', NULL, NULL, facet, NULL, NULL, count(*) FROM tallies GROUP BY facet"
+    )
     return Sql(" UNION ALL ".join(selects), tuple(params))
 
 
 class _TallyRow(NamedTuple):
     """A row of `_tally`'s query; `part` says which kind: "page" (one of the page's
-    results), "count" (the number of results) or a facet's name (one of its listed values).
-    The fields a part does not use are None."""
+    results), "count" (the number of results), "values" (how many values the facet in
+    `slug` has) or a facet's name (one of its listed values). The fields a part does not
+    use are None."""
 
     part: str
     entry_id: int | None
     rank: float | None
-    slug: str | None
+    slug: str | None  # a facet value's slug, or the facet's name ("values")
     label: str | None
-    ordinal: int | None
-    n: int | None  # the number of results ("count"), or of those with the value (a facet's)
-    value_count: int | None  # values of the facet that have results, listed or not
+    ordinal: int | None  # a facet value's order, or a result's place in its page
+    n: int | None  # results ("count"), those with the value (a facet's), values ("values")
 
 
 class _Hit(NamedTuple):
     entry_id: int
     rank: float
+    position: int
 
 
 @dataclass
@@ -189,23 +215,42 @@ def _tally(full_text: FullText, filters: dict[str, set[str]], *, offset: int, li
     """
     params = Params()
     everything = _passing(filters)
+    bounded = full_text.rank_table is not None
+    rank = "" if bounded else f", {params(full_text.rank)} AS rank"
+    matches = (
+        "SELECT e.id, e.kind, e.document_pk, e.framework_pk, e.level_pk, e.activity_pk"
+        f"{rank} FROM {full_text.tables} WHERE {params(full_text.match)}"
+    )
+    tallies = params(_tallies_sql(filters))
+    if bounded:
+        # The candidates ranked, then the other matches (rank 0) in the candidates' order.
+        order = "kind = 'passage', id"
+        page = (
+            "SELECT id, rank, row_number() OVER (ORDER BY part, rank DESC, position) AS position "
+            "FROM ("
+            f"SELECT c.id, {params(full_text.rank)} AS rank, 0 AS part, c.position "
+            f"FROM (SELECT id, row_number() OVER (ORDER BY {order}) AS position FROM matches "
+            f"WHERE {params(everything)} ORDER BY {order} LIMIT {int(RANKED_CANDIDATES)}) c "
+            f"JOIN {full_text.rank_table} e ON e.id = c.id "
+            "UNION ALL SELECT * FROM (SELECT id, 0.0, 1, row_number() OVER (ORDER BY "
+            f"{order}) FROM matches WHERE {params(everything)} "
+            f"ORDER BY {order} OFFSET {int(RANKED_CANDIDATES)}) rest) candidates "
+            f"ORDER BY part, rank DESC, position LIMIT {int(limit)} OFFSET {int(offset)}"
+        )
+    else:
+        page = (
+            "SELECT id, rank, row_number() OVER (ORDER BY rank DESC, id) AS position "
+            f"FROM matches WHERE {params(everything)} "
+            f"ORDER BY rank DESC, id LIMIT {int(limit)} OFFSET {int(offset)}"
+        )
     sql = (
-        "WITH matches AS ("
-        "SELECT e.id, e.kind, e.document_pk, e.framework_pk, e.level_pk, e.activity_pk, "
-        f"{params(full_text.rank)} AS rank FROM {full_text.tables} "
-        f"WHERE {params(full_text.match)}), "
-        f"tallies AS ({params(_tallies_sql(filters))}), "
-        "ranked AS (SELECT facet, kind, pk, n, "
-        "row_number() OVER (PARTITION BY facet ORDER BY n DESC, kind, pk) AS position, "
-        "count(*) OVER (PARTITION BY facet) AS value_count FROM tallies), "
-        f"page AS (SELECT id, rank FROM matches WHERE {params(everything)} "
-        f"ORDER BY rank DESC, id LIMIT {int(limit)} OFFSET {int(offset)}) "
+        f"WITH matches AS ({matches}), tallies AS ({tallies}), page AS ({page}) "
         # The first SELECT of a UNION names its columns (those of `_TallyRow`), and gives them
         # their types on PostgreSQL.
         "SELECT 'page' AS part, id AS entry_id, rank AS rank, CAST(NULL AS text) AS slug, "
-        "CAST(NULL AS text) AS label, CAST(NULL AS integer) AS ordinal, "
-        "CAST(NULL AS bigint) AS n, CAST(NULL AS bigint) AS value_count FROM page "
-        "UNION ALL SELECT 'count', NULL, NULL, NULL, NULL, NULL, count(*), NULL FROM matches "
+        "CAST(NULL AS text) AS label, CAST(position AS integer) AS ordinal, "
+        "CAST(NULL AS bigint) AS n FROM page "
+        "UNION ALL SELECT 'count', NULL, NULL, NULL, NULL, NULL, count(*) FROM matches "
         f"WHERE {params(everything)} "
         f"UNION ALL {params(_listed_sql(filters))}"
     )
@@ -215,14 +260,15 @@ def _tally(full_text: FullText, filters: dict[str, set[str]], *, offset: int, li
     tally = _Tally(page=[], count=0, facets={name: [] for name in FACETS}, omitted={})
     for row in rows:
         if row.part == "page":
-            tally.page.append(_Hit(row.entry_id, float(row.rank)))
+            tally.page.append(_Hit(row.entry_id, float(row.rank), row.ordinal))
         elif row.part == "count":
             tally.count = row.n
+        elif row.part == "values":
+            tally.omitted[row.slug] = row.n
         else:
             tally.facets[row.part].append(FacetCount(row.slug, row.label, row.ordinal, row.n))
-            tally.omitted[row.part] = row.value_count
     # A UNION keeps no order: the page is put back in the order of its ORDER BY.
-    tally.page.sort(key=lambda hit: (-hit.rank, hit.entry_id))
+    tally.page.sort(key=lambda hit: hit.position)
     for name, values in tally.facets.items():
         tally.omitted[name] = tally.omitted.get(name, 0) - len(values)
     return tally

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from core.pages import fragment
 from search.engine import FACETS, PAGE_SIZE, search
 from search.forms import SearchForm
 
@@ -71,17 +72,21 @@ class SearchView(TemplateView):
             "previous": "?" + _query_string(params, page=page - 1) if page > 1 else None,
             "next": "?" + _query_string(params, page=page + 1) if page < results.pages else None,
         }
+        shown = {
+            "results": results,
+            "facets": facets,
+            "pager": pager,
+            "clear_url": "?" + _query_string({"q": params["q"]}),
+            "filtered": any(form.filters.values()),
+            "start": (page - 1) * PAGE_SIZE + 1,
+        }
         return self.render_to_response(
             {
                 **context,
                 "results": results,
-                "facets": facets,
+                "results_html": fragment("search/results.html", shown),
                 "api_url": api_url,
-                "pager": pager,
-                "clear_url": "?" + _query_string({"q": params["q"]}),
-                "filtered": any(form.filters.values()),
                 # A new search keeps the filters; the facet links remove them.
                 "hidden": [(name, value) for name in FACETS for value in form.filters[name]],
-                "start": (page - 1) * PAGE_SIZE + 1,
             }
         )

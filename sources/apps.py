@@ -15,9 +15,24 @@ class SourcesConfig(AppConfig):
         registry.register_content(Document, Passage, Citation)
         # A document's citation, as it stood at a release.
         registry.register_release_views("sources:document-cite")
+        # What a write moves (core.scopes): a document's pages show its passages and the
+        # quotes into them; a citation moves its passage's document and its claim's owners.
+        scope = registry.ScopeRule
+        registry.register_scopes(Document, scope("documents"), scope("document", "id"))
+        registry.register_scopes(Passage, scope("document", "document_id"))
+        registry.register_scopes(
+            Citation,
+            scope("document", "document_id", via=("sources_passage", "passage_id")),
+            claims=True,
+        )
         registry.register_claim(
             registry.ClaimType(
-                "document", Document, "Document", lambda d: d.title, deferred=("text",)
+                "document",
+                Document,
+                "Document",
+                lambda d: d.title,
+                deferred=("text",),
+                owners=(("document", "id"),),
             )
         )
         passages = history_model(Passage)._default_manager

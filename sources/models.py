@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -86,6 +88,8 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["title"]
+        # The index lists them by title, a page at a time.
+        indexes = [models.Index(fields=["title"], name="document_title_idx")]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="document_text_not_empty"),
             models.CheckConstraint(
@@ -258,6 +262,11 @@ def passage_url(document: str, anchor: str, page: str | None = None) -> str:
     return f"{page_url(document, page)}#{anchor}"
 
 
+def reader_url(document: str) -> str:
+    """The reader's front page of the document (a slug)."""
+    return link("sources:document-detail", slug=document)
+
+
 def citation_url(document: str, citation: int, anchor: str, page: str | None = None) -> str:
     """The reader page holding the passage, at the passage, the quote of the citation (an
     id) highlighted; through the passage's permalink when the page is not known."""
@@ -265,6 +274,58 @@ def citation_url(document: str, citation: int, anchor: str, page: str | None = N
         base = link("sources:passage-permalink", slug=document, anchor=anchor)
         return f"{base}?cite={citation}"
     return f"{page_url(document, page)}?cite={citation}#{anchor}"
+
+
+@dataclass(frozen=True)
+class CitationLink:
+    """A citation as a page links it: its passage's anchor and the reader at its quote."""
+
+    anchor: str
+    url: str
+    role: str
+    document_id: int
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def cite_links(*claims: models.Model, attribute: str = "cited") -> set[int]:
+    """Give each of `claims` (any models) its citations as `CitationLink`s in `attribute`,
+    in its citations' order, in one query of plain values (a page of an institution links
+    the quotes of its names, functions and ties, but shows no more of them); the ids of the
+    documents they point into (what the page shows, for the response cache)."""
+    if not claims:
+        return set()
+    by_key: dict[tuple[int, int], list[CitationLink]] = {}
+    types = ContentType.objects.get_for_models(*{type(claim) for claim in claims})
+    ids: dict[int, set[int]] = {}
+    for claim in claims:
+        key = (types[type(claim)].pk, claim.pk)
+        ids.setdefault(key[0], set()).add(claim.pk)
+        setattr(claim, attribute, by_key.setdefault(key, []))
+    condition = Q()
+    for content_type, object_ids in ids.items():
+        condition |= Q(content_type_id=content_type, object_id__in=sorted(object_ids))
+    rows = (
+        Citation.objects.filter(condition)
+        .order_by("content_type", "object_id", "role", "pk")
+        .values_list(
+            "content_type_id",
+            "object_id",
+            "pk",
+            "role",
+            "passage__anchor",
+            "passage__document__slug",
+            "passage__document_id",
+            "passage__page",
+        )
+    )
+    documents = set()
+    for content_type, object_id, pk, role, anchor, document, document_id, page in rows:
+        url = citation_url(document, pk, anchor, page)
+        by_key[(content_type, object_id)].append(CitationLink(anchor, url, role, document_id))
+        documents.add(document_id)
+    return documents
 
 
 def citations_prefetch(to_attr: str | None = None) -> Prefetch:

@@ -84,6 +84,7 @@ class Notes:
     count: int
     claims: list[dict] = field(default_factory=list)
     more_url: str = ""
+    citations: list[Citation] = field(default_factory=list)  # those of `claims`
 
 
 def heading_tags(document: Document) -> dict[int, int]:
@@ -206,7 +207,22 @@ def notes_for(document: Document, passages: list[Passage]) -> dict[int, Notes]:
     }
     for citation in first:
         notes[citation.passage_id].claims.append(claim_link(citation))
+        notes[citation.passage_id].citations.append(citation)
     return notes
+
+
+def reader_scopes(document: Document, notes: dict[int, Notes]) -> list[str]:
+    """What a reader page shows (`core.cache.depends_on`): the document (its passages and
+    the quotes into it), the vocabulary, and the claims it names in "cited by", through their
+    owners' scopes as the apps registered them."""
+    scopes = ["vocabulary", f"document:{document.pk}"]
+    for note in notes.values():
+        for citation in note.citations:
+            content_type = citation.content_type
+            claim_type = registry.claim_type(content_type.app_label, content_type.model)
+            if claim_type is not None and citation.claim is not None:
+                scopes.extend(claim_type.scopes(citation.claim))
+    return scopes
 
 
 def _permalinks(document: Document) -> Callable[[str], str]:

@@ -8,11 +8,13 @@ Related objects appear as slugs plus two links: `<name>_api_url` (this API) and
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from rest_framework import serializers
 
 from core import registry
 from core.api.fields import ApiListUrlField, ApiUrlField, HtmlUrlField
-from sources.models import Citation, CitationRole, Document, Passage
+from sources.models import Citation, CitationRole, Document, Passage, citation_url
+from sources.quotes import quote_stands
 from sources.services import passage_quote
 
 
@@ -72,6 +74,68 @@ class CitationSerializer(serializers.ModelSerializer):
     @staticmethod
     def csv_summary(item: dict) -> str:
         return f"{item.get('document')}#{item['passage']}: “{item['exact']}”"
+
+
+def citation_rows(model, object_ids: list[int], *, origin: str) -> dict[int, list[dict]]:
+    """The citations of the claims of `model` with ids `object_ids`, each as
+    CitationSerializer represents it, by claim id and in its order: the lean path of the API
+    lists (`AtlasViewSetMixin.list_values`), in one SELECT written here (compiling the ORM's
+    took several times as long as running it) and without a model instance. `origin`
+    ("https://host") makes the URLs absolute, as the serializer's request does."""
+    by_claim: dict[int, list[dict]] = {object_id: [] for object_id in object_ids}
+    if not object_ids:
+        return by_claim
+    q = connection.ops.quote_name
+    columns = ", ".join(
+        f"ci.{q(column)}"
+        for column in ("object_id", "id", "role", "exact", "prefix", "suffix", "start", "end")
+    )
+    sql = (
+        f"SELECT {columns}, ci.{q('orphaned')}, d.{q('slug')}, p.{q('anchor')}, p.{q('shown')}, "
+        f"p.{q('page')} "
+        f"FROM {q(Citation._meta.db_table)} ci "
+        f"JOIN {q(Passage._meta.db_table)} p ON p.{q('id')} = ci.{q('passage_id')} "
+        f"JOIN {q(Document._meta.db_table)} d ON d.{q('id')} = p.{q('document_id')} "
+        f"WHERE ci.{q('content_type_id')} = %s "
+        f"AND ci.{q('object_id')} IN ({', '.join(['%s'] * len(object_ids))}) "
+        # The serializer's order: the model's (`Citation.Meta.ordering`) within a claim.
+        f"ORDER BY ci.{q('object_id')}, ci.{q('role')}, ci.{q('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ContentType.objects.get_for_model(model).pk, *object_ids])
+        rows = cursor.fetchall()
+    for (
+        object_id,
+        pk,
+        role,
+        exact,
+        prefix,
+        suffix,
+        start,
+        end,
+        orphaned,
+        document,
+        anchor,
+        shown,
+        page,
+    ) in rows:
+        by_claim[object_id].append(
+            {
+                "id": pk,
+                "role": role,
+                "document": document,
+                "passage": anchor,
+                "exact": exact,
+                "prefix": prefix,
+                "suffix": suffix,
+                "start": start,
+                "end": end,
+                "valid": not orphaned and quote_stands(shown, exact=exact, start=start, end=end),
+                "orphaned": bool(orphaned),
+                "url": origin + citation_url(document, pk, anchor, page),
+            }
+        )
+    return by_claim
 
 
 class DocumentSerializer(serializers.ModelSerializer):

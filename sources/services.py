@@ -84,6 +84,7 @@ def document_upsert(
     url: str = "",
     language: str = "en",
     changed_by=None,
+    progress=None,
 ) -> tuple[Document, IngestSummary]:
     """Create or update a document and its passages; writes nothing when nothing changed.
 
@@ -92,6 +93,7 @@ def document_upsert(
     are marked orphaned, never moved to other text. A cited passage that disappeared from
     the text is kept as it was, retired from the reading order, and its citations orphaned;
     an uncited one is deleted. `changed_by` (a user) is recorded in the history.
+    `progress`, a bar (`core.progress.progress_bar`), counts the passages as they are made.
     """
     summary = IngestSummary()
     values = {
@@ -123,7 +125,7 @@ def document_upsert(
             document._history_user = changed_by
             document.save()
     if text_changed:
-        _passages_sync(document, summary, changed_by=changed_by)
+        _passages_sync(document, summary, changed_by=changed_by, progress=progress)
     return document, summary
 
 
@@ -136,8 +138,12 @@ def document_layout(document: Document, sources: list[Source]) -> list[Layout]:
     )
 
 
-def _passages_sync(document: Document, summary: IngestSummary, *, changed_by=None) -> None:
+def _passages_sync(
+    document: Document, summary: IngestSummary, *, changed_by=None, progress=None
+) -> None:
     specs = split_passages(document.text, markdown=document.format == DocumentFormat.MARKDOWN)
+    if progress is not None:
+        progress.reset(total=len(specs))
     sources = [Source(s.anchor, s.kind, s.level, s.text, header=s.header) for s in specs]
     layouts = document_layout(document, sources)
     document.reader = reader_summary(sources, layouts, outline_max=OUTLINE_MAX)
@@ -192,6 +198,8 @@ def _passages_sync(document: Document, summary: IngestSummary, *, changed_by=Non
             "page": layout.page,
             "retired": False,
         }
+        if progress is not None:
+            progress.update(1)
         passage = existing.get(spec.anchor)
         if passage is None:
             to_create.append(Passage(document=document, anchor=spec.anchor, **values))

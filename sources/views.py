@@ -12,6 +12,7 @@ import base64
 import hashlib
 
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,8 +20,11 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.cache import depends_on
 from core.pages import api_link, breadcrumbs
-from sources.models import Citation, Document, Passage, page_url
+from core.paging import PageParametersMixin, filtered, paginate
+from sources.filters import DocumentFilter
+from sources.models import Citation, Document, DocumentKind, Passage, page_url
 from sources.reader import (
     CITED_BY_PAGE_SIZE,
     PAGES_AROUND,
@@ -32,17 +36,39 @@ from sources.reader import (
     outline,
     outline_html,
     page_entries,
+    reader_scopes,
     text_html,
 )
 
 
-class DocumentIndexView(TemplateView):
+class DocumentIndexView(PageParametersMixin, TemplateView):
+    """The source documents, a page at a time, filtered by kind or title."""
+
     template_name = "sources/document_index.html"
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
+        params = self.request.GET
+        # Passages are counted for the page's documents only, not for every document.
+        documents = Document.objects.defer("text").order_by("title")
+        filterset = filtered(DocumentFilter, params, documents)
+        page = paginate(filterset.qs, params, per_page=self.paginate_by, path=self.request.path)
+        counts = dict(
+            Passage.objects.filter(document__in=[d.pk for d in page.items], retired=False)
+            .values_list("document_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for document in page.items:
+            document.passage_count = counts.get(document.pk, 0)
+        depends_on(self.request, "documents", *(f"document:{d.pk}" for d in page.items))
+        return {**self.error_context(), "documents": page.items, "page": page, "pagination": page}
+
+    def error_context(self, **kwargs) -> dict:
         return {
-            "documents": list(Document.objects.for_index()),
-            "api_url": api_link("document-list"),
+            "kinds": DocumentKind.choices,
+            "selected_kinds": self.request.GET.getlist("kind"),
+            "api_url": api_link("document-list", query=self.request.GET),
             "breadcrumbs": breadcrumbs(("Documents", None)),
         }
 
@@ -114,6 +140,7 @@ class ReaderPageView(TemplateView):
             passage.document = document
         pages, index = page_entries(document, page)
         notes = notes_for(document, passages)
+        depends_on(request, *reader_scopes(document, notes))
         context.update(
             {
                 "page_anchor": page,

@@ -7,6 +7,7 @@ resource does not exist.
 
 from __future__ import annotations
 
+from django.db.models import Count, Window
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
@@ -54,6 +55,32 @@ class Pagination(PageNumberPagination):
             )
         self.page = paginator.page(number)
         return list(self.page)
+
+    def paginate_values(self, queryset, request) -> list[dict]:
+        """The page of a `values()` queryset, as `paginate_queryset` gives it, with the number
+        of rows counted in the same query (a window count): one query, not a count and a
+        page. Only a page past the last, which has no row to carry the count, counts apart;
+        a DISTINCT queryset (a window is counted before DISTINCT) goes the usual way."""
+        if queryset.query.distinct:
+            return self.paginate_queryset(queryset, request)
+        self.request = request
+        page_size = self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param)
+        number = 1 if raw is None else positive_int(self.page_query_param, raw)
+        offset = (number - 1) * page_size
+        rows = list(queryset.annotate(_page_count=Window(Count("pk")))[offset : offset + page_size])
+        count = rows[0]["_page_count"] if rows else queryset.count()
+        for row in rows:
+            del row["_page_count"]
+        paginator = self.django_paginator_class(queryset, page_size)
+        paginator.__dict__["count"] = count  # a cached_property, known already
+        if number > paginator.num_pages:  # as `paginate_queryset`: bad input, a 400
+            raise exceptions.ValidationError(
+                {self.page_query_param: [past_the_end(paginator.num_pages)]}
+            )
+        self.page = paginator.page(number)
+        self.page.object_list = rows
+        return rows
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, StreamingHttpResponse
 from rest_framework import exceptions
 from rest_framework.mixins import ListModelMixin
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer, as_serializer_error
 from rest_framework.views import APIView
@@ -25,6 +24,7 @@ from core.api.filters import StrictFilterBackend, StrictOrderingFilter, query_st
 from core.api.pagination import Pagination
 from core.api.parsers import BoundedJSONParser
 from core.api.permissions import EditorPermissions
+from core.api.renderers import JSONRenderer
 from core.dataset import Version, dataset_version
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -93,6 +93,11 @@ class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
     object_tag: str | None = None
     # The object a create or update wrote, answered as a detail read would show it.
     written = None
+    # A lean JSON list, for the lists read most: the page is read with `values(*list_values)`
+    # (no model instance, no serializer field per value) and `list_rows()` makes the same
+    # objects the serializer would; the serializer stays the definition (a test of each
+    # resource holds the two equal), and serves details, writes, CSV and the schema.
+    list_values: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         """Each write is one transaction: all of it is saved, or (any error answer) nothing."""
@@ -171,10 +176,25 @@ class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
             response["ETag"] = self.object_tag
         return response
 
+    def get_list_queryset(self):
+        """The rows a lean list reads `list_values` from, before filters and ordering."""
+        return self.get_queryset()
+
+    def list_rows(self, rows: list[dict]) -> list[dict]:
+        """The page's objects, as the serializer represents them, from `list_values` rows."""
+        raise NotImplementedError
+
     def list(self, request, *args, **kwargs):
         # A CSV holds every matching row (spreadsheets have no "next page"), so it streams:
         # a chunk of rows at a time, each chunk in a fixed number of queries, memory flat.
         if not isinstance(getattr(request, "accepted_renderer", None), csv.CSVRenderer):
+            # At a release (`core.api.releases`) the objects come from the history: the
+            # serializer's path.
+            if self.list_values and getattr(self, "release", None) is None:
+                queryset = self.filter_queryset(self.get_list_queryset())
+                paginator = cast(Pagination, self.paginator)
+                rows = paginator.paginate_values(queryset.values(*self.list_values), request)
+                return self.get_paginated_response(self.list_rows(rows))
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
         table = csv.CsvTable(cast(Serializer, self.get_serializer()).fields)

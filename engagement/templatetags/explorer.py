@@ -46,3 +46,10 @@ def matrix_cell(cell) -> SafeString:
         f'<a class="cell-text" href="{url}">{html.escape(cell.text)}</a> '
         f'<span class="kind kind-{cell.kind}">{_KIND_NAMES[cell.kind]}</span>{sources}</td>'
     )
+
+
+@register.simple_tag
+def matrix_cells(cells) -> SafeString:
+    """A row of the grid's cells (`matrix_cell` each): one call a row, from Django's
+    templates and the Jinja2 matrix alike."""
+    return mark_safe("".join([matrix_cell(cell) for cell in cells]))

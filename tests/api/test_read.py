@@ -76,6 +76,27 @@ def test_a_cell_carries_its_citation_selectors_and_links(client_anon):
     assert detail == cell
 
 
+def test_the_cells_list_shows_each_cell_as_its_serializer_does(client_anon):
+    """The list reads values, not models (`CellViewSet.list_rows`); the serializer remains
+    the definition of a cell, orphaned citations and every ordering included."""
+    from rest_framework.test import APIRequestFactory
+
+    from engagement.models import Cell
+    from engagement.serializers import CellSerializer
+    from sources.models import Citation
+
+    Citation.objects.filter(cell__activity__slug="standards").update(orphaned=True)
+    request = APIRequestFactory().get("/")
+    expected = CellSerializer(Cell.objects.for_list(), many=True, context={"request": request}).data
+    listed = results(client_anon, f"{API}/cells/", page_size=500)
+    assert listed == [dict(cell) for cell in expected]
+    assert any(not c["valid"] for cell in listed for c in cell["citations"])
+    newest_first = results(client_anon, f"{API}/cells/", page_size=500, ordering="-updated_at,id")
+    assert sorted(newest_first, key=lambda cell: cell["id"]) == sorted(
+        listed, key=lambda cell: cell["id"]
+    )
+
+
 def test_cell_filters_alone_and_combined(client_anon):
     url = f"{API}/cells/"
     both = results(client_anon, url, level="collaboration,separation", page_size=500)
@@ -130,18 +151,37 @@ def test_ordering_by_several_fields_repeated_or_comma_separated(client_anon):
 
 
 def test_cells_list_queries_do_not_grow_with_the_data(client_anon, django_assert_max_num_queries):
-    # 1 dataset version, 1 count, 1 page of cells with framework/activity/level joined,
-    # 1 citations with passage and document joined.
-    with django_assert_max_num_queries(4):
+    # 1 dataset version, 1 page of cells' values with framework/activity/level joined and
+    # their number, 1 citations with passage and document joined.
+    with django_assert_max_num_queries(3):
         response = client_anon.get(f"{API}/cells/", {"page_size": 500})
     assert len(response.json()["results"]) == 64
     # The same with filters: + 1 query per slug filter to resolve its values.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         response = client_anon.get(
             f"{API}/cells/",
             {"level": "separation", "activity": "standards", "framework": "eu-ai-office-uk-aisi"},
         )
     assert len(response.json()["results"]) == 1
+
+
+def test_the_cells_list_counts_its_rows_in_the_query_of_its_page(
+    client_anon, django_assert_num_queries
+):
+    # 1 dataset version, 1 page of cells with their number (a window count), 1 citations.
+    with django_assert_num_queries(3):
+        body = client_anon.get(f"{API}/cells/", {"page_size": 10, "page": 7}).json()
+    assert (body["count"], len(body["results"]), body["next"]) == (64, 4, None)
+    assert "page=6" in body["previous"]
+    # Past the last page: no row carries the count, which is then read apart.
+    with django_assert_num_queries(3):
+        response = client_anon.get(f"{API}/cells/", {"page_size": 10, "page": 8})
+    assert response.status_code == 400  # past the last page, as every list answers
+    # Filtered, distinct (by institution): counted the usual way, the same numbers.
+    body = client_anon.get(f"{API}/cells/", {"institution": "us-aisi", "page_size": 3}).json()
+    assert (body["count"], len(body["results"])) == (4, 3)
+    body = client_anon.get(f"{API}/cells/", {"level": "separation", "page_size": 3}).json()
+    assert body["count"] == 15 and len(body["results"]) == 3
 
 
 def test_pagination_is_capped(client_anon):

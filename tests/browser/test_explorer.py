@@ -26,6 +26,8 @@ PAGE_TYPES = [
     "/institutions/",
     "/institutions/uk-aisi/",
     "/institutions/compare/?a=uk-aisi&b=eu-ai-office",
+    # A picker value several names match: the choices to pick from.
+    "/institutions/compare/?a=AI&b=eu-ai-office",
     "/documents/",
     "/documents/synergies-eu-ai-office-uk-aisi-2025/",
     "/documents/eu-us-ttc-ai-collaboration-2024/",

@@ -59,3 +59,17 @@ def test_a_value_that_names_nothing_is_an_error_naming_the_field(query, field):
     filterset = CellFilter(QueryDict(query), queryset=Cell.objects.all())
     assert not filterset.is_valid()
     assert field in filterset.errors
+
+
+@pytest.mark.parametrize(
+    "text", ["evaluation", "incident registry", '"incident reporting"', "standards -safety", "or"]
+)
+def test_a_keyword_finds_the_same_cells_whether_or_not_the_search_starts_from_them(text):
+    """On SQLite a narrowed filter (one framework's cells) probes each cell, rather than
+    finding every match first; the cells found are the same."""
+    from engagement.filters import cells_matching
+
+    cells = Cell.objects.filter(framework__slug="eu-ai-office-uk-aisi")
+    everywhere = set(cells_matching(cells, text).values_list("pk", flat=True))
+    narrowed = set(cells_matching(cells, text, narrowed=True).values_list("pk", flat=True))
+    assert narrowed == everywhere

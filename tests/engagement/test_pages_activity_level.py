@@ -12,24 +12,27 @@ pytestmark = pytest.mark.usefixtures("kb")
 
 
 def test_activity_index(client, django_assert_max_num_queries):
-    # activities; emphasised cells (framework, activity, level joined).
-    with django_assert_max_num_queries(2):
+    # count of activities; the page of them; levels; emphasised cells per activity and
+    # level; the frameworks that single out a level alone.
+    with django_assert_max_num_queries(5):
         html = get_page(client, "/activities/")
     assert (
         'href="/activities/affirmative-assurance-approaches/">Affirmative Assurance Approaches</a>'
         in html
     )
+    # Singled out by one framework: its cell is linked, the framework named.
     assert (
-        'href="/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/communication/"><span aria-hidden="true">★ </span>Communication</a>'
+        '<a href="/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/communication/"><span aria-hidden="true">★ </span>Communication</a> <span class="meta">(EU AI Office and UK AISI (policy brief, March 2025))</span>'
         in html
     )
+    assert "15 activities." in html
     assert '<link rel="alternate" type="application/json" href="/api/v1/activities/">' in html
 
 
 def test_activity_across_levels_and_frameworks(client, django_assert_max_num_queries):
-    # activity, its citations' content type, its citations; levels; frameworks; cells
-    # (framework, activity, level joined); their citations.
-    with django_assert_max_num_queries(7):
+    # activity, its citations' content type, its citations; levels; count of frameworks;
+    # the page of frameworks; their cells of this activity; the cells' source citations.
+    with django_assert_max_num_queries(8):
         html = get_page(client, "/activities/develop-evaluations/")
     assert "<title>Activity: Develop Evaluations · Engagement Atlas</title>" in html
     assert "Design and develop joint post-deployment evaluations" in html
@@ -62,8 +65,8 @@ def test_level_index(client, django_assert_max_num_queries):
 
 
 def test_level_detail_definition_conditions_and_cells(client, django_assert_max_num_queries):
-    # level, its citations' content type, its citations; frameworks; cells (framework,
-    # activity, level joined); their citations.
+    # level, its citations (passage and document joined; the content type known); count of
+    # frameworks; the page of frameworks; activities; their cells at this level.
     with django_assert_max_num_queries(6):
         html = get_page(client, "/levels/collaboration/")
     assert (
@@ -92,8 +95,9 @@ def test_unknown_activity_or_level_is_404(client):
 
 
 def test_framework_comparison_marks_cells_only_one_fills(client, django_assert_max_num_queries):
-    # all frameworks; levels; activities; the two frameworks' cells (joined).
-    with django_assert_max_num_queries(4):
+    # the two frameworks by slug; levels; the two frameworks' cells (joined); activities;
+    # the picker's suggestions.
+    with django_assert_max_num_queries(5):
         html = get_page(
             client, "/frameworks/compare/?a=eu-ai-office-uk-aisi&b=eu-ai-office-us-aisi"
         )

@@ -330,8 +330,9 @@ BUDGETS = {
     "/activities/standards/?release=v1.0": 15,
     "/levels/separation/?release=v1.0": 17,
     "/institutions/uk-aisi/?release=v1.0": 34,
-    "/institutions/compare/?a=uk-aisi&b=eu-ai-office&release=v1.0": 13,
-    f"/frameworks/compare/?a={MATRIX}&b=eu-ai-office-us-aisi&release=v1.0": 12,
+    # The pickers suggest a few institutions or frameworks (one query) besides the pair.
+    "/institutions/compare/?a=uk-aisi&b=eu-ai-office&release=v1.0": 14,
+    f"/frameworks/compare/?a={MATRIX}&b=eu-ai-office-us-aisi&release=v1.0": 13,
     f"/frameworks/{MATRIX}/export.csv?release=v1.0": 12,
     f"{API}/cells/?release=v1.0": 10,
     f"{API}/institutions/?release=v1.0": 18,

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.usefixtures("kb")
 
 
 def test_institution_index(client, django_assert_max_num_queries):
-    # institutions (parent joined); their aliases.
-    with django_assert_max_num_queries(2):
+    # the jurisdictions the filter offers; count of institutions; the page of them (parent
+    # joined); their aliases; the comparison picker's suggestions.
+    with django_assert_max_num_queries(5):
         html = get_page(client, "/institutions/")
     assert 'href="/institutions/uk-aisi/">UK AI Security Institute</a>' in html
     assert 'AI Safety Institute <span class="meta">(former)</span>' in html
@@ -22,11 +23,12 @@ def test_institution_index(client, django_assert_max_num_queries):
 
 
 def test_institution_detail(client, django_assert_max_num_queries):
-    # institution (parent joined); aliases, their citations' content type, their citations;
-    # mandates (function joined), their citations' content type, their citations; the
-    # institution's citations' content type, its citations; frameworks; units;
-    # relationships (both parties joined), their citations' content type, their citations.
-    with django_assert_max_num_queries(14):
+    # institution (parent joined, frameworks and units counted); aliases, their citations'
+    # content type, their citations; mandates (function joined), their citations' content
+    # type, their citations; the institution's citations' content type, its citations;
+    # count of relationships; the page of them (both parties joined), their citations'
+    # content type, their citations; its first frameworks; its first units.
+    with django_assert_max_num_queries(15):
         html = get_page(client, "/institutions/uk-aisi/")
     assert "<title>Institution: UK AI Security Institute · Engagement Atlas</title>" in html
     assert '<th scope="row">AI Safety Institute</th>' in html
@@ -53,8 +55,8 @@ def test_institution_detail_404(client):
 
 
 def test_institution_comparison(client, django_assert_max_num_queries):
-    # institutions; both institutions' mandates (function, institution joined), their
-    # citations (passage, document joined); functions.
+    # both institutions by slug; their mandates (function, institution joined), their
+    # citations (passage, document joined); functions; the picker's suggestions.
     with django_assert_max_num_queries(5):
         html = get_page(client, "/institutions/compare/?a=uk-aisi&b=eu-ai-office")
     assert "2 of 6 functions differ in status." in html

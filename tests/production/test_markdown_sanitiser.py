@@ -200,6 +200,9 @@ _ESCAPES_FIRST = {
     Path("engagement/charts.py"),
     # Escapes every text it compares; tests/unit/test_textdiff.py.
     Path("core/textdiff.py"),
+    # Jinja2 fragments, autoescaped (config/jinja2.py); test_jinja2_fragments_escape_their_values
+    # and the matrix pages in test_hostile_names_are_escaped_on_every_page.
+    Path("core/pages.py"),
 }
 
 
@@ -284,6 +287,46 @@ def test_reader_pages_escape_what_they_write(kb, client):
     Activity.objects.filter(slug="incident-reporting").update(name=payload)
     html = client.get(passage.get_absolute_url().split("#")[0]).content.decode()
     assert payload not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_jinja2_fragments_escape_their_values():
+    from django.template import engines
+
+    from core.pages import fragment
+
+    template = engines["jinja2"].from_string("<p>{{ name }}</p>")
+    assert (
+        template.render({"name": "<script>x</script>"}) == "<p>&lt;script&gt;x&lt;/script&gt;</p>"
+    )
+    html = fragment("engagement/matrix.html", _matrix_fragment_context("<img src=x onerror=a()>"))
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=a()&gt;" in html
+
+
+def _matrix_fragment_context(payload: str) -> dict:
+    from types import SimpleNamespace
+
+    thing = SimpleNamespace(pk=1, slug="s", name=payload, ordinal=1)
+    return {
+        "framework": SimpleNamespace(
+            name=payload, description=payload, document=SimpleNamespace(title=payload)
+        ),
+        "document_url": "/d/",
+        "institutions": [{"name": payload, "url": "/i/"}],
+        "levels": [thing],
+        "activities": [thing],
+        "kinds": [("k", payload)],
+        "views": {"v": payload},
+        "selected": {"level": [], "activity": [], "kind": []},
+        "keyword": payload,
+        "view_mode": "activities",
+        "emphasised_only": False,
+        "filtered": True,
+        "path": "/p/",
+        "matrix": None,
+        "release_tag": payload,
+        "release_query": "",
+    }
 
 
 def test_hostile_names_are_escaped_on_every_page(kb, client):

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.test import RequestFactory
+from django.db import connections
+from django.test import Client, RequestFactory
 
+from atlas.seeding import knowledge_base_seed
 from core.cache import _may_store
-from engagement.models import Framework
+from engagement.models import Cell, EngagementLevel, Framework
+from institutions.models import Institution
+from sources.models import Citation, Passage
+from tests.factories import FrameworkFactory
 
 URL = "/frameworks/eu-ai-office-uk-aisi/"
 
@@ -156,3 +165,161 @@ def test_api_reads_are_cached_and_still_answer_conditional_gets(
         assert third["ETag"] == first["ETag"]
     else:
         assert third["ETag"] != first["ETag"]
+
+
+# --- what a write moves: the pages that show what it changed, and no others -----------------
+
+BRIEF = "/frameworks/eu-ai-office-uk-aisi/"
+ARTICLE = "/frameworks/eu-ai-office-us-aisi/"
+# Pages of the framework drawn from the news article, and of the article itself.
+ARTICLE_PAGES = [
+    ARTICLE,
+    f"{ARTICLE}?level=collaboration",
+    f"{ARTICLE}cells/develop-evaluations/collaboration/",
+    "/documents/eu-us-ttc-ai-collaboration-2024/",
+]
+BRIEF_PAGES = [
+    "/",
+    BRIEF,
+    f"{BRIEF}?level=coordination&q=evaluation",
+    f"{BRIEF}cells/incident-reporting/communication/",
+    "/documents/synergies-eu-ai-office-uk-aisi-2025/",
+]
+
+
+def cache_states(client, urls) -> dict[str, str]:
+    return {url: client.get(url)["X-Cache"] for url in urls}
+
+
+def test_an_edit_to_one_framework_leaves_the_others_pages_cached(kb, client, response_cache):
+    assert set(cache_states(client, [*BRIEF_PAGES, *ARTICLE_PAGES]).values()) == {"miss"}
+    assert set(cache_states(client, [*BRIEF_PAGES, *ARTICLE_PAGES]).values()) == {"hit"}
+    cell = Cell.objects.get(
+        framework__slug="eu-ai-office-uk-aisi",
+        activity__slug="incident-reporting",
+        level__slug="communication",
+    )
+    cell.text = "Share incident reports within a week"
+    cell.save()
+    assert cache_states(client, ARTICLE_PAGES) == dict.fromkeys(ARTICLE_PAGES, "hit")
+    assert cache_states(client, BRIEF_PAGES) == dict.fromkeys(BRIEF_PAGES, "miss")
+    assert "Share incident reports within a week" in client.get(BRIEF).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("write", "moved", "kept"),
+    [
+        # A name shown on the pages of the frameworks the institution is in, and its own.
+        (
+            lambda: Institution.objects.filter(slug="us-aisi").update(name="Renamed institute"),
+            # The EU AI Office's page names its ties to the US AISI.
+            [ARTICLE, "/institutions/us-aisi/", "/institutions/", "/institutions/eu-ai-office/"],
+            [BRIEF, "/institutions/china-aisi/", "/documents/"],
+        ),
+        # A passage of the brief: its reader, and the pages citing it.
+        (
+            lambda: Passage.objects.filter(
+                document__slug="synergies-eu-ai-office-uk-aisi-2025", anchor="footnote-2"
+            ).update(html="<p>Edited.</p>"),
+            ["/documents/synergies-eu-ai-office-uk-aisi-2025/", BRIEF, "/levels/collaboration/"],
+            [ARTICLE, "/documents/eu-us-ttc-ai-collaboration-2024/", "/institutions/"],
+        ),
+        # A citation of a cell: that framework's pages.
+        (
+            lambda: Citation.objects.filter(cell__framework__slug="eu-ai-office-us-aisi").update(
+                orphaned=True
+            ),
+            [ARTICLE, "/documents/eu-us-ttc-ai-collaboration-2024/"],
+            [BRIEF, "/documents/synergies-eu-ai-office-uk-aisi-2025/"],
+        ),
+        # A level's name: every page that shows the levels.
+        (
+            lambda: EngagementLevel.objects.filter(slug="separation").update(name="Apart"),
+            [BRIEF, ARTICLE, "/levels/collaboration/"],
+            ["/institutions/", "/documents/"],
+        ),
+        # A new framework: the lists of frameworks, not the frameworks already there.
+        (
+            lambda: FrameworkFactory(),
+            ["/activities/develop-evaluations/", "/frameworks/"],
+            [BRIEF, ARTICLE, "/institutions/eu-ai-office/"],
+        ),
+    ],
+    ids=["institution-name", "passage", "citation", "level-name", "new-framework"],
+)
+def test_a_write_moves_the_pages_that_show_what_it_changed(
+    kb, client, response_cache, write, moved, kept
+):
+    urls = [*moved, *kept]
+    cache_states(client, urls)
+    assert cache_states(client, urls) == dict.fromkeys(urls, "hit")
+    write()
+    assert cache_states(client, urls) == {
+        **dict.fromkeys(moved, "miss"),
+        **dict.fromkeys(kept, "hit"),
+    }
+
+
+def test_a_hit_of_a_page_with_scopes_costs_one_query(
+    kb, client, response_cache, django_assert_num_queries
+):
+    assert client.get(BRIEF)["X-Cache"] == "miss"
+    # 1. the versions of the page's scopes.
+    with django_assert_num_queries(1):
+        assert client.get(BRIEF)["X-Cache"] == "hit"
+
+
+def test_a_page_is_not_stored_when_a_write_lands_while_it_renders(
+    kb, client, response_cache, monkeypatch
+):
+    from engagement import views
+
+    render = views.FrameworkDetailView.get
+
+    def render_then_write(self, request, *args, **kwargs):
+        response = render(self, request, *args, **kwargs)
+        # Another editor's write, committed while this page was being built.
+        Framework.objects.filter(slug="eu-ai-office-us-aisi").update(description="meanwhile")
+        return response
+
+    monkeypatch.setattr(views.FrameworkDetailView, "get", render_then_write)
+    assert "X-Cache" not in client.get(BRIEF)
+    monkeypatch.setattr(views.FrameworkDetailView, "get", render)
+    assert client.get(BRIEF)["X-Cache"] == "miss"
+    assert client.get(BRIEF)["X-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_misses_build_the_page_once(client, settings, monkeypatch, reseed):
+    """Eight requests for a page nobody has cached: one builds it, seven wait and are served
+    what it stored."""
+    from engagement import views
+
+    knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)
+    settings.ATLAS_RESPONSE_CACHE = True
+    cache.clear()
+    render = views.FrameworkDetailView.get
+    builds = []
+
+    def slow_render(self, request, *args, **kwargs):
+        builds.append(request.path)
+        time.sleep(0.3)  # long enough for every other request to arrive meanwhile
+        return render(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(views.FrameworkDetailView, "get", slow_render)
+    start = threading.Barrier(8)
+
+    def fetch(_):
+        start.wait()
+        try:
+            response = Client().get(BRIEF)
+            return response.status_code, response["X-Cache"], response.content
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(fetch, range(8)))
+    assert builds == [BRIEF]
+    assert sorted(state for _, state, _ in results) == ["hit"] * 7 + ["miss"]
+    assert len({(status, content) for status, _, content in results}) == 1
+    cache.clear()

@@ -17,7 +17,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -203,6 +205,48 @@ def test_a_write_is_served_by_the_other_server_on_the_next_request(cluster):
     assert (status, headers["x-cache"], _heading(body)) == (200, "miss", renamed)
     status, headers, body = fetch(a, FRAMEWORK)
     assert (status, headers["x-cache"], _heading(body)) == (200, "hit", renamed)
+
+
+def test_an_edit_to_one_framework_leaves_the_others_pages_cached_on_every_server(cluster):
+    a, b = cluster["ports"]
+    article = "/frameworks/eu-ai-office-us-aisi/?level=collaboration"
+    brief = "/frameworks/eu-ai-office-uk-aisi/?level=communication"
+    for path in (article, brief):
+        assert fetch(a, path)[1]["x-cache"] == "miss"
+        assert fetch(b, path)[1]["x-cache"] == "hit"
+    text = f"Share incident reports {secrets.token_hex(4)}"
+    _manage(
+        cluster["env"],
+        "shell",
+        "-c",
+        "from engagement.models import Cell; "
+        "Cell.objects.filter(framework__slug='eu-ai-office-uk-aisi', "
+        f"activity__slug='incident-reporting', level__slug='communication').update(text={text!r})",
+    )
+    status, headers, _ = fetch(b, article)
+    assert (status, headers["x-cache"]) == (200, "hit")
+    status, headers, body = fetch(b, brief)
+    assert (status, headers["x-cache"]) == (200, "miss")
+    assert text in body.decode()
+    assert fetch(a, brief)[1]["x-cache"] == "hit"
+
+
+def test_concurrent_misses_on_both_servers_build_the_page_once(cluster):
+    """Requests for a page nobody has cached, on both servers at once: one builds it, the
+    others wait for it in the shared cache."""
+    ports = cluster["ports"]
+    path = f"/levels/collaboration/?q={secrets.token_hex(6)}"
+    start = threading.Barrier(8)
+
+    def get(number):
+        start.wait()
+        status, headers, body = fetch(ports[number % 2], path)
+        return status, headers.get("x-cache"), body
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(get, range(8)))
+    assert sorted(state for _, state, _ in results) == ["hit"] * 7 + ["miss"]
+    assert len({(status, body) for status, _, body in results}) == 1
 
 
 def _csp(headers) -> dict[str, list[str]]:

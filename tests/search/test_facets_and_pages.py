@@ -193,3 +193,32 @@ def test_the_api_and_the_page_say_how_many_values_are_not_listed(client):
     assert more["Document"] == [str(omitted["document"])]
     assert more["Framework"] == [str(omitted["framework"])]
     assert more["Level"] == []
+
+
+def test_a_bounded_set_of_candidates_is_ranked_and_every_match_is_still_listed(monkeypatch):
+    """PostgreSQL ranks at most RANKED_CANDIDATES matches (those with text weighted A first),
+    then lists the others in that order; SQLite ranks them all. On both, the pages list
+    every match once, in one order, and the count is exact."""
+    from search import engine
+
+    monkeypatch.setattr(engine, "RANKED_CANDIDATES", 5)
+    parsed = parse_query("evaluations")
+    everything = search(parsed, page_size=EVERYTHING)
+    listed = [r.entry_id for r in everything.results]
+    assert everything.count == len(listed) == len(set(listed)) > 5
+    paged = [
+        r.entry_id
+        for page in range(1, -(-everything.count // 3) + 1)
+        for r in search(parsed, page=page, page_size=3).results
+    ]
+    assert paged == listed
+    ranks = [r.rank for r in everything.results]
+    if engine.full_text_for(parsed).rank_table is None:
+        assert ranks == sorted(ranks, reverse=True)
+        return
+    assert ranks[:5] == sorted(ranks[:5], reverse=True) and all(rank > 0 for rank in ranks[:5])
+    assert all(rank == 0 for rank in ranks[5:])
+    # The candidates come first: text weighted A (not passages), then passages.
+    passages = [r.type == "passage" for r in everything.results]
+    assert passages[:5] == [False] * 5
+    assert passages[5:] == sorted(passages[5:])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -46,3 +48,35 @@ def test_migrate_reinstalls_dropped_triggers():
     version = dataset_version().version
     Cell.objects.filter(kind="verbatim").update(emphasised=False)
     assert dataset_version().version > version
+
+
+def test_scope_triggers_are_installed_and_put_back_by_migrate():
+    from core import scopes
+
+    assert scopes.expected_triggers(connection.vendor) <= installed_triggers(connection)
+    dropped = sorted(
+        t for t in scopes.expected_triggers(connection.vendor) if t[0] == "engagement_cell"
+    )[0]
+    drop(*dropped)
+    assert dropped not in installed_triggers(connection)
+    call_command("migrate", verbosity=0)
+    assert dropped in installed_triggers(connection)
+
+
+def test_a_scope_version_never_repeats_even_once_the_versions_are_gone():
+    from core.scopes import SCOPE_TABLE, scope_versions
+
+    framework = Cell.objects.filter(kind="verbatim").first().framework_id
+    scope = f"framework:{framework}"
+    Cell.objects.filter(framework_id=framework).update(emphasised=False)
+    first = scope_versions([scope])[scope]
+    Cell.objects.filter(framework_id=framework).update(emphasised=False)
+    second = scope_versions([scope])[scope]
+    assert second > first > 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {SCOPE_TABLE}")
+    assert scope_versions([scope]) == {scope: 0}
+    time.sleep(0.002)  # SQLite's clock counts milliseconds
+    Cell.objects.filter(framework_id=framework).update(emphasised=False)
+    # A time in microseconds: later than any version it had before.
+    assert scope_versions([scope])[scope] > second

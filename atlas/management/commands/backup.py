@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from atlas import backup
+from core.progress import interactive
 
 
 class Command(BaseCommand):
@@ -30,6 +32,8 @@ class Command(BaseCommand):
             natural_primary=True,
             indent=1,
             output=str(file),
-            verbosity=0,
+            # On a terminal, dumpdata draws the progress of the serializer (tqdm).
+            verbosity=1 if interactive(sys.stderr) else 0,
+            stdout=self.stdout,
         )
         self.stdout.write(f"Backed up to {file}.")

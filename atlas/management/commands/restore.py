@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
@@ -9,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.signals import post_save
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -16,6 +19,7 @@ from atlas.backup import knowledge_base_apps
 from core import registry
 from core.dataset import dataset_version
 from core.models import DatasetVersion, Release
+from core.progress import interactive, progress_bar
 
 
 def knowledge_base_rows() -> int:
@@ -35,6 +39,32 @@ def history_version_max() -> int:
         ),
         default=0,
     )
+
+
+# A backup is written with indent=1: this line opens each object.
+_OBJECT = b' "model": '
+
+
+@contextmanager
+def loading_progress(file: Path):
+    """A bar over the objects of the backup, advanced as loaddata saves each (it saves them
+    raw, one post_save each); nothing at all unless stderr is a terminal."""
+    if not interactive(sys.stderr):
+        yield
+        return
+    with file.open("rb") as handle:
+        total = sum(1 for line in handle if line.startswith(_OBJECT))
+    with progress_bar(desc="Restoring", total=total, unit="row") as bar:
+
+        def saved(sender, raw=False, **kwargs):
+            if raw:
+                bar.update(1)
+
+        post_save.connect(saved, dispatch_uid="atlas-restore-progress", weak=False)
+        try:
+            yield
+        finally:
+            post_save.disconnect(dispatch_uid="atlas-restore-progress")
 
 
 class Command(BaseCommand):
@@ -69,7 +99,7 @@ class Command(BaseCommand):
             try:
                 # The backup holds the history itself: loading must not add to it (history
                 # skips raw saves, but not the many-to-many changes loaddata makes).
-                with override_settings(SIMPLE_HISTORY_ENABLED=False):
+                with override_settings(SIMPLE_HISTORY_ENABLED=False), loading_progress(file):
                     call_command("loaddata", str(file), verbosity=0)
             except Exception as error:
                 raise CommandError(f"{file}: {error}") from None

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from bench.synthesis import SynthesisError, knowledge_base_synthesize, synthesis_clear
+from core.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -30,9 +31,12 @@ class Command(BaseCommand):
             raise CommandError(f"--scale must be 0 or more; got {scale}")
         started = time.monotonic()
         try:
-            report = (
-                synthesis_clear() if clear else knowledge_base_synthesize(scale=scale, seed=seed)
-            )
+            with progress_bar(desc="Copies", unit="copy") as bar:
+                report = (
+                    synthesis_clear()
+                    if clear
+                    else knowledge_base_synthesize(scale=scale, seed=seed, progress=bar)
+                )
         except SynthesisError as error:
             raise CommandError(f"Nothing written: {error}") from None
         if not clear and scale > 1:

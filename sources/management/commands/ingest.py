@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.progress import progress_bar
 from core.text import normalised_summary
 from sources.ingest import INGEST_MAX_BYTES, IngestError, source_read
 from sources.models import DatePrecision, Document, DocumentKind
@@ -79,9 +80,9 @@ class Command(BaseCommand):
         metadata = self.metadata(existing, options)
 
         try:
-            with transaction.atomic():
+            with transaction.atomic(), progress_bar(desc="Passages", unit="passage") as bar:
                 document, summary = document_upsert(
-                    slug=slug, text=source.text, format=source.format, **metadata
+                    slug=slug, text=source.text, format=source.format, progress=bar, **metadata
                 )
         except ValidationError as error:
             raise CommandError(f"{slug}: {self.describe(error)}") from None
