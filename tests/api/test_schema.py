@@ -262,6 +262,9 @@ def test_docs_are_served_from_the_project(client):
 
 # Building the schema reads no data, so it can be loaded when the tests are collected.
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+# Generation follows the schema alone: literals taken from the application's source (a
+# pool whose order depends on the process's string hashing) made runs differ.
+schema.config.analysis.constants.enabled = False
 
 CHECKS = [
     not_a_server_error,
@@ -361,4 +364,7 @@ def test_stateful_sequences_along_the_schema_links_conform(editor_headers):
     assert len(calls) >= 100
     assert any(if_match for *_, if_match in calls)
     succeeded = {method for method, _, status, _ in calls if status < 300}
-    assert {"POST", "GET"} <= succeeded and succeeded & {"PATCH", "PUT", "DELETE"}
+    writes = sorted(
+        {(method, path, status) for method, path, status, _ in calls if method != "GET"}
+    )
+    assert {"POST", "GET"} <= succeeded and succeeded & {"PATCH", "PUT", "DELETE"}, writes
