@@ -113,6 +113,15 @@ class _Out:
         self.shown.append(piece)
         self.origins.extend(range(start, end))
 
+    def showable(self, source: str, start: int, end: int) -> None:
+        """`text`, leaving out the characters HTML cannot carry (a browser drops or replaces
+        them): a code span's content, which is not scanned for markup."""
+        for i in range(start, end):
+            if source[i] in _UNSHOWABLE:
+                self.text(source, start, i)
+                start = i + 1
+        self.text(source, start, end)
+
     def tag(self, html: str) -> None:
         self.html.append(html)
 
@@ -180,7 +189,7 @@ class _Inline:
             return None
         out.text(source, plain_from, at)
         out.tag("<code>")
-        out.text(source, ticks, close)
+        out.showable(source, ticks, close)
         out.tag("</code>")
         return close + len(run)
 

@@ -62,6 +62,8 @@ from tests.helpers import text_content
         ("1 < 2 & 3 > 2", False, "1 < 2 & 3 > 2", "1 &lt; 2 &amp; 3 &gt; 2"),
         ("[x](javascript:alert(1)) y", False, "x y", "x y"),
         ("nul\x00here", False, "nulhere", "nulhere"),
+        # A code span is not scanned for markup, but what HTML cannot carry is left out too.
+        ("`a\x00b\x01c`", True, "abc", "<code>abc</code>"),
     ],
 )
 def test_inline_markup_is_shown_as_a_reader_sees_it(source, markdown, shown, html):
