@@ -45,7 +45,8 @@ INDEX_PAGES: dict[str, str] = {
 # Side by side with Datasette serving the same SQLite file (`--datasette`): each of our
 # endpoints and the Datasette page or JSON of the same rows. `{db}` is the file's name,
 # `{framework}`, `{level}`, `{document}` ids and `{passages}` the reader's passage count,
-# read from the file (`bench.run.datasette_ids`).
+# `{act}` the large act's id, `{section}` the deep section's anchor and `{section_passages}`
+# its passage count, read from the file (`bench.run.datasette_ids`).
 DATASETTE_PAIRS: dict[str, tuple[str, str]] = {
     "matrix-filtered": (
         ENDPOINTS["matrix-filtered"],
@@ -58,6 +59,11 @@ DATASETTE_PAIRS: dict[str, tuple[str, str]] = {
     "reader": (
         BRIEF_READER,
         "/{db}/sources_passage?document_id={document}&retired=0&_sort=ordinal&_size={passages}",
+    ),
+    "reader-section": (
+        ENDPOINTS["reader-section"],
+        "/{db}/sources_passage?document_id={act}&page={section}&retired=0&_sort=ordinal"
+        "&_size={section_passages}",
     ),
 }
 

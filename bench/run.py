@@ -43,6 +43,7 @@ from pathlib import Path
 
 from bench.endpoints import (
     DATASETTE_PAIRS,
+    DEEP_SECTION,
     ENDPOINTS,
     EXPORT_ALL_CELLS,
     INDEX_PAGES,
@@ -50,6 +51,7 @@ from bench.endpoints import (
     TRIVIAL,
     select,
 )
+from bench.largedoc import BENCH_SLUG
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -384,7 +386,8 @@ def bench_scale(args, scale: int, endpoints: dict[str, str], runs: list[Run]) ->
 
 def datasette_ids(path: Path) -> dict[str, object]:
     """What the Datasette URLs name by id: the brief's framework, the coordination level,
-    the brief's document and its passages in the reader, read from the SQLite file."""
+    the brief's document and its passages in the reader, the large act and the passages of
+    its deep section, read from the SQLite file."""
     import sqlite3
 
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
@@ -395,7 +398,16 @@ def datasette_ids(path: Path) -> dict[str, object]:
         document = one(
             "SELECT id FROM sources_document WHERE slug = ?", "synergies-eu-ai-office-uk-aisi-2025"
         )
+        act = one("SELECT id FROM sources_document WHERE slug = ?", BENCH_SLUG)
         return {
+            "act": act,
+            "section": DEEP_SECTION,
+            "section_passages": one(
+                "SELECT count(*) FROM sources_passage WHERE document_id = ? AND page = ? "
+                "AND NOT retired",
+                act,
+                DEEP_SECTION,
+            ),
             "db": path.stem,
             "framework": one(
                 "SELECT id FROM engagement_framework WHERE slug = ?", "eu-ai-office-uk-aisi"
