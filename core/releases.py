@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.db.models import Model
+from django.shortcuts import redirect
 
 from core import registry
 from core.history import State, changed_since
@@ -185,6 +186,16 @@ class ReleasePageMixin:
         if self.release is None:
             return {}
         return {"release_banner": release_banner(self.release, shown)}
+
+    def pair_redirect(self, form):
+        """A pair picked by names (`core.forms.PairForm`), redirected to the address of its
+        slugs, the release kept; None when the address already holds slugs."""
+        canonical = form.canonical_query()
+        if canonical is None:
+            return None
+        if self.release is not None:
+            canonical += f"&{PARAMETER}={self.release.tag}"
+        return redirect(f"{self.request.path}?{canonical}")  # type: ignore[attr-defined]
 
     def render_to_response(self, context, **kwargs):
         if self.release is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Count, Min, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -116,31 +116,13 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
         page = self.get_page()
         framework, levels, activities = page.framework, page.levels, page.activities
         params = request.GET
-        context = {
-            "framework": framework,
-            "api_url": self.api_url(framework, params),
-            "breadcrumbs": breadcrumbs(
-                ("Frameworks", reverse("engagement:framework-index")), (framework.name, None)
-            ),
-        }
-        fragment_context = {
-            "framework": framework,
-            "document_url": framework.document.url,
-            "institutions": framework.institutions,
-            "levels": levels,
-            "activities": activities,
-            "kinds": CellKind.choices,
-            "views": VIEWS,
-            "selected": self.selected(params),
-            "keyword": params.get("q", ""),
-            "view_mode": params.get("view") or "activities",
-            "emphasised_only": params.get("emphasised", "").lower() in ("true", "1", "yes"),
-            "filtered": any(name in params for name in (*MATRIX_PARAMETERS, "view")),
-            "path": request.path,
-            "matrix": None,
-            "release_tag": "",
-            "release_query": "",
-        }
+        context, fragment_context = self.contexts(
+            framework,
+            document_url=framework.document.url,
+            institutions=framework.institutions,
+            levels=levels,
+            activities=activities,
+        )
         errors = self.parameter_errors(params)
         filterset = only = None
         if not errors and any(name in params for name in MATRIX_PARAMETERS):
@@ -172,6 +154,40 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
             *framework_scopes(framework, framework.institutions),
             *(f"document:{d}" for d in cited),
         )
+        return self.matrix_response(context, fragment_context, matrix)
+
+    def contexts(self, framework, **shown) -> tuple[dict, dict]:
+        """The page's context and its fragment's, before the matrix is read: the framework,
+        what the form offers (`shown`: its document's URL, institutions, levels and
+        activities) and what the request asked for."""
+        params = self.request.GET
+        context = {
+            "framework": framework,
+            "api_url": self.api_url(framework, params),
+            "breadcrumbs": breadcrumbs(
+                ("Frameworks", reverse("engagement:framework-index")), (framework.name, None)
+            ),
+        }
+        fragment_context = {
+            "framework": framework,
+            **shown,
+            "kinds": CellKind.choices,
+            "views": VIEWS,
+            "selected": self.selected(params),
+            "keyword": params.get("q", ""),
+            "view_mode": params.get("view") or "activities",
+            "emphasised_only": params.get("emphasised", "").lower() in ("true", "1", "yes"),
+            "filtered": any(name in params for name in (*MATRIX_PARAMETERS, "view")),
+            "path": self.request.path,
+            "matrix": None,
+            "release_tag": self.release.tag if self.release else "",
+            "release_query": release_query() if self.release else "",
+        }
+        return context, fragment_context
+
+    def matrix_response(self, context: dict, fragment_context: dict, matrix):
+        """The page with its matrix: the fragment (grid and transposed grid) and the charts."""
+        framework = fragment_context["framework"]
         fragment_context.update(
             matrix=matrix,
             transposed=[
@@ -179,8 +195,8 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
                 for index, level in enumerate(matrix.levels)
             ],
             matrix_cells=matrix_cells,
-            level_urls={level.pk: level.url for level in levels},
-            activity_urls={activity.pk: activity.url for activity in activities},
+            level_urls={level.pk: level.url for level in fragment_context["levels"]},
+            activity_urls={a.pk: a.url for a in fragment_context["activities"]},
         )
         context["content"] = fragment("engagement/matrix.html", fragment_context)
         context["heatmap"] = heatmap_svg(matrix, svg_id=f"heatmap-{framework.slug}")
@@ -211,32 +227,13 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
         state, params = self.state, request.GET
         framework = _framework_at(state, self.slug())
         levels, activities = _linked(_levels(state)), _linked(_activities(state))
-        institutions = _linked(framework.institutions.all())
-        context = {
-            "framework": framework,
-            "api_url": self.api_url(framework, params),
-            "breadcrumbs": breadcrumbs(
-                ("Frameworks", reverse("engagement:framework-index")), (framework.name, None)
-            ),
-        }
-        fragment_context = {
-            "framework": framework,
-            "document_url": framework.document.get_absolute_url(),
-            "institutions": institutions,
-            "levels": levels,
-            "activities": activities,
-            "kinds": CellKind.choices,
-            "views": VIEWS,
-            "selected": self.selected(params),
-            "keyword": params.get("q", ""),
-            "view_mode": params.get("view") or "activities",
-            "emphasised_only": params.get("emphasised", "").lower() in ("true", "1", "yes"),
-            "filtered": any(name in params for name in (*MATRIX_PARAMETERS, "view")),
-            "path": request.path,
-            "matrix": None,
-            "release_tag": self.release.tag,
-            "release_query": release_query(),
-        }
+        context, fragment_context = self.contexts(
+            framework,
+            document_url=framework.document.get_absolute_url(),
+            institutions=_linked(framework.institutions.all()),
+            levels=levels,
+            activities=activities,
+        )
         errors = self.parameter_errors(params)
         if params.get("q", "").strip():
             errors["q"] = [KEYWORD_AT_RELEASE]
@@ -252,26 +249,8 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
         selection = matrix_selection(filterset, levels=levels, activities=activities)
         matrix = framework_matrix(framework, filterset.qs, selection)
         link_cells(matrix.placed(), state=state)
-        fragment_context.update(
-            matrix=matrix,
-            transposed=[
-                (level, [row.cells[index] for row in matrix.rows])
-                for index, level in enumerate(matrix.levels)
-            ],
-            matrix_cells=matrix_cells,
-            level_urls={level.pk: level.url for level in levels},
-            activity_urls={activity.pk: activity.url for activity in activities},
-        )
         context.update(self.release_context({Framework: [framework], Cell: matrix.cells}))
-        context["content"] = fragment("engagement/matrix.html", fragment_context)
-        context["heatmap"] = heatmap_svg(matrix, svg_id=f"heatmap-{framework.slug}")
-        context["distribution"] = distribution_svg(
-            svg_id=f"distribution-{framework.slug}",
-            name=framework.name,
-            levels=matrix.levels,
-            counts=counts_by_level(matrix.cells),
-        )
-        return self.render_to_response(context)
+        return self.matrix_response(context, fragment_context, matrix)
 
     @staticmethod
     def selected(params) -> dict[str, list[str]]:
@@ -476,11 +455,8 @@ class FrameworkCompareView(ReleasePageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         form = PairForm(request.GET, queryset=objects_of(Framework, self.state), noun="framework")
         valid = form.is_valid()
-        canonical = form.canonical_query()
-        if canonical is not None:
-            if self.release is not None:
-                canonical += f"&{RELEASE}={self.release.tag}"
-            return redirect(f"{request.path}?{canonical}")
+        if (moved := self.pair_redirect(form)) is not None:
+            return moved
         context = framework_picker(
             compare_a=form.slugs["a"],
             compare_b=form.slugs["b"],

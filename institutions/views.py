@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -246,11 +246,8 @@ class InstitutionCompareView(ReleasePageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         form = institution_pair(request.GET, state=self.state)
         valid = form.is_valid()
-        canonical = form.canonical_query()
-        if canonical is not None:
-            if self.release is not None:
-                canonical += f"&{RELEASE}={self.release.tag}"
-            return redirect(f"{request.path}?{canonical}")
+        if (moved := self.pair_redirect(form)) is not None:
+            return moved
         context = institution_picker(
             compare_a=form.slugs["a"],
             compare_b=form.slugs["b"],
