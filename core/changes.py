@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.urls import NoReverseMatch
@@ -467,9 +467,16 @@ def _change(tracked, rank, record, before, m2m, current, paths) -> Change:
     action = HISTORY_TYPES[record.history_type]
     object_id = getattr(record, tracked.model._meta.pk.attname)
     exists = object_id in current
-    key = current[object_id] if exists else getattr(record, tracked.key)
+    if exists:
+        key = current[object_id]
+    else:  # a history record's own pk is its history id: the object's is `object_id`
+        key = object_id if tracked.key == "pk" else getattr(record, tracked.key)
     if exists and tracked.key != "pk":
         setattr(instance, tracked.key, key)
+    try:
+        label = tracked.label(instance)
+    except ObjectDoesNotExist:  # its label names an object deleted since (a passage's document)
+        label = f"{tracked.name} {key}"
     html_url = None
     if exists and action != "deleted":
         try:
@@ -483,7 +490,7 @@ def _change(tracked, rank, record, before, m2m, current, paths) -> Change:
         action=action,
         type=tracked.name,
         key=key,
-        label=tracked.label(instance),
+        label=label,
         editor=display_name(record.history_user) if record.history_user else None,
         reason=record.history_change_reason or "",
         api_url=link(f"api:{tracked.api}-detail", key) if tracked.api else None,

@@ -286,3 +286,28 @@ def test_query_count_does_not_grow_with_the_history(
     # Every type on one page: at most two queries more per type, whatever the history.
     with django_assert_max_num_queries(2 + 2 * 12 + 2):
         assert client.get(f"{API}/changes/?since=0&page_size=500").status_code == 200
+
+
+def test_changes_of_a_deleted_documents_passages_are_listed(client):
+    """A passage's change is labelled with its document's title; once the document is
+    deleted too, the change is still listed (it was a 500), under the passage's id (it was
+    the history record's), on the API, the page and the feed."""
+    from sources.models import Document
+    from tests.factories import DocumentFactory
+
+    since = dataset_version().version
+    document = DocumentFactory(slug="gone-report")
+    ids = set(document.passages.values_list("pk", flat=True))
+    with transaction.atomic():
+        document.passages.all().delete()
+        Document.objects.filter(pk=document.pk).delete()
+    response = client.get(f"{API}/changes/", {"since": since, "type": "passage"})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    # Created, then deleted: each passage twice, under its id (not its history record's).
+    assert sorted((change["key"], change["action"]) for change in results) == sorted(
+        (pk, action) for pk in ids for action in ("created", "deleted")
+    )
+    assert all(change["label"] == f"passage {change['key']}" for change in results)
+    assert client.get("/changes/", {"type": "passage"}).status_code == 200
+    assert feed_titles(client, type="passage")
