@@ -56,8 +56,9 @@ class ClaimType:
         ]
 
     def queryset(self) -> models.QuerySet:
-        """The claims with what their label and page need (for a GenericPrefetch)."""
-        queryset = self.model._default_manager.select_related(*self.related)
+        """The claims with what their label and page need (for a GenericPrefetch), in no
+        order: a prefetch matches them by key, and the model's ordering would join tables."""
+        queryset = self.model._default_manager.select_related(*self.related).order_by()
         return queryset.defer(*self.deferred) if self.deferred else queryset
 
     @property

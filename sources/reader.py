@@ -176,38 +176,36 @@ def outline_html(entries: list[OutlineEntry]) -> SafeString:
 def notes_for(document: Document, passages: list[Passage]) -> dict[int, Notes]:
     """What cites each of `passages`: the number of claims and the first CITED_BY_SHOWN.
 
-    Two queries plus one per claim type, whatever the number of citations.
+    One query (each passage's citations numbered and counted by window functions, the
+    first kept), plus one per claim type, whatever the number of citations.
     """
-    ids = [p.pk for p in passages]
-    counts = dict(
-        Citation.objects.filter(passage_id__in=ids)
-        .values_list("passage_id")
-        .annotate(n=Count("id"))
-        .values_list("passage_id", "n")
-    )
-    if not counts:
-        return {}
-    ranked = Citation.objects.filter(passage_id__in=list(counts)).annotate(
-        rank=Window(RowNumber(), partition_by=[F("passage_id")], order_by=[F("id").asc()])
-    )
+    partition_by = [F("passage_id")]
     first = list(
-        ranked.filter(rank__lte=CITED_BY_SHOWN)
+        Citation.objects.filter(passage_id__in=[p.pk for p in passages])
+        .annotate(
+            rank=Window(RowNumber(), partition_by=partition_by, order_by=[F("id").asc()]),
+            cited=Window(Count("id"), partition_by=partition_by),
+        )
+        .filter(rank__lte=CITED_BY_SHOWN)
         .select_related("content_type")
         .prefetch_related(claims_prefetch())
         .order_by("passage_id", "id")
     )
     by_id = {p.pk: p for p in passages}
-    notes = {
-        pk: Notes(
-            passage=by_id[pk],
-            count=n,
-            more_url=link("sources:passage-cited-by", slug=document.slug, anchor=by_id[pk].anchor),
-        )
-        for pk, n in counts.items()
-    }
+    notes: dict[int, Notes] = {}
     for citation in first:
-        notes[citation.passage_id].claims.append(claim_link(citation))
-        notes[citation.passage_id].citations.append(citation)
+        note = notes.get(citation.passage_id)
+        if note is None:
+            passage = by_id[citation.passage_id]
+            note = notes[passage.pk] = Notes(
+                passage=passage,
+                count=citation.cited,
+                more_url=link(
+                    "sources:passage-cited-by", slug=document.slug, anchor=passage.anchor
+                ),
+            )
+        note.claims.append(claim_link(citation))
+        note.citations.append(citation)
     return notes
 
 
