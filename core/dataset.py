@@ -26,6 +26,7 @@ came after it misses nothing and sees nothing twice.
 from __future__ import annotations
 
 import itertools
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -281,6 +282,17 @@ def version_seal() -> None:
 
 _PROCESS = secrets.token_hex(6)
 _GENERATIONS = itertools.count(1)
+
+
+def _new_process() -> None:
+    """A forked process (gunicorn's workers, forked from the master that loaded the app)
+    inherits the process part and the counter: without a part of its own, two workers'
+    transactions could carry one token and share one version."""
+    global _PROCESS
+    _PROCESS = secrets.token_hex(6)
+
+
+os.register_at_fork(after_in_child=_new_process)
 
 
 class _TransactionClock:

@@ -268,3 +268,24 @@ def test_flatten_errors_gives_plain_strings_under_a_prefix():
     flat = flatten_errors([{"exact": [ErrorDetail("Not found.", code="invalid")]}], "citations")
     assert flat == {"citations.0.exact": ["Not found."]}
     assert type(flat["citations.0.exact"][0]) is str
+
+
+def _token_after_a_tick() -> str:
+    from core.dataset import _TransactionClock
+
+    clock = _TransactionClock()
+    clock.tick()
+    return clock.token()
+
+
+def test_a_forked_process_never_shares_a_transaction_token_with_its_parent():
+    """SQLite's version triggers tell transactions apart by this token; gunicorn forks its
+    workers from a master that imported the app, counters and all. Two workers that shared
+    a token would stamp two transactions with one dataset version."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        child = pool.apply(_token_after_a_tick)
+    parent = _token_after_a_tick()
+    # Both count on from where the fork left them; the process part tells them apart.
+    assert child != parent
