@@ -20,7 +20,7 @@ from django.db import connection
 from atlas.releases import release_create
 from core.dataset import dataset_version
 from engagement.models import Cell
-from tests.helpers import recreate_postgres
+from tests.helpers import drop_postgres, recreate_postgres
 
 # The PostgreSQL database the restore goes to when the suite runs on SQLite; on
 # PostgreSQL, the suite's own database name with "_restore" appended, on the same server.
@@ -92,38 +92,43 @@ def test_backup_restores_identically_into_the_other_database_and_back(kb, tmp_pa
 
     postgres = postgres_restore_url()
     sqlite = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-    # From the suite's database to the other kind, then back to the first kind.
-    targets = [postgres, sqlite] if connection.vendor == "sqlite" else [sqlite, postgres]
-    source = first
-    for step, url in enumerate(targets, start=1):
-        if url.startswith("postgres"):
-            recreate_postgres(url)
-        manage(url, "migrate", "--no-input", "-v0")
-        manage(url, "restore", str(source))
-        assert "are valid" in manage(url, "verify_citations")
-        copy = tmp_path / f"{step}-restored.json"
-        manage(url, "backup", str(copy))
-        assert content(copy) == original, f"restore into {urlsplit(url).scheme} changed the data"
-        # A fresh database never serves a version number its source had served.
-        assert recorded_version(copy) > recorded_version(source)
-        source = copy
+    try:
+        # From the suite's database to the other kind, then back to the first kind.
+        targets = [postgres, sqlite] if connection.vendor == "sqlite" else [sqlite, postgres]
+        source = first
+        for step, url in enumerate(targets, start=1):
+            if url.startswith("postgres"):
+                recreate_postgres(url)
+            manage(url, "migrate", "--no-input", "-v0")
+            manage(url, "restore", str(source))
+            assert "are valid" in manage(url, "verify_citations")
+            copy = tmp_path / f"{step}-restored.json"
+            manage(url, "backup", str(copy))
+            assert content(copy) == original, (
+                f"restore into {urlsplit(url).scheme} changed the data"
+            )
+            # A fresh database never serves a version number its source had served.
+            assert recorded_version(copy) > recorded_version(source)
+            source = copy
 
-    # Restoring over existing data is refused without --replace, and exact with it.
-    url = targets[-1]
-    env = {**os.environ, "DATABASE_URL": url}
-    refused = subprocess.run(
-        [sys.executable, "manage.py", "restore", str(first)],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert refused.returncode == 1
-    assert "already holds" in refused.stderr
-    manage(url, "restore", "--replace", str(first))
-    manage(url, "backup", str(tmp_path / "replaced.json"))
-    assert content(tmp_path / "replaced.json") == original
+        # Restoring over existing data is refused without --replace, and exact with it.
+        url = targets[-1]
+        env = {**os.environ, "DATABASE_URL": url}
+        refused = subprocess.run(
+            [sys.executable, "manage.py", "restore", str(first)],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert refused.returncode == 1
+        assert "already holds" in refused.stderr
+        manage(url, "restore", "--replace", str(first))
+        manage(url, "backup", str(tmp_path / "replaced.json"))
+        assert content(tmp_path / "replaced.json") == original
+    finally:
+        drop_postgres(postgres)  # each run its own, none left behind
 
 
 def test_postgresql_for_the_restore_test_is_reachable():
