@@ -99,8 +99,9 @@ def changes_since(client, since: int, **params: str) -> list[dict]:
     return found
 
 
-def drop_postgres(url: str) -> None:
-    """Drop the PostgreSQL database `url` names, if it exists."""
+def _postgres_admin(url: str, *statements: str) -> None:
+    """Run `statements` on the server `url` names, connected to its `postgres` database
+    (fails loudly when PostgreSQL is down)."""
     parts = urlsplit(url)
     admin = psycopg2.connect(
         host=parts.hostname,
@@ -111,24 +112,23 @@ def drop_postgres(url: str) -> None:
         connect_timeout=10,
     )
     admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}"')
-    admin.close()
+    try:
+        with admin.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        admin.close()
+
+
+def drop_postgres(url: str) -> None:
+    """Drop the PostgreSQL database `url` names, if it exists (and whoever is connected)."""
+    name = urlsplit(url).path.lstrip("/")
+    _postgres_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def recreate_postgres(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-        connect_timeout=10,
+    """An empty PostgreSQL database under the name `url` gives."""
+    name = urlsplit(url).path.lstrip("/")
+    _postgres_admin(
+        url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
     )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 
+from tests.helpers import drop_postgres, recreate_postgres
+
 PORTS = range(8350, 8400)
 
 
@@ -80,83 +82,100 @@ def server_database(tmp: Path, suffix: str) -> Iterator[str]:
     if not url.startswith(("postgres://", "postgresql://")):
         yield f"sqlite:///{tmp / f'{suffix}.sqlite3'}"
         return
-    import psycopg2
-
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/')}_{suffix}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-
-    def run(sql: str) -> None:
-        connection = psycopg2.connect(admin)  # fails loudly when PostgreSQL is down
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-        connection.close()
-
-    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    run(f'CREATE DATABASE "{name}"')
+    own = urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/')}_{suffix}"))
+    recreate_postgres(own)
     try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
+        yield own
     finally:
-        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_postgres(own)
+
+
+def server_env(tmp: Path, name: str, database_url: str, **overrides: str) -> dict[str, str]:
+    """The environment of a production server (DEBUG=0) over `database_url`: this process's,
+    without its TLS, gunicorn and Redis settings, then `overrides`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SECURE_", "GUNICORN_", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url,
+        STATIC_ROOT=str(tmp / f"{name}-static"),
+        # A fresh release per run: nothing cached by an earlier run can be served.
+        RELEASE=f"test-{secrets.token_hex(8)}",
+        HOST="127.0.0.1",
+    )
+    env.update(overrides)
+    return env
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Migrate and seed the servers' database, collect their static files."""
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed")
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+
+def start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    """gunicorn with `config/gunicorn.conf.py` on `port`, writing to `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
+        cwd=settings.BASE_DIR,
+        env={**env, "PORT": str(port)},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_until_up(process: subprocess.Popen, port: int, log: Path, *, seconds: float) -> None:
+    """Until `/healthz` answers 200; the test fails with the log if it never does."""
+    server = Server(port=port, env={}, log=log)
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn on {port} exited:\n{log.read_text()}")
+        try:
+            if server.request("GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"gunicorn on {port} did not start in {seconds:.0f} s:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen, *, seconds: float) -> None:
+    """SIGTERM (a graceful shutdown), SIGKILL after `seconds`."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @contextmanager
 def serving(tmp: Path, name: str, **overrides: str) -> Iterator[Server]:
     """One gunicorn server (DEBUG=0) over a freshly seeded database of its own."""
     with server_database(tmp, name) as database_url:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("SECURE_", "GUNICORN_", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS"))
+        defaults = {
+            "SECURE_SSL_REDIRECT": "0",
+            "CACHE_DIR": str(tmp / f"{name}-cache"),
+            "LOG_LEVEL": "WARNING",
         }
-        env.update(
-            DJANGO_SETTINGS_MODULE="config.settings",
-            DEBUG="0",
-            SECRET_KEY=secrets.token_urlsafe(50),
-            ALLOWED_HOSTS="127.0.0.1",
-            DATABASE_URL=database_url,
-            SECURE_SSL_REDIRECT="0",
-            STATIC_ROOT=str(tmp / f"{name}-static"),
-            CACHE_DIR=str(tmp / f"{name}-cache"),
-            RELEASE=f"test-{secrets.token_hex(8)}",
-            HOST="127.0.0.1",
-            LOG_LEVEL="WARNING",
-        )
-        env.update(overrides)
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "seed")
-        manage(env, "collectstatic", "--noinput", "-v0")
-        port = free_port()
-        log = tmp / f"{name}.log"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
-            cwd=settings.BASE_DIR,
-            env={**env, "PORT": str(port)},
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        server = Server(port=port, env=env, log=log)
+        env = server_env(tmp, name, database_url, **{**defaults, **overrides})
+        prepare(env)
+        port, log = free_port(), tmp / f"{name}.log"
+        process = start(env, port, log)
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"gunicorn exited:\n{log.read_text()}")
-                try:
-                    if server.request("GET", "/healthz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start in 60 s:\n{log.read_text()}")
-                time.sleep(0.2)
-            yield server
+            wait_until_up(process, port, log, seconds=60)
+            yield Server(port=port, env=env, log=log)
         finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop(process, seconds=40)

@@ -13,19 +13,15 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
-from django.conf import settings
+
+from tests.servers import manage, prepare, server_database, server_env, start, stop, wait_until_up
 
 REDIS_URL = os.environ.get("ATLAS_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 PORTS = range(8300, 8350)
@@ -55,44 +51,6 @@ def fetch(port: int, path: str, headers: dict[str, str] | None = None):
         connection.close()
 
 
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}{result.stderr}"
-    return result.stdout
-
-
-def _server_database(tmp: Path):
-    """The servers' database URL, and a function that removes it."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg2
-
-        parts = urlsplit(url)
-        name = f"{parts.path.lstrip('/')}_servers"
-        admin = urlunsplit(parts._replace(path="/postgres"))
-
-        def run(sql: str) -> None:
-            connection = psycopg2.connect(admin)  # fails loudly when PostgreSQL is down
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
-            connection.close()
-
-        run(f'DROP DATABASE IF EXISTS "{name}"')
-        run(f'CREATE DATABASE "{name}"')
-        return urlunsplit(parts._replace(path=f"/{name}")), lambda: run(
-            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-        )
-    return f"sqlite:///{tmp / 'shared.sqlite3'}", lambda: None
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """Starts two app servers; yields their ports, environment and log files; always stops them."""
@@ -101,82 +59,32 @@ def cluster(tmp_path_factory):
     except redis.RedisError as error:
         pytest.fail(f"Redis at {REDIS_URL} is unreachable: {error}")
     tmp = tmp_path_factory.mktemp("cluster")
-    database_url, drop_database = _server_database(tmp)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SECURE_", "GUNICORN_", "DJANGO_ALLOW_ASYNC_UNSAFE"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=database_url,
-        REDIS_URL=REDIS_URL,
-        # A fresh release per run: nothing cached by an earlier run can be served.
-        RELEASE=f"test-{secrets.token_hex(8)}",
-        STATIC_ROOT=str(tmp / "static"),
-        WEB_CONCURRENCY="1",
-        GUNICORN_THREADS="2",
-        HOST="127.0.0.1",
-        # Low enough to reach in a test; the count is kept in the shared Redis.
-        API_THROTTLE_ANON="30/minute",
-        # Counters and cached responses of this run only.
-        CACHE_KEY_PREFIX=f"atlas-test-{secrets.token_hex(8)}",
-    )
-    processes = []
-    try:
-        _manage(env, "migrate", "--noinput", "-v0")
-        _manage(env, "seed")
-        _manage(env, "collectstatic", "--noinput", "-v0")
+    with server_database(tmp, "servers") as database_url:
+        env = server_env(
+            tmp,
+            "cluster",
+            database_url,
+            REDIS_URL=REDIS_URL,
+            WEB_CONCURRENCY="1",
+            GUNICORN_THREADS="2",
+            # Low enough to reach in a test; the count is kept in the shared Redis.
+            API_THROTTLE_ANON="30/minute",
+            # Counters and cached responses of this run only.
+            CACHE_KEY_PREFIX=f"atlas-test-{secrets.token_hex(8)}",
+        )
+        prepare(env)
         ports = _free_ports(2)
-        logs = []
-        for port in ports:
-            log = tmp / f"server-{port}.log"
-            logs.append(log)
-            processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "-c",
-                        "config/gunicorn.conf.py",
-                        "config.wsgi",
-                    ],
-                    cwd=settings.BASE_DIR,
-                    env={**env, "PORT": str(port)},
-                    stdout=log.open("w"),
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-        deadline = time.monotonic() + 30
-        for port, process, log in zip(ports, processes, logs, strict=True):
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"server on {port} exited:\n{log.read_text()}")
-                try:
-                    if fetch(port, "/healthz", {})[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"server on {port} did not start in 30 s:\n{log.read_text()}")
-                time.sleep(0.2)
-        yield {"ports": ports, "env": env, "logs": logs}
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        drop_database()
+        logs = [tmp / f"server-{port}.log" for port in ports]
+        processes = []
+        try:
+            for port, log in zip(ports, logs, strict=True):
+                processes.append(start(env, port, log))
+            for port, process, log in zip(ports, processes, logs, strict=True):
+                wait_until_up(process, port, log, seconds=30)
+            yield {"ports": ports, "env": env, "logs": logs}
+        finally:
+            for process in processes:
+                stop(process, seconds=10)
 
 
 def _heading(body: bytes) -> str:
@@ -194,7 +102,7 @@ def test_a_write_is_served_by_the_other_server_on_the_next_request(cluster):
     assert (status, headers["x-cache"], _heading(body)) == (200, "hit", original)
 
     renamed = f"Renamed {secrets.token_hex(4)}"
-    _manage(
+    manage(
         cluster["env"],
         "shell",
         "-c",
@@ -215,7 +123,7 @@ def test_an_edit_to_one_framework_leaves_the_others_pages_cached_on_every_server
         assert fetch(a, path)[1]["x-cache"] == "miss"
         assert fetch(b, path)[1]["x-cache"] == "hit"
     text = f"Share incident reports {secrets.token_hex(4)}"
-    _manage(
+    manage(
         cluster["env"],
         "shell",
         "-c",
