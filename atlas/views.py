@@ -13,11 +13,11 @@ from django.views.generic import TemplateView
 
 from atlas import datapackage
 from atlas.releases import CSV_COLUMNS, CURRENT, ReleaseComparison, release_comparison
+from core.at_release import ReleaseParameterError, release_param
 from core.dataset import dataset_version
 from core.exports import CSV, ExportView, bad_request, csv_lines, provenance
 from core.models import Release, ReleasePackage
 from core.pages import api_link, breadcrumbs
-from core.releases import ReleaseParameterError, release_param
 
 # Differences a comparison page lists; the CSV always has all of them.
 COMPARE_PAGE_LIMIT = 500

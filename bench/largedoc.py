@@ -98,7 +98,7 @@ BENCH_SLUG = "synth-large-act"
 
 def _layout(text: str):
     from sources.parsing import split_passages
-    from sources.reading import Source, lay_out
+    from sources.reader_layout import Source, lay_out
 
     specs = split_passages(text, markdown=True)
     sources = [Source(s.anchor, s.kind, s.level, s.text, header=s.header) for s in specs]

@@ -31,7 +31,7 @@ from engagement.models import Cell, Framework
 from institutions.models import Institution
 from sources.models import Citation, Document, Passage
 from sources.quotes import quote_context, reading_context
-from sources.reading import OUTLINE_MAX, Source, reader_summary
+from sources.reader_layout import OUTLINE_MAX, Source, reader_summary
 from sources.services import document_layout, text_sha256
 
 PREFIX = "synth-"

@@ -51,7 +51,7 @@ def _pieces(
     return tuple(pieces), tuple(order)
 
 
-# The tag of the release the page being made shows (`core.releases.at_release`), if any.
+# The tag of the release the page being made shows (`core.at_release.at_release`), if any.
 _release_tag: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "atlas_link_release", default=None
 )

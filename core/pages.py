@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from core import registry
-from core.releases import current_release
+from core.at_release import current_release
 
 
 def breadcrumbs(*items: tuple[str, str | None]) -> list[dict]:

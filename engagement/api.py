@@ -9,9 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api.releases import ReleaseReadsMixin
+from core.api.at_release import ReleaseReadsMixin
 from core.api.renderers import JSONRenderer
 from core.api.viewsets import AtlasViewSetMixin
+from engagement.cell_history import CellHistorySerializer, cell_history
 from engagement.filters import (
     KEYWORD_AT_RELEASE,
     ActivityFilter,
@@ -19,7 +20,6 @@ from engagement.filters import (
     FrameworkFilter,
     LevelFilter,
 )
-from engagement.history import CellHistorySerializer, cell_history
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from engagement.serializers import (
     CELL_ROW_VALUES,

@@ -12,6 +12,14 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.at_release import PARAMETER as RELEASE
+from core.at_release import (
+    ReleaseParameterError,
+    at_release,
+    release_param,
+    state,
+    streamed_at,
+)
 from core.dataset import dataset_version
 from core.exports import (
     ExportMeta,
@@ -22,21 +30,12 @@ from core.exports import (
     provenance,
     query_filters,
 )
-from core.releases import PARAMETER as RELEASE
-from core.releases import (
-    ReleaseParameterError,
-    at_release,
-    release_param,
-    state,
-    streamed_at,
-)
 from engagement import exports
-from engagement.citations import cell_references
-from engagement.filters import KEYWORD_AT_RELEASE
+from engagement.cell_references import cell_references
+from engagement.filters import KEYWORD_AT_RELEASE, CellFilter
 from engagement.models import Cell, Framework
-from engagement.selectors import cell_filter
 from engagement.views import MATRIX_QUERY, _framework_at, cell_at, view_errors
-from sources.citing import CITE_FORMATS, cite_response, document_reference, to_text
+from sources.references import CITE_FORMATS, cite_response, document_reference, to_text
 
 
 class FrameworkExportView(ExportView):
@@ -63,7 +62,7 @@ class FrameworkExportView(ExportView):
             framework = _framework_at(at, slug)
         else:
             framework = get_object_or_404(Framework.objects.for_index(), slug=slug)
-        filterset = cell_filter(
+        filterset = CellFilter(
             request.GET, queryset=exports.export_cells(framework, state=at), one_framework=True
         )
         errors = {} if filterset.is_valid() else dict(filterset.errors)
@@ -112,7 +111,7 @@ class FrameworkExportView(ExportView):
 
 class CellCiteView(ExportView):
     """`/frameworks/<slug>/cells/<activity>/<level>/cite.<bib|json|ris|txt>`: a cell,
-    pinpointed (`engagement.citations`); at `?release=<tag>`, as it stood then, naming the
+    pinpointed (`engagement.cell_references`); at `?release=<tag>`, as it stood then, naming the
     release."""
 
     query_parameters = frozenset({RELEASE})

@@ -35,14 +35,14 @@ from core.exports import (
 )
 from core.history import State
 from core.models import Release
-from engagement.citations import framework_bibliography
+from engagement.cell_references import framework_bibliography
 from engagement.filters import CellFilter
 from engagement.matrix import Matrix
 from engagement.models import Cell, Framework
 from engagement.selectors import framework_matrix, matrix_selection
 from engagement.serializers import CellSerializer
-from sources.citing import bibliography, control_picture, passage_link
 from sources.models import Citation
+from sources.references import bibliography, control_picture, passage_link
 
 CHUNK_SIZE = 2000
 
@@ -267,7 +267,7 @@ def framework_md(export: FrameworkExport) -> HttpResponse:
 def _bibliography_writer(fmt: str):
     def write(export: FrameworkExport) -> HttpResponse:
         """The framework's source document and each cell shown, one entry each
-        (`engagement.citations`)."""
+        (`engagement.cell_references`)."""
         references = framework_bibliography(
             export.framework,
             # Each key begins with the framework's document's authors and year.

@@ -7,7 +7,7 @@ comparison page ask these functions and so always answer the same query with the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from core.history import State, objects_of
@@ -15,12 +15,6 @@ from core.links import linker
 from engagement.filters import CellFilter
 from engagement.matrix import Matrix, PlacedCell, build_matrix, grid_cells
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
-
-
-def cell_filter(params: Mapping, *, queryset, one_framework: bool = False) -> CellFilter:
-    """The cell filter of a page or export over `queryset` (validate with `is_valid()`);
-    `one_framework` when the queryset holds one framework's cells (a matrix)."""
-    return CellFilter(params, queryset=queryset, one_framework=one_framework)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from core.at_release import PARAMETER as RELEASE
+from core.at_release import ReleasePageMixin, release_query
 from core.cache import depends_on
 from core.filtering import CommaSeparatedMultiple
 from core.forms import PairForm, picker_suggestions
@@ -21,15 +23,12 @@ from core.history import State, objects_of
 from core.links import link, linker
 from core.pages import api_link, breadcrumbs, fragment
 from core.paging import PageParametersMixin, filtered, only_parameters, paginate
-from core.releases import PARAMETER as RELEASE
-from core.releases import ReleasePageMixin, release_query
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
-from engagement.filters import KEYWORD_AT_RELEASE, ActivityFilter, FrameworkFilter
+from engagement.filters import KEYWORD_AT_RELEASE, ActivityFilter, CellFilter, FrameworkFilter
 from engagement.grid import GridPage, grid_cells_with_sources, grid_page
 from engagement.matrix import GridCell, build_matrix, grid_cells, link_cells
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from engagement.selectors import (
-    cell_filter,
     framework_comparison,
     framework_matrix,
     matrix_selection,
@@ -126,7 +125,7 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
         errors = self.parameter_errors(params)
         filterset = only = None
         if not errors and any(name in params for name in MATRIX_PARAMETERS):
-            filterset = cell_filter(
+            filterset = CellFilter(
                 params, queryset=Cell.objects.filter(framework_id=framework.pk), one_framework=True
             )
             if filterset.is_valid():
@@ -237,7 +236,7 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
         errors = self.parameter_errors(params)
         if params.get("q", "").strip():
             errors["q"] = [KEYWORD_AT_RELEASE]
-        filterset = cell_filter(
+        filterset = CellFilter(
             params, queryset=state.objects(Cell).filter(framework_id=framework.pk)
         )
         if not errors and not filterset.is_valid():

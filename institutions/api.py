@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from rest_framework import viewsets
 
-from core.api.releases import ReleaseReadsMixin
+from core.api.at_release import ReleaseReadsMixin
 from core.api.viewsets import AtlasViewSetMixin
 from institutions.filters import (
     FunctionFilter,

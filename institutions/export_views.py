@@ -7,6 +7,14 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from core.at_release import (
+    PARAMETER,
+    ReleaseParameterError,
+    at_release,
+    release_param,
+    state,
+    streamed_at,
+)
 from core.dataset import dataset_version
 from core.exports import (
     ExportMeta,
@@ -16,14 +24,6 @@ from core.exports import (
     page_url,
     provenance,
     query_filters,
-)
-from core.releases import (
-    PARAMETER,
-    ReleaseParameterError,
-    at_release,
-    release_param,
-    state,
-    streamed_at,
 )
 from institutions import exports
 from institutions.selectors import institution_comparison

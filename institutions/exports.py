@@ -23,7 +23,7 @@ from core.exports import (
     spool,
 )
 from institutions.selectors import InstitutionComparison
-from sources.citing import passage_link
+from sources.references import passage_link
 
 
 @dataclass(frozen=True)

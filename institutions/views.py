@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from core.at_release import PARAMETER as RELEASE
+from core.at_release import ReleasePageMixin
 from core.cache import depends_on
 from core.forms import PairForm, picker_suggestions
 from core.history import State, objects_of
 from core.pages import api_link, breadcrumbs
 from core.paging import PageParametersMixin, filtered, only_parameters, paginate
-from core.releases import PARAMETER as RELEASE
-from core.releases import ReleasePageMixin
 from institutions.filters import InstitutionFilter
 from institutions.models import (
     Institution,

@@ -65,7 +65,7 @@ def render_markdown(text: str, *, inline: bool = False) -> str:
     return safe
 
 
-# What a passage's inline HTML may hold (`sources.rendering`): phrasing tags, and links with
+# What a passage's inline HTML may hold (`sources.passage_rendering`): phrasing tags, and links with
 # the attributes footnote links need.
 INLINE_TAGS = {"a", "abbr", "b", "br", "code", "em", "i", "strong", "sub", "sup"}
 INLINE_ATTRIBUTES = {

@@ -75,7 +75,7 @@ class Document(models.Model):
         blank=True,
         editable=False,
         help_text="Its section pages, outline and heading levels, laid out with its text "
-        "(sources.reading.reader_summary).",
+        "(sources.reader_layout.reader_summary).",
     )
     added_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -157,7 +157,7 @@ class Passage(models.Model):
         blank=True,
         help_text=(
             "The text as the reader shows it, markup hidden: what citations quote "
-            "(sources.rendering)."
+            "(sources.passage_rendering)."
         ),
     )
     html = models.TextField(
@@ -167,7 +167,7 @@ class Passage(models.Model):
         max_length=200,
         blank=True,
         help_text="The reader page that holds it: the anchor of the page's first passage, "
-        "empty for the document's front page (sources.reading).",
+        "empty for the document's front page (sources.reader_layout).",
     )
     table_header = models.ForeignKey(
         "self",

@@ -2,7 +2,7 @@
 
 A citation is a W3C Web Annotation text quote selector (`exact`, `prefix`, `suffix`) with a
 text position selector (`start`, `end`), both over the passage's *shown* text: the text as
-the reader shows it, markup hidden (`sources.rendering`). `prefix` and `suffix` reach
+the reader shows it, markup hidden (`sources.passage_rendering`). `prefix` and `suffix` reach
 across the passage's edges into the document's reading text, the shown texts of its
 passages one after the other, separated by a newline (`READING_SEPARATOR`), which is what
 the reader's pages put between passages.
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sources.rendering import Rendered, shown_range
+from sources.passage_rendering import Rendered, shown_range
 
 # Characters of context kept on each side of a quote (the selector's prefix and suffix). It
 # is also the longest pattern the W3C anchoring libraries search for (dom-anchor-text-quote).

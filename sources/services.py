@@ -23,6 +23,7 @@ from sources.models import (
     page_url,
 )
 from sources.parsing import split_passages
+from sources.passage_rendering import Footnotes, Rendered, render_passage
 from sources.quotes import (
     CONTEXT_CHARS,
     NotRederivable,
@@ -32,7 +33,7 @@ from sources.quotes import (
     reading_context,
     rederive,
 )
-from sources.reading import (
+from sources.reader_layout import (
     FOOTNOTE_PREFIX,
     OUTLINE_MAX,
     Layout,
@@ -40,7 +41,6 @@ from sources.reading import (
     lay_out,
     reader_summary,
 )
-from sources.rendering import Footnotes, Rendered, render_passage
 
 
 def text_sha256(text: str) -> str:
@@ -335,7 +335,7 @@ def passage_quote(passage: Passage, exact: str, *, occurrence: int = 1, start: i
 
 
 def passage_rendering(passage: Passage) -> Rendered:
-    """The passage's text rendered again (`sources.rendering`) for where each shown
+    """The passage's text rendered again (`sources.passage_rendering`) for where each shown
     character comes from; one query, for the document's footnotes (a reference to one is
     shown by its label)."""
     anchors = Passage.objects.filter(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sources import cite_views, views
+from sources import reference_views, views
 
 app_name = "sources"
 
@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     path(
         "documents/<slug:slug>/cite.<str:fmt>",
-        cite_views.DocumentCiteView.as_view(),
+        reference_views.DocumentCiteView.as_view(),
         name="document-cite",
     ),
 ]

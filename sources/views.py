@@ -2,7 +2,7 @@
 passage, and the canonical text.
 
 Every page reads a fixed number of rows' worth of queries whatever the document's size
-(`sources.reader`); a citation's quote is marked server-side (`?cite=<id>`), and a link to
+(`sources.reader_html`); a citation's quote is marked server-side (`?cite=<id>`), and a link to
 a passage that is on another page is redirected there.
 """
 
@@ -25,7 +25,7 @@ from core.pages import api_link, breadcrumbs
 from core.paging import PageParametersMixin, filtered, paginate
 from sources.filters import DocumentFilter
 from sources.models import Citation, Document, DocumentKind, Passage, page_url
-from sources.reader import (
+from sources.reader_html import (
     CITED_BY_PAGE_SIZE,
     PAGES_AROUND,
     PageEntry,

@@ -23,8 +23,8 @@ from institutions.models import (
     RelationshipKind,
 )
 from sources.models import Citation, CitationRole, Document, DocumentKind, Passage, PassageKind
+from sources.passage_rendering import render_passage
 from sources.quotes import quote_context
-from sources.rendering import render_passage
 from sources.services import document_upsert, text_sha256
 
 # --- sources -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import pytest
 from pybtex.database import BibliographyData, parse_string
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-from sources.citing import control_picture
+from sources.references import control_picture
 
 CSL_SCHEMA = Path(__file__).parent / "exports" / "schema" / "csl-data.json"
 

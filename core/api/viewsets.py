@@ -188,7 +188,7 @@ class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
         # A CSV holds every matching row (spreadsheets have no "next page"), so it streams:
         # a chunk of rows at a time, each chunk in a fixed number of queries, memory flat.
         if not isinstance(getattr(request, "accepted_renderer", None), csv.CSVRenderer):
-            # At a release (`core.api.releases`) the objects come from the history: the
+            # At a release (`core.api.at_release`) the objects come from the history: the
             # serializer's path.
             if self.list_values and getattr(self, "release", None) is None:
                 queryset = self.filter_queryset(self.get_list_queryset())

@@ -14,17 +14,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='document',
             name='reader',
-            field=models.JSONField(blank=True, default=dict, editable=False, help_text='Its section pages, outline and heading levels, laid out with its text (sources.reading.reader_summary).'),
+            field=models.JSONField(blank=True, default=dict, editable=False, help_text='Its section pages, outline and heading levels, laid out with its text (sources.reader_layout.reader_summary).'),
         ),
         migrations.AddField(
             model_name='historicalpassage',
             name='page',
-            field=models.CharField(blank=True, help_text="The reader page that holds it: the anchor of the page's first passage, empty for the document's front page (sources.reading).", max_length=200),
+            field=models.CharField(blank=True, help_text="The reader page that holds it: the anchor of the page's first passage, empty for the document's front page (sources.reader_layout).", max_length=200),
         ),
         migrations.AddField(
             model_name='historicalpassage',
             name='shown',
-            field=models.TextField(blank=True, help_text='The text as the reader shows it, markup hidden: what citations quote (sources.rendering).'),
+            field=models.TextField(blank=True, help_text='The text as the reader shows it, markup hidden: what citations quote (sources.passage_rendering).'),
         ),
         migrations.AddField(
             model_name='historicalpassage',
@@ -34,12 +34,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='passage',
             name='page',
-            field=models.CharField(blank=True, help_text="The reader page that holds it: the anchor of the page's first passage, empty for the document's front page (sources.reading).", max_length=200),
+            field=models.CharField(blank=True, help_text="The reader page that holds it: the anchor of the page's first passage, empty for the document's front page (sources.reader_layout).", max_length=200),
         ),
         migrations.AddField(
             model_name='passage',
             name='shown',
-            field=models.TextField(blank=True, help_text='The text as the reader shows it, markup hidden: what citations quote (sources.rendering).'),
+            field=models.TextField(blank=True, help_text='The text as the reader shows it, markup hidden: what citations quote (sources.passage_rendering).'),
         ),
         migrations.AddField(
             model_name='passage',

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sources.quotes import NotRederivable, quote_context, reading_context, rederive
-from sources.reading import OUTLINE_MAX, FOOTNOTE_PREFIX, Source, lay_out, reader_summary
-from sources.rendering import Footnotes, render_passage
+from sources.reader_layout import OUTLINE_MAX, FOOTNOTE_PREFIX, Source, lay_out, reader_summary
+from sources.passage_rendering import Footnotes, render_passage
 
 HEADER_ANCHOR = re.compile(r"-header(?:-\d+)?$")
 REASON = "Re-derived over the text as the reader shows it (migration sources 0006)."

@@ -6,7 +6,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from sources.models import PassageKind
-from sources.rendering import mark_html
+from sources.passage_rendering import mark_html
 
 register = template.Library()
 

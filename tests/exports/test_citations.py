@@ -13,7 +13,7 @@ import rispy
 from django.utils import timezone
 
 from core.dataset import dataset_version
-from sources.citing import text_fragment
+from sources.references import text_fragment
 from tests.references import read_bibtex, tex_text, validate_csl
 from tests.seedtext import ARTICLE, BRIEF
 

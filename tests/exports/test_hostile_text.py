@@ -14,8 +14,8 @@ import pytest
 import rispy
 
 from engagement.models import EngagementLevel
-from sources.citing import one_line
 from sources.models import Document
+from sources.references import one_line
 from tests.factories import (
     ActivityFactory,
     CellFactory,

@@ -195,7 +195,7 @@ _ESCAPES_FIRST = {
     Path("sources/templatetags/reader.py"),
     # Stored passage HTML (sanitised when written) and escaped values only;
     # test_rendered_and_marked_passages_are_safe, test_reader_pages_escape_what_they_write.
-    Path("sources/reader.py"),
+    Path("sources/reader_html.py"),
     # mark_safe only wraps format_html output; test_hostile_names_are_escaped_on_every_page.
     Path("engagement/charts.py"),
     # Escapes every text it compares; tests/unit/test_textdiff.py.
@@ -245,10 +245,10 @@ _PASSAGE_TAGS = INLINE_TAGS | {"mark", "th", "td"}
     st.data(),
 )
 def test_rendered_and_marked_passages_are_safe(parts, kind, markdown, data):
-    """A passage rendered for the reader (`sources.rendering`), a quote marked in it: only
+    """A passage rendered for the reader (`sources.passage_rendering`), a quote marked in it: only
     inline tags, cells and <mark> come out of any source text, with inert attributes, and
     its text is exactly the passage's shown text."""
-    from sources.rendering import Footnotes, mark_html, render_passage
+    from sources.passage_rendering import Footnotes, mark_html, render_passage
     from tests.helpers import text_content
 
     text = "".join(parts)

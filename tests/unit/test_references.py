@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engagement.exports import md_escape
-from sources.citing import (
+from sources.models import DatePrecision, Document, DocumentKind, Passage, PassageKind
+from sources.references import (
     Reference,
     bibtex_escape,
     bibtex_url,
@@ -28,7 +29,6 @@ from sources.citing import (
     to_ris,
     to_text,
 )
-from sources.models import DatePrecision, Document, DocumentKind, Passage, PassageKind
 from tests.references import (
     html_cells,
     markdown_html,

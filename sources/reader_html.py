@@ -23,8 +23,8 @@ from django.utils.safestring import SafeString, mark_safe
 from core import registry
 from core.links import link
 from sources.models import Citation, Document, Passage, PassageKind, page_url
+from sources.passage_rendering import mark_html
 from sources.quotes import READING_SEPARATOR
-from sources.rendering import mark_html
 
 # "Cited by" shows this many claims beside a passage; the rest are on its cited-by page.
 CITED_BY_SHOWN = 3

@@ -17,9 +17,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 
+from core.at_release import PARAMETER, ReleaseParameterError, at_release, release_param
 from core.history import State, StateQuerySet
 from core.models import Release
-from core.releases import PARAMETER, ReleaseParameterError, at_release, release_param
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

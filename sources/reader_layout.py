@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sources.rendering import Footnotes, Rendered, render_passage
+from sources.passage_rendering import Footnotes, Rendered, render_passage
 
 # A page holds at most this much stored passage HTML, and at most this many passages.
 PAGE_MAX_WEIGHT = 100_000
@@ -172,7 +172,7 @@ FOOTNOTE_PREFIX = "footnote-"
 def lay_out(
     passages: Sequence[Source], *, markdown: bool, page_href: Callable[[str], str]
 ) -> list[Layout]:
-    """Render a document's passages (`sources.rendering`), cut them into pages, and link
+    """Render a document's passages (`sources.passage_rendering`), cut them into pages, and link
     its footnotes and their references across pages. `page_href(page)` is the URL of a
     reader page (`sources.models.page_url`)."""
     labels = {p.anchor[len(FOOTNOTE_PREFIX) :] for p in passages if p.kind == "footnote"}

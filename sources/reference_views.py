@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.at_release import PARAMETER, ReleaseParameterError, release_param, state
 from core.dataset import dataset_version
 from core.exports import ExportView, bad_request
-from core.releases import PARAMETER, ReleaseParameterError, release_param, state
-from sources.citing import CITE_FORMATS, cite_response, document_reference
 from sources.models import Document
+from sources.references import CITE_FORMATS, cite_response, document_reference
 
 
 class DocumentCiteView(ExportView):

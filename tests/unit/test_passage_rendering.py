@@ -1,4 +1,4 @@
-"""`sources.rendering`, `sources.reading` and the reader's quotes: passages as the reader
+"""`sources.passage_rendering`, `sources.reader_layout` and the reader's quotes: passages as the reader
 shows them, pages, re-derived quotes and text fragments. No database."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sources.citing import text_fragment
+from sources.passage_rendering import Footnotes, mark_html, render_passage, shown_range, table_cells
 from sources.quotes import (
     CONTEXT_CHARS,
     NotRederivable,
@@ -16,7 +16,7 @@ from sources.quotes import (
     reading_context,
     rederive,
 )
-from sources.reading import (
+from sources.reader_layout import (
     PAGE_MAX_PASSAGES,
     PAGE_MAX_WEIGHT,
     PASSAGE_OVERHEAD,
@@ -25,7 +25,7 @@ from sources.reading import (
     lay_out,
     page_anchors,
 )
-from sources.rendering import Footnotes, mark_html, render_passage, shown_range, table_cells
+from sources.references import text_fragment
 from tests.helpers import text_content
 
 # --- rendering ------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from dataclasses import replace
 from datetime import date
 
 from engagement.models import Cell, CellKind, Framework
-from sources.citing import (
+from sources.models import Citation, CitationRole
+from sources.references import (
     Reference,
     citation_key,
     document_reference,
@@ -24,7 +25,6 @@ from sources.citing import (
     release_fields,
     table_headers,
 )
-from sources.models import Citation, CitationRole
 
 
 def cell_subject(cell: Cell) -> str:
@@ -50,7 +50,7 @@ def cell_reference(
     release=None,
 ) -> Reference:
     """`cell` as a reference. Expects `Cell.objects.for_list()` with the framework's document
-    loaded, and `headers` from `sources.citing.table_headers` for its passages."""
+    loaded, and `headers` from `sources.references.table_headers` for its passages."""
     framework = cell.framework
     key = citation_key(framework.document, framework.slug, cell.activity.slug, cell.level.slug)
     citation = primary_citation(cell)
