@@ -87,7 +87,7 @@ fmt: install
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var
 
-# Benchmarks (bench/run.py): gunicorn + wrk, its tables; see README.md, "Benchmarks".
+# Benchmarks (bench/run.py): gunicorn + wrk, its tables; see docs/benchmarks.md.
 # make bench BENCH_ARGS="--scale 1 --seconds 3 --memory-scale 0"
 BENCH_ARGS ?=
 # Datasette, served beside the app on the same SQLite file, in a virtual environment of its

@@ -1,4 +1,4 @@
-"""gunicorn settings, read from the environment (README.md, "Deployment").
+"""gunicorn settings, read from the environment (docs/deployment.md, "Environment").
 
 gunicorn -c config/gunicorn.conf.py config.wsgi
 """

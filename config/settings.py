@@ -1,4 +1,4 @@
-"""Settings for Engagement Atlas, read from the environment (see README.md, "Configuration")."""
+"""Settings for Engagement Atlas, read from the environment (see docs/deployment.md)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    # The project's packages, lowest layer first (README.md, "Layout").
+    # The project's packages, lowest layer first (docs/architecture.md, "Layers").
     "core",
     "sources",
     "institutions",
@@ -180,7 +180,7 @@ ATLAS_FIXTURES_DIR = BASE_DIR / "fixtures"
 # Benchmarks (bench/): mounts /bench/trivial/, the yardstick view. Never set in production.
 ATLAS_BENCH = env_bool("ATLAS_BENCH", default=False)
 
-# --- The API (/api/v1/; see README.md, "API") ---------------------------------------------
+# --- The API (/api/v1/; see docs/api.md) ------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The Authorization header (`Bearer <key>`, or `Token <key>`) for scripts, the
@@ -258,7 +258,7 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "X-Dataset-Version"]
 
-# --- Production serving and security (README.md, "Deployment") ---------------------------
+# --- Production serving and security (docs/deployment.md) --------------------------------
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and overwrites any value a
 # client sent). Plain-http local runs (`make serve`) turn the redirect off.

@@ -1,4 +1,5 @@
-"""Query parameters every route checks before any view reads them (README "Bad input").
+"""Query parameters every route checks before any view reads them (docs/pages.md, "Any
+parameter, any route").
 
 One mechanism for every page, export and API route, those added later included: a
 parameter whose name or value holds a character no parameter may hold

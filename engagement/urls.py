@@ -19,7 +19,7 @@ urlpatterns = [
     path("activities/<slug:slug>/", views.ActivityDetailView.as_view(), name="activity-detail"),
     path("levels/", views.LevelIndexView.as_view(), name="level-index"),
     path("levels/<slug:slug>/", views.LevelDetailView.as_view(), name="level-detail"),
-    # Exports and citations (README "Exports").
+    # Exports and citations (docs/exports.md).
     path(
         "frameworks/<slug:slug>/export.<str:fmt>",
         export_views.FrameworkExportView.as_view(),
