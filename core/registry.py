@@ -27,11 +27,12 @@ from core.package import Table
 
 @dataclass(frozen=True)
 class ScopeRule:
-    """A scope that a write to a row of some table moves (`core.scopes`): `kind` alone (a
-    collection, such as "frameworks") when `column` is None, else `kind:<id>` with the id
-    read from `column` of the row, or, with `via` = (table, column of the row holding its
-    id), from `column` of that other table's row. `claim` = (app label, model) keeps only
-    the rows whose content type is that model (a generic foreign key's rows)."""
+    """A scope that a write to a row of some table moves (`core.scopes`), as a `Content`
+    declares it: `kind` alone (a collection, such as "frameworks") when `column` is None,
+    else `kind:<id>` with the id read from `column` of the row, or, with `via` = (table,
+    column of the row holding its id), from `column` of that other table's row. `claim` =
+    (app label, model) keeps only the rows whose content type is that model (a generic
+    foreign key's rows)."""
 
     kind: str
     column: str | None = None
@@ -41,7 +42,8 @@ class ScopeRule:
 
 @dataclass(frozen=True)
 class ClaimType:
-    """A kind of claim: a content model whose facts cite passages of the sources."""
+    """A kind of claim: a content model whose facts cite passages of the sources. Derived
+    from its declaration (`Content.claim`), never written by hand."""
 
     name: str  # in the API (`claim_type`) and the data package: "cell", "mandate"...
     model: type[models.Model]
@@ -79,7 +81,8 @@ Scope = Callable[[Any], Any]  # a subquery of ids of the scope's objects -> Q ov
 
 @dataclass(frozen=True)
 class Tracked:
-    """A content model whose changes the feed lists and releases compare."""
+    """A content model as the changes feed and the release banner see it. Derived from its
+    declaration (`Content.tracked`), never written by hand."""
 
     name: str  # the change's `type`: "cell", "passage"...
     model: type[models.Model]
