@@ -7,7 +7,9 @@ bytes. The state itself is never copied: `core.history` reads it back from the h
 tables, which already hold every version.
 
 `release_comparison` compares two states (two releases, or a release and the current
-state): the cells, mandates, relationships and level texts added, changed and removed.
+state): the objects added, changed and removed of each content model whose declaration
+says how releases compare it (`core.registry.Compare`: today cells, levels, mandates and
+relationships).
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from atlas import datapackage
+from core import registry
 from core.dataset import dataset_version, version_seal
 from core.history import State, objects_of
 from core.models import Release, ReleasePackage
+from core.registry import Compare
 from core.textdiff import diff_html
-from engagement.models import Activity, Cell, EngagementLevel, Framework
-from institutions.models import Function, Institution, Mandate, Relationship
 
 # Path segments under /releases/ that are pages, not tags.
 RESERVED_TAGS = frozenset({"compare"})
@@ -175,119 +177,57 @@ def _text(value) -> str:
 
 
 def release_comparison(a: Release, b: Release | None) -> ReleaseComparison:
-    """What changed from release `a` to release `b` (None: the current state). A fixed
+    """What changed from release `a` to release `b` (None: the current state), for every
+    content model that says how releases compare it (`core.registry.Compare`). A fixed
     number of queries, whatever the size of the knowledge base."""
-    state_a, state_b = _state(a), _state(b)
+    states = (_state(a), _state(b))
+    names: dict[type, dict[int, str]] = {}  # the names each model's objects had, by model
     differences: list[Difference] = []
-    frameworks = _names(Framework, state_a, state_b)
-    activities = _names(Activity, state_a, state_b)
-    levels = _names(EngagementLevel, state_a, state_b)
-    cell_fields = ("framework_id", "activity_id", "level_id", "kind", "text", "emphasised")
-    cells_a = _by_id(Cell, state_a, *cell_fields)
-    cells_b = _by_id(Cell, state_b, *cell_fields)
-    added, removed, changed = _compare(
-        cells_a, cells_b, fields=("kind", "text", "emphasised"), texts=("text",)
-    )
-    for change, ids, source in (
-        ("added", added, cells_b),
-        ("changed", list(changed), cells_b),
-        ("removed", removed, cells_a),
-    ):
-        for pk in ids:
-            row = source[pk]
-            delta = changed.get(pk, [])
-            if change == "added":
-                delta = [("text", "", row["text"], diff_html("", row["text"]))]
-            elif change == "removed":
-                delta = [("text", row["text"], "", diff_html(row["text"], ""))]
-            differences.append(
-                Difference(
-                    "cell",
-                    change,
-                    f"Framework: {frameworks.get(row['framework_id'], row['framework_id'])}",
-                    activities.get(row["activity_id"], str(row["activity_id"])),
-                    f"{activities.get(row['activity_id'], '?')} / {levels.get(row['level_id'], '?')}",
-                    delta,
-                )
-            )
-
-    level_fields = ("name", "definition", "conditions")
-    added, removed, changed = _compare(
-        _by_id(EngagementLevel, state_a, *level_fields),
-        _by_id(EngagementLevel, state_b, *level_fields),
-        fields=level_fields,
-        texts=level_fields,
-    )
-    for change, ids in (("added", added), ("changed", list(changed)), ("removed", removed)):
-        for pk in ids:
-            differences.append(
-                Difference(
-                    "level", change, "Levels", "", levels.get(pk, str(pk)), changed.get(pk, [])
-                )
-            )
-
-    institutions = _names(Institution, state_a, state_b)
-    functions = _names(Function, state_a, state_b)
-    mandate_fields = ("institution_id", "function_id", "status", "statement")
-    mandates_a = _by_id(Mandate, state_a, *mandate_fields)
-    mandates_b = _by_id(Mandate, state_b, *mandate_fields)
-    added, removed, changed = _compare(
-        mandates_a, mandates_b, fields=("status", "statement"), texts=("statement",)
-    )
-    for change, ids, source in (
-        ("added", added, mandates_b),
-        ("changed", list(changed), mandates_b),
-        ("removed", removed, mandates_a),
-    ):
-        for pk in ids:
-            row = source[pk]
-            delta = changed.get(pk) or [("statement", "", row["statement"], "")]
-            if change == "removed":
-                delta = [("statement", row["statement"], "", "")]
-            differences.append(
-                Difference(
-                    "mandate",
-                    change,
-                    f"Institution: {institutions.get(row['institution_id'], row['institution_id'])}",
-                    "Functions",
-                    functions.get(row["function_id"], str(row["function_id"])),
-                    delta,
-                )
-            )
-
-    relationship_fields = ("subject_id", "object_id", "kind", "description", "date", "date_note")
-    relationships_a = _by_id(Relationship, state_a, *relationship_fields)
-    relationships_b = _by_id(Relationship, state_b, *relationship_fields)
-    added, removed, changed = _compare(
-        relationships_a,
-        relationships_b,
-        fields=("kind", "description", "date", "date_note"),
-        texts=("description",),
-    )
-    for change, ids, source in (
-        ("added", added, relationships_b),
-        ("changed", list(changed), relationships_b),
-        ("removed", removed, relationships_a),
-    ):
-        for pk in ids:
-            row = source[pk]
-            subject = institutions.get(row["subject_id"], str(row["subject_id"]))
-            obj = institutions.get(row["object_id"], str(row["object_id"]))
-            delta = changed.get(pk) or [("description", "", row["description"], "")]
-            if change == "removed":
-                delta = [("description", row["description"], "", "")]
-            differences.append(
-                Difference(
-                    "relationship",
-                    change,
-                    f"Institution: {subject}",
-                    "Relationships",
-                    f"{subject} – {row['kind']} – {obj}",
-                    delta,
-                )
-            )
+    first: set[str] = set()
+    for content in registry.declarations():
+        if content.compare is None:
+            continue
+        for model in content.compare.names.values():
+            if model not in names:
+                names[model] = _names(model, *states)
+        differences += _differences(content.name, content.model, content.compare, states, names)
+        if content.compare.first:
+            first.add(content.name)
     order = {"added": 0, "changed": 1, "removed": 2}
     differences.sort(
-        key=lambda d: (d.kind != "level", d.group, d.subgroup, order[d.change], d.label)
+        key=lambda d: (d.kind not in first, d.group, d.subgroup, order[d.change], d.label)
     )
     return ReleaseComparison(a, b, differences)
+
+
+def _differences(
+    kind: str, model, compare: Compare, states: tuple[State | None, State | None], names: dict
+) -> list[Difference]:
+    """The objects of `model` added, changed and removed from one state to the other."""
+    before = _by_id(model, states[0], *compare.columns())
+    after = _by_id(model, states[1], *compare.columns())
+    added, removed, changed = _compare(before, after, fields=compare.fields, texts=compare.texts)
+    named = {column: names[related] for column, related in compare.names.items()}
+    differences = []
+    for change, ids, source in (
+        ("added", added, after),
+        ("changed", list(changed), after),
+        ("removed", removed, before),
+    ):
+        for pk in ids:
+            row = source[pk]
+            group, subgroup, label = compare.place(row, named)
+            delta = changed.get(pk) or _shown(compare, change, row)
+            differences.append(Difference(kind, change, group, subgroup, label, delta))
+    return differences
+
+
+def _shown(compare: Compare, change: str, row: dict) -> list[tuple[str, str, str, str]]:
+    """What an added or removed object shows of itself: its main text, whole."""
+    if compare.shown is None:
+        return []
+    text = row[compare.shown]
+    before, after = ("", text) if change == "added" else (text, "")
+    return [
+        (compare.shown, before, after, diff_html(before, after) if compare.shown_as_diff else "")
+    ]

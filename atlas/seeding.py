@@ -119,8 +119,14 @@ class _Loader:
     def institutions(self) -> None:
         data = self.read("institutions.toml")
         brief = data["brief"]
+        by_slug = self._institutions(data["institutions"], brief)
+        self._functions(data["functions"], brief, by_slug)
+        self._relationships(data["relationships"], brief, by_slug)
+
+    def _institutions(self, entries: list[dict], brief: str) -> dict[str, Institution]:
+        """The institutions, then their parents, citations and other names."""
         by_slug: dict[str, Institution] = {}
-        for entry in data["institutions"]:
+        for entry in entries:
             values = {
                 "name": entry["name"],
                 "short_name": entry.get("short_name", ""),
@@ -132,7 +138,7 @@ class _Loader:
             )
             by_slug[institution.slug] = institution
             self.report.count("institutions", changed)
-        for entry in data["institutions"]:
+        for entry in entries:
             institution = by_slug[entry["slug"]]
             if "parent" in entry:
                 _, changed = row_upsert(
@@ -156,8 +162,11 @@ class _Loader:
                 )
                 self.report.count("aliases", changed)
                 self.cite(row, alias["cite"], default_document=brief, role=CitationRole.SOURCE)
+        return by_slug
 
-        for entry in data["functions"]:
+    def _functions(self, entries: list[dict], brief: str, by_slug: dict[str, Institution]) -> None:
+        """The functions, each with every institution's status for it."""
+        for entry in entries:
             function, changed = row_upsert(
                 Function,
                 lookup={"slug": entry["slug"]},
@@ -186,7 +195,10 @@ class _Loader:
                 }
                 self.cite(mandate, [spec], default_document=brief, role=CitationRole.SOURCE)
 
-        for entry in data["relationships"]:
+    def _relationships(
+        self, entries: list[dict], brief: str, by_slug: dict[str, Institution]
+    ) -> None:
+        for entry in entries:
             values = {
                 "kind": entry["kind"],
                 "subject": by_slug[entry["subject"]],
@@ -204,8 +216,14 @@ class _Loader:
     def engagement(self) -> None:
         data = self.read("engagement.toml")
         brief = data["brief"]
-        levels, activities, frameworks = {}, {}, {}
-        for entry in data["levels"]:
+        levels = self._levels(data["levels"], brief)
+        activities = self._activities(data["activities"], brief)
+        frameworks = self._frameworks(data["frameworks"])
+        self._cells(data, brief, frameworks=frameworks, activities=activities, levels=levels)
+
+    def _levels(self, entries: list[dict], brief: str) -> dict[str, EngagementLevel]:
+        levels = {}
+        for entry in entries:
             values = {k: entry[k] for k in ("name", "ordinal", "definition", "conditions")}
             level, changed = row_upsert(
                 EngagementLevel, lookup={"slug": entry["slug"]}, values=values
@@ -225,8 +243,11 @@ class _Loader:
                 default_document=brief,
                 role=CitationRole.CONDITIONS,
             )
+        return levels
 
-        for entry in data["activities"]:
+    def _activities(self, entries: list[dict], brief: str) -> dict[str, Activity]:
+        activities = {}
+        for entry in entries:
             activity, changed = row_upsert(
                 Activity,
                 lookup={"slug": entry["slug"]},
@@ -241,8 +262,11 @@ class _Loader:
                 role=CitationRole.SOURCE,
                 default_exact=entry["name"],
             )
+        return activities
 
-        for entry in data["frameworks"]:
+    def _frameworks(self, entries: list[dict]) -> dict[str, Framework]:
+        frameworks = {}
+        for entry in entries:
             values = {
                 "name": entry["name"],
                 "description": entry.get("description", ""),
@@ -258,7 +282,18 @@ class _Loader:
                 changed = True
             frameworks[framework.slug] = framework
             self.report.count("frameworks", changed)
+        return frameworks
 
+    def _cells(
+        self,
+        data: dict,
+        brief: str,
+        *,
+        frameworks: dict[str, Framework],
+        activities: dict[str, Activity],
+        levels: dict[str, EngagementLevel],
+    ) -> None:
+        """The cells, each cited, and the narrative's emphasis on some of them."""
         emphasis = {
             (e["framework"], e["activity"], e["level"]): e["cite"] for e in data["emphasis"]
         }

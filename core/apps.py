@@ -17,6 +17,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from core import checks  # noqa: F401  (registers the system checks)
         from core.dataset import sqlite_connection_setup
 
         # SQLite's version triggers ask each connection which transaction they run in.

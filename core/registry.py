@@ -2,14 +2,19 @@
 
 A package low in the layers (core, sources) must not import the apps above it, yet some of
 its work needs to know them: which tables hold content (the dataset version's triggers,
-backups, the editors' permissions) and which objects are claims that cite passages (the
-reader's "cited by", the citations API). Each app declares its own models here once, as
-Django's admin and contenttypes learn about models; nothing below imports them.
+backups, the editors' permissions), which scopes a write moves, which objects are claims
+that cite passages (the reader's "cited by", the citations API), how the changes feed names
+an object, what the data package and the comparison of releases hold. Each app declares
+each of its content models here once, as one `Content` (in its `content.py`, registered
+from `ready()`), as Django's admin learns about models; every one of those mechanisms is
+derived from the declarations (`ScopeRule`s, `ClaimType`s, `Tracked` types, tables), and
+nothing below imports the apps. `core.checks` fails `manage.py check` for a model with
+history that no declaration names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,14 +22,17 @@ from django.apps import apps
 from django.core.exceptions import AppRegistryNotReady
 from django.db import models
 
+from core.package import Table
+
 
 @dataclass(frozen=True)
 class ScopeRule:
-    """A scope that a write to a row of some table moves (`core.scopes`): `kind` alone (a
-    collection, such as "frameworks") when `column` is None, else `kind:<id>` with the id
-    read from `column` of the row, or, with `via` = (table, column of the row holding its
-    id), from `column` of that other table's row. `claim` = (app label, model) keeps only
-    the rows whose content type is that model (a generic foreign key's rows)."""
+    """A scope that a write to a row of some table moves (`core.scopes`), as a `Content`
+    declares it: `kind` alone (a collection, such as "frameworks") when `column` is None,
+    else `kind:<id>` with the id read from `column` of the row, or, with `via` = (table,
+    column of the row holding its id), from `column` of that other table's row. `claim` =
+    (app label, model) keeps only the rows whose content type is that model (a generic
+    foreign key's rows)."""
 
     kind: str
     column: str | None = None
@@ -34,7 +42,8 @@ class ScopeRule:
 
 @dataclass(frozen=True)
 class ClaimType:
-    """A kind of claim: a content model whose facts cite passages of the sources."""
+    """A kind of claim: a content model whose facts cite passages of the sources. Derived
+    from its declaration (`Content.claim`), never written by hand."""
 
     name: str  # in the API (`claim_type`) and the data package: "cell", "mandate"...
     model: type[models.Model]
@@ -67,33 +76,209 @@ class ClaimType:
         return (self.model._meta.app_label, str(self.model._meta.model_name))
 
 
-_content: dict[type[models.Model], None] = {}
+Scope = Callable[[Any], Any]  # a subquery of ids of the scope's objects -> Q over the history
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A content model as the changes feed and the release banner see it. Derived from its
+    declaration (`Content.tracked`), never written by hand."""
+
+    name: str  # the change's `type`: "cell", "passage"...
+    model: type[models.Model]
+    label: Callable[[Any], str]  # the object in words, its `related` loaded
+    key: str = "slug"  # what names it in the API and the feed: "slug" or "pk"
+    api: str | None = None  # the basename of its API detail route
+    url: Callable[[Any], str | None] = field(default=lambda obj: obj.get_absolute_url())
+    related: tuple[str, ...] = ()  # what `label` and `url` read
+    text: str | None = None  # the field holding its words, shown beside a change
+    # The scopes it belongs to: {"framework": scope, ...}. A scope maps a subquery of the
+    # ids of that scope's objects (frameworks...) to a Q over this model's history records.
+    scopes: dict[str, Scope] = field(default_factory=dict)
+    # Fields left out of its changes: bookkeeping, derived or too large to repeat.
+    excluded: tuple[str, ...] = ()
+    # A citation's scopes are those of its claim: (content type field, object id field).
+    claim_fields: tuple[str, str] | None = None
+
+
+# --- the declaration ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Claim:
+    """What makes a content model a kind of claim: its facts cite passages of the sources."""
+
+    kind: str  # as a reader names it: "Cell", "Function status"
+    # The scopes whose pages show the claim, as (kind, column of the claim holding the id)
+    # or (kind, None): a cell belongs to ("framework", "framework_id").
+    owners: tuple[tuple[str, str | None], ...]
+    label: Callable[[Any], str] | None = None  # the claim in words, if not the content's label
+    deferred: tuple[str, ...] = ()  # large columns its label and page do not read
+
+
+Row = Mapping[str, Any]
+Names = Mapping[str, Mapping[Any, str]]  # {column: {id: name of the object it names}}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Compare:
+    """How the comparison of two releases (`atlas.releases`) lists a model's objects that
+    were added, changed or removed. It reads their rows (`fields` and the columns of
+    `names`) in both states: no instance, no relation."""
+
+    fields: tuple[str, ...]  # compared, in this order
+    texts: tuple[str, ...] = ()  # those shown as word-level differences
+    # Columns naming another object: that object's model, whose `name` is read in both
+    # states (the later one wins), so that even an object since removed is named.
+    names: Mapping[str, type[models.Model]] = field(default_factory=dict)
+    # (group, subgroup, label) of a row: where the page lists it, and what it is.
+    place: Callable[[Row, Names], tuple[str, str, str]]
+    # The field an added or removed object shows whole (before or after), if any, and
+    # whether as a word-level difference.
+    shown: str | None = None
+    shown_as_diff: bool = False
+    first: bool = False  # its group is listed before all the others
+
+    def columns(self) -> tuple[str, ...]:
+        return (*self.names, *self.fields)
+
+
+def _absolute_url(obj: Any) -> str | None:
+    return obj.get_absolute_url()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Content:
+    """A content model, declared once: its rows are the knowledge base. Every mechanism that
+    must know the content models reads these declarations, and none is written twice:
+
+    - the dataset version's triggers, the backups and the editors' permissions: `model`, its
+      many-to-many tables and its history (django-simple-history, required);
+    - the scopes a write moves (`core.scopes`): `scopes`, `m2m_scopes`;
+    - claims that cite passages (the reader's "cited by", the citations API): `claim`;
+    - the changes feed (`core.changes`): `name`, `label`, `key`, `api`, `url`, `related`,
+      `text`, `excluded`, `change_scopes`, `cites`;
+    - the data package (`atlas.datapackage`): `tables`;
+    - the comparison of releases (`atlas.releases`): `compare`.
+
+    `manage.py check` fails when a model with history is left undeclared (`core.checks`).
+    """
+
+    model: type[models.Model]
+    name: str  # in the API and the feed (`type`, `claim_type`): "cell", "mandate"...
+    label: Callable[[Any], str]  # the object in words, its `related` loaded
+    key: str = "slug"  # what names it in the API and the feed: "slug" or "pk"
+    api: str | None = None  # the basename of its API detail route
+    url: Callable[[Any], str | None] = _absolute_url  # its page
+    related: tuple[str, ...] = ()  # what `label` and `url` read, joined in one query
+    text: str | None = None  # the field holding its words, shown beside a change
+    # Fields left out of its changes: bookkeeping, derived or too large to repeat.
+    excluded: tuple[str, ...] = ()
+    # The scopes a write to its rows moves (`core.scopes`), and those a write to the rows
+    # of its many-to-many fields moves, by field name.
+    scopes: tuple[ScopeRule, ...] = ()
+    m2m_scopes: Mapping[str, tuple[ScopeRule, ...]] = field(default_factory=dict)
+    # The feed's filters it answers: {"framework": scope, ...}. A scope maps a subquery of
+    # the ids of that scope's objects to a Q over this model's history records.
+    change_scopes: Mapping[str, Scope] = field(default_factory=dict)
+    claim: Claim | None = None
+    # For rows that point at claims (a citation): its (content type, object id) fields.
+    # Its scopes, in the cache and in the feed, are those of its claim.
+    cites: tuple[str, str] | None = None
+    tables: tuple[Table, ...]  # its table in the data package, and its many-to-many's
+    compare: Compare | None = None
+
+    def tracked(self) -> Tracked:
+        return Tracked(
+            self.name,
+            self.model,
+            self.label,
+            key=self.key,
+            api=self.api,
+            url=self.url,
+            related=self.related,
+            text=self.text,
+            scopes=dict(self.change_scopes),
+            excluded=self.excluded,
+            claim_fields=self.cites,
+        )
+
+    def claim_type(self) -> ClaimType | None:
+        if self.claim is None:
+            return None
+        return ClaimType(
+            self.name,
+            self.model,
+            self.claim.kind,
+            self.claim.label or self.label,
+            url=self.url,
+            related=self.related,
+            deferred=self.claim.deferred,
+            owners=self.claim.owners,
+        )
+
+    def scope_rules(self) -> dict[type[models.Model], tuple[ScopeRule, ...]]:
+        """The scope rules of its table and of its many-to-many tables, by model."""
+        rules = {self.model: self.scopes} if self.scopes else {}
+        for name, m2m in self.m2m_scopes.items():
+            many = self.model._meta.get_field(name)
+            rules[many.remote_field.through] = m2m  # type: ignore[union-attr]
+        return rules
+
+
+_declarations: dict[type[models.Model], Content] = {}
+_names: dict[str, Content] = {}
 _claims: dict[str, ClaimType] = {}
-_scopes: dict[type[models.Model], tuple[ScopeRule, ...]] = {}
-_claim_scopes: list[type[models.Model]] = []
+_tracked: dict[str, Tracked] = {}
 
 
-def register_content(*content: type[models.Model]) -> None:
-    """Declare models whose rows are the knowledge base: every write to them moves the
-    dataset version, editors curate them, backups keep them."""
-    for model in content:
-        _content.setdefault(model, None)
+def register(*declarations: Content) -> None:
+    """Declare content models (from their app's `ready()`)."""
+    for content in declarations:
+        if content.model in _declarations and _declarations[content.model] != content:
+            raise ValueError(f"{content.model._meta.label} is declared twice")
+        if content.name in _names and _names[content.name].model is not content.model:
+            raise ValueError(f"Two content models are called {content.name!r}")
+        _declarations[content.model] = content
+        _names[content.name] = content
+        _tracked[content.name] = content.tracked()
+        claim = content.claim_type()
+        if claim is not None:
+            _claims[content.name] = claim
 
 
-def register_claim(claim: ClaimType) -> None:
-    if claim.name in _claims and _claims[claim.name] != claim:
-        raise ValueError(f"Two claim types are called {claim.name!r}")
-    _claims[claim.name] = claim
+def unregister(model: type[models.Model]) -> None:
+    """Forget a model's declaration (for tests that declare a model of their own)."""
+    content = _declarations.pop(model)
+    _names.pop(content.name, None)
+    _tracked.pop(content.name, None)
+    _claims.pop(content.name, None)
+
+
+def _ready(what: str) -> None:
+    if not apps.ready:
+        raise AppRegistryNotReady(f"{what} are known once every app is ready.")
+
+
+def declarations() -> tuple[Content, ...]:
+    """Every declaration, in the order the apps made them."""
+    _ready("Content models")
+    return tuple(_declarations.values())
+
+
+def declaration(model: type[models.Model]) -> Content | None:
+    return _declarations.get(model)
 
 
 def content_models() -> tuple[type[models.Model], ...]:
-    return tuple(_content)
+    return tuple(_declarations)
 
 
-def content_tables() -> tuple[str, ...]:
-    """The tables of the content models, with the join tables of their many-to-many fields."""
+def content_tables(of: Iterable[type[models.Model]] | None = None) -> tuple[str, ...]:
+    """The tables of the content models (or of the models `of`), with the join tables of
+    their many-to-many fields."""
     tables: dict[str, None] = {}
-    for model in _content:
+    for model in _declarations if of is None else of:
         tables[model._meta.db_table] = None
         for many in model._meta.local_many_to_many:
             through = many.remote_field.through
@@ -102,40 +287,38 @@ def content_tables() -> tuple[str, ...]:
     return tuple(tables)
 
 
-def register_scopes(model: type[models.Model], *rules: ScopeRule, claims: bool = False) -> None:
-    """Declare the scopes a write to `model`'s rows moves; `claims=True` for a model whose
-    rows point at claims (content_type, object_id): they move their claim's owners too."""
-    _scopes[model] = tuple(rules)
-    if claims and model not in _claim_scopes:
-        _claim_scopes.append(model)
-
-
 def scope_rules() -> dict[str, tuple[ScopeRule, ...]]:
-    """Every table's scope rules, by table name; a many-to-many table is named by its model's
-    field (`register_scopes` takes the auto-created through model)."""
-    if not apps.ready:
-        raise AppRegistryNotReady("Scope rules are known once every app is ready.")
-    rules = {model._meta.db_table: rules for model, rules in _scopes.items()}
-    for model in _claim_scopes:
+    """Every table's scope rules, by table name. A table whose rows point at claims moves
+    their claims' owners too."""
+    _ready("Scope rules")
+    rules = {
+        model._meta.db_table: model_rules
+        for content in _declarations.values()
+        for model, model_rules in content.scope_rules().items()
+    }
+    for content in _declarations.values():
+        if content.cites is None:
+            continue
+        object_id = content.cites[1]
         owners = tuple(
             ScopeRule(
                 kind,
                 column,
-                via=None if column is None else (claim.model._meta.db_table, "object_id"),
+                via=None if column is None else (claim.model._meta.db_table, object_id),
                 claim=claim.key,
             )
             for claim in claim_types().values()
             for kind, column in claim.owners
         )
-        rules[model._meta.db_table] = rules.get(model._meta.db_table, ()) + owners
+        table = content.model._meta.db_table
+        rules[table] = rules.get(table, ()) + owners
     return rules
 
 
 def claim_types() -> dict[str, ClaimType]:
     """Every claim type by its name, in name order. Asked before every app's `ready()` has
     run, the answer would be incomplete: that is an error, not an empty list."""
-    if not apps.ready:
-        raise AppRegistryNotReady("Claim types are known once every app is ready.")
+    _ready("Claim types")
     return dict(sorted(_claims.items()))
 
 
@@ -145,6 +328,17 @@ def claim_type(app_label: str, model_name: str) -> ClaimType | None:
         if claim.key == (app_label, model_name):
             return claim
     return None
+
+
+def tracked_types() -> dict[str, Tracked]:
+    """Every tracked type by its name, in the order the apps declared them."""
+    _ready("Tracked types")
+    return dict(_tracked)
+
+
+def history_models() -> tuple[type[models.Model], ...]:
+    """The history models (django-simple-history) of the content models."""
+    return tuple(model.history.model for model in _declarations if hasattr(model, "history"))
 
 
 # --- full-text search ---------------------------------------------------------------------
@@ -170,57 +364,9 @@ def matching_ids(kind: str, text: str, *, within: models.QuerySet | None = None)
     return matcher(text, within=within)
 
 
-def history_models() -> tuple[type[models.Model], ...]:
-    """The history models (django-simple-history) of the content models."""
-    return tuple(getattr(model, "history").model for model in _content if hasattr(model, "history"))  # noqa: B009
+# --- pages that take ?release= -----------------------------------------------------------
 
-
-# --- the knowledge base over time -----------------------------------------------------------
-# The changes feed, the state at a release and the comparison of releases read the history
-# of every content model. Each app says here, once per model, how its objects are named and
-# linked, and which frameworks, documents, institutions, activities and levels they concern
-# (the feed's filters): `core.changes` reads them, and knows no app.
-
-Scope = Callable[[Any], Any]  # a subquery of ids of the scope's objects -> Q over the history
-
-
-@dataclass(frozen=True)
-class Tracked:
-    """A content model whose changes the feed lists and releases compare."""
-
-    name: str  # the change's `type`: "cell", "passage"...
-    model: type[models.Model]
-    label: Callable[[Any], str]  # the object in words, its `related` loaded
-    key: str = "slug"  # what names it in the API and the feed: "slug" or "pk"
-    api: str | None = None  # the basename of its API detail route
-    url: Callable[[Any], str | None] = field(default=lambda obj: obj.get_absolute_url())
-    related: tuple[str, ...] = ()  # what `label` and `url` read
-    text: str | None = None  # the field holding its words, shown beside a change
-    # The scopes it belongs to: {"framework": scope, ...}. A scope maps a subquery of the
-    # ids of that scope's objects (frameworks...) to a Q over this model's history records.
-    scopes: dict[str, Scope] = field(default_factory=dict)
-    # Fields left out of its changes: bookkeeping, derived or too large to repeat.
-    excluded: tuple[str, ...] = ()
-    # A citation's scopes are those of its claim: (content type field, object id field).
-    claim_fields: tuple[str, str] | None = None
-
-
-_tracked: dict[str, Tracked] = {}
 _release_views: set[str] = set()
-
-
-def register_tracked(*tracked: Tracked) -> None:
-    for item in tracked:
-        if item.name in _tracked and _tracked[item.name] != item:
-            raise ValueError(f"Two tracked types are called {item.name!r}")
-        _tracked[item.name] = item
-
-
-def tracked_types() -> dict[str, Tracked]:
-    """Every tracked type by its name, in the order the apps registered them."""
-    if not apps.ready:
-        raise AppRegistryNotReady("Tracked types are known once every app is ready.")
-    return dict(_tracked)
 
 
 def register_release_views(*viewnames: str) -> None:

@@ -6,7 +6,7 @@ cells, their citations), `document:3` (a document, its passages, the citations i
 `institution:7` (an institution, its names, functions and ties), `vocabulary` (levels,
 activities, functions), and the collections `frameworks`, `institutions`, `documents`
 (which objects there are, and the names they are listed by). Each app declares which scopes
-a write to each of its tables moves (`core.registry.register_scopes`, from `ready()`), and
+a write to each of its tables moves (`core.registry.Content.scopes`), and
 database triggers built from those declarations move them in the writing transaction:
 bulk updates, raw SQL, admin edits and history reverts included, as for the dataset version.
 

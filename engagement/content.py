@@ -1,0 +1,201 @@
+"""The content models of engagement, each declared once (`core.registry.Content`)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from core.history import history_model, m2m_history_model
+from core.package import Column, Table, fk, id_column, slug_column
+from core.registry import Claim, Compare, Content, Names, Row, ScopeRule
+from engagement.models import Activity, Cell, EngagementLevel, Framework
+
+_frameworks = history_model(Framework)._default_manager
+_members = m2m_history_model(Framework, "institutions")._default_manager
+
+
+def _of_documents(ids):
+    return _frameworks.filter(document_id__in=ids).values("id")
+
+
+def _of_institutions(ids):
+    return _members.filter(institution_id__in=ids).values("framework_id")
+
+
+LEVELS = Table(
+    "levels",
+    "Levels of engagement, deepest integration first",
+    EngagementLevel,
+    [
+        id_column(),
+        slug_column(),
+        Column("name", "string", "name", required=True),
+        Column("ordinal", "integer", "ordinal", required=True),
+        Column("definition", "string", "definition"),
+        Column("conditions", "string", "conditions"),
+    ],
+)
+
+ACTIVITIES = Table(
+    "activities",
+    "Common activities",
+    Activity,
+    [
+        id_column(),
+        slug_column(),
+        Column("name", "string", "name", required=True),
+        Column("ordinal", "integer", "ordinal", required=True),
+    ],
+)
+
+FRAMEWORKS = Table(
+    "frameworks",
+    "Frameworks (matrices)",
+    Framework,
+    [
+        id_column(),
+        slug_column(),
+        Column("name", "string", "name", required=True),
+        Column("description", "string", "description"),
+        Column("ordinal", "integer", "ordinal"),
+        Column("document", "string", "document__slug", "Its source.", required=True),
+    ],
+    foreign_keys=[fk("document", "documents", "slug")],
+)
+
+FRAMEWORK_INSTITUTIONS = Table(
+    "framework_institutions",
+    "The institutions of each framework",
+    Framework.institutions.through,
+    [
+        Column("framework", "string", "framework__slug", required=True),
+        Column("institution", "string", "institution__slug", required=True),
+    ],
+    primary_key=["framework", "institution"],
+    foreign_keys=[
+        fk("framework", "frameworks", "slug"),
+        fk("institution", "institutions", "slug"),
+    ],
+    order_by=("framework__slug", "institution__slug"),
+)
+
+CELLS = Table(
+    "cells",
+    "Cells: framework x activity x level",
+    Cell,
+    [
+        id_column(),
+        Column("framework", "string", "framework__slug", required=True),
+        Column("activity", "string", "activity__slug", required=True),
+        Column("level", "string", "level__slug", required=True),
+        Column("kind", "string", "kind", "verbatim, analyst or empty.", required=True),
+        Column("text", "string", "text"),
+        Column("emphasised", "boolean", "emphasised", required=True),
+    ],
+    foreign_keys=[
+        fk("framework", "frameworks", "slug"),
+        fk("activity", "activities", "slug"),
+        fk("level", "levels", "slug"),
+    ],
+    order_by=("framework__ordinal", "framework__slug", "activity__ordinal", "level__ordinal"),
+)
+
+
+def _level_place(row: Row, names: Names) -> tuple[str, str, str]:
+    return "Levels", "", row["name"]
+
+
+def _cell_place(row: Row, names: Names) -> tuple[str, str, str]:
+    framework = names["framework_id"].get(row["framework_id"], row["framework_id"])
+    activities, levels = names["activity_id"], names["level_id"]
+    return (
+        f"Framework: {framework}",
+        activities.get(row["activity_id"], str(row["activity_id"])),
+        f"{activities.get(row['activity_id'], '?')} / {levels.get(row['level_id'], '?')}",
+    )
+
+
+def _cell_label(cell) -> str:
+    return f"{cell.activity.name} / {cell.level.name} ({cell.framework.name})"
+
+
+# A framework's pages show it and its cells; the indexes list the frameworks by name, source
+# and institution. Levels and activities are the vocabulary every framework shares.
+CONTENT = (
+    Content(
+        model=EngagementLevel,
+        name="level",
+        label=lambda level: level.name,
+        api="level",
+        text="definition",
+        scopes=(ScopeRule("vocabulary"),),
+        claim=Claim(kind="Level", owners=(("vocabulary", None),)),
+        tables=(LEVELS,),
+        compare=Compare(
+            fields=("name", "definition", "conditions"),
+            texts=("name", "definition", "conditions"),
+            place=_level_place,
+            first=True,
+        ),
+    ),
+    Content(
+        model=Activity,
+        name="activity",
+        label=lambda a: a.name,
+        api="activity",
+        text="name",
+        scopes=(ScopeRule("vocabulary"),),
+        claim=Claim(kind="Activity", owners=(("vocabulary", None),)),
+        tables=(ACTIVITIES,),
+    ),
+    Content(
+        model=Framework,
+        name="framework",
+        label=lambda f: f.name,
+        api="framework",
+        text="description",
+        scopes=(ScopeRule("frameworks"), ScopeRule("framework", "id")),
+        m2m_scopes={
+            "institutions": (
+                ScopeRule("frameworks"),
+                ScopeRule("framework", "framework_id"),
+                ScopeRule("institution", "institution_id"),
+            )
+        },
+        change_scopes={
+            "document": lambda ids: Q(document_id__in=ids),
+            "institution": lambda ids: Q(id__in=_of_institutions(ids)),
+        },
+        tables=(FRAMEWORKS, FRAMEWORK_INSTITUTIONS),
+    ),
+    Content(
+        model=Cell,
+        name="cell",
+        label=_cell_label,
+        key="pk",
+        api="cell",
+        related=("framework", "activity", "level"),
+        text="text",
+        scopes=(ScopeRule("framework", "framework_id"),),
+        change_scopes={
+            "framework": lambda ids: Q(framework_id__in=ids),
+            "activity": lambda ids: Q(activity_id__in=ids),
+            "level": lambda ids: Q(level_id__in=ids),
+            "document": lambda ids: Q(framework_id__in=_of_documents(ids)),
+            "institution": lambda ids: Q(framework_id__in=_of_institutions(ids)),
+        },
+        claim=Claim(
+            kind="Cell",
+            label=lambda c: f"Cell {_cell_label(c)}",
+            owners=(("framework", "framework_id"),),
+        ),
+        tables=(CELLS,),
+        compare=Compare(
+            fields=("kind", "text", "emphasised"),
+            texts=("text",),
+            names={"framework_id": Framework, "activity_id": Activity, "level_id": EngagementLevel},
+            place=_cell_place,
+            shown="text",
+            shown_as_diff=True,
+        ),
+    ),
+)

@@ -1,0 +1,112 @@
+"""Every content model is declared once (`core.registry.Content`), and `manage.py check`
+fails, naming the model, when a model with history is left undeclared (`core.checks`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.test.utils import isolate_apps
+from simple_history import models as simple_history
+from simple_history.models import HistoricalRecords
+
+from atlas import datapackage
+from core import registry
+from core.checks import content_declared
+from core.history import VersionedHistory
+
+
+@pytest.fixture
+def isolated() -> Iterator:
+    """An app registry of its own, for models the project does not have."""
+    with isolate_apps("core") as isolated_apps:
+        yield isolated_apps
+    for table in ("core_undeclaredwidget", "core_plainwidget"):
+        simple_history.registered_models.pop(table, None)
+
+
+def test_every_model_of_the_project_is_declared_and_passes_the_check():
+    assert content_declared(app_configs=None) == []
+    with_history = {
+        m for m in apps.get_models() if hasattr(m._meta, "simple_history_manager_attribute")
+    }
+    assert with_history == set(registry.content_models())
+
+
+def test_a_model_with_history_left_undeclared_fails_the_check(isolated):
+    class UndeclaredWidget(models.Model):
+        name = models.CharField(max_length=20)
+        history = HistoricalRecords(bases=[VersionedHistory])
+
+        class Meta:
+            app_label = "core"
+
+        def __str__(self) -> str:
+            return self.name
+
+    errors = content_declared(app_configs=[isolated.get_app_config("core")])
+
+    assert [(error.id, error.obj) for error in errors] == [("core.E001", UndeclaredWidget)]
+    assert "core.UndeclaredWidget keeps a history but is not declared" in errors[0].msg
+    assert "core.registry.Content" in errors[0].hint
+
+
+def test_a_declared_model_without_history_fails_the_check(isolated):
+    class PlainWidget(models.Model):
+        name = models.CharField(max_length=20)
+
+        class Meta:
+            app_label = "core"
+
+        def __str__(self) -> str:
+            return self.name
+
+    registry.register(
+        registry.Content(model=PlainWidget, name="plain-widget", label=str, tables=())
+    )
+    try:
+        errors = content_declared(app_configs=[isolated.get_app_config("core")])
+    finally:
+        registry.unregister(PlainWidget)
+
+    assert [(error.id, error.obj) for error in errors] == [("core.E002", PlainWidget)]
+    assert "plain-widget" not in registry.tracked_types()
+
+
+def test_each_mechanism_is_derived_from_the_declarations():
+    declared = {content.name: content for content in registry.declarations()}
+    assert set(registry.tracked_types()) == set(declared)
+    assert set(registry.claim_types()) == {n for n, c in declared.items() if c.claim is not None}
+    cell = registry.claim_types()["cell"]
+    assert (cell.kind, cell.owners) == ("Cell", (("framework", "framework_id"),))
+    # A citation moves the owners of the claim it supports.
+    citation_rules = registry.scope_rules()["sources_citation"]
+    assert (
+        registry.ScopeRule(
+            "framework",
+            "framework_id",
+            via=("engagement_cell", "object_id"),
+            claim=("engagement", "cell"),
+        )
+        in citation_rules
+    )
+    # The framework's institutions are a table of their own, with their own rules.
+    assert "engagement_framework_institutions" in registry.scope_rules()
+    # Every declared table is in the data package, the citations last.
+    names = [table.name for table in datapackage.tables()]
+    assert names[-1] == "citations"
+    assert {t.name for c in declared.values() for t in c.tables} == set(names)
+
+
+def test_a_model_or_a_name_declared_twice_is_refused():
+    level = registry.declaration(apps.get_model("engagement", "EngagementLevel"))
+    assert level is not None
+    with pytest.raises(ValueError, match=r"engagement\.EngagementLevel is declared twice"):
+        registry.register(registry.Content(model=level.model, name="level", label=str, tables=()))
+    members = apps.get_model("engagement", "Framework").institutions.through
+    with pytest.raises(ValueError, match="Two content models are called 'cell'"):
+        registry.register(registry.Content(model=members, name="cell", label=str, tables=()))
+    assert registry.declaration(members) is None
+    assert registry.declaration(level.model) is level
