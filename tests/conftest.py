@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from atlas.seeding import knowledge_base_seed
 from engagement.models import Cell
+
+# Property tests prove behaviour, not speed (speed lives in bench/): no per-example deadline,
+# which a loaded two-core machine would break for nothing.
+hypothesis_settings.register_profile("atlas", deadline=None)
+hypothesis_settings.load_profile("atlas")
 
 
 @pytest.fixture(scope="session")
