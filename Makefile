@@ -41,18 +41,25 @@ serve: seed
 	exec $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 # Browser tests: Debian's Chromium (never a downloaded browser); from npm, axe-core and the
-# annotation libraries the reader is checked with (bundled for the page by esbuild). One npm
-# command installs them all: without a package.json, a later install would drop the others.
+# annotation libraries the reader is checked with (bundled for the page by esbuild), the W3C's
+# Nu HTML checker (vnu-jar, run by Debian's Java) and Lighthouse (run on Debian's Chromium;
+# 12.x, since 13 needs Node 22). One npm command installs them all: without a package.json,
+# a later install would drop the others.
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
 		else sudo apt-get update && sudo apt-get install -y chromium; fi; \
 	fi
-	@for package in axe-core dom-anchor-text-quote dom-anchor-text-position text-fragments-polyfill esbuild; do \
+	@if ! command -v java >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y default-jre-headless; \
+		else sudo apt-get update && sudo apt-get install -y default-jre-headless; fi; \
+	fi
+	@for package in axe-core dom-anchor-text-quote dom-anchor-text-position text-fragments-polyfill esbuild vnu-jar lighthouse; do \
 		[ -f node_modules/$$package/package.json ] || missing=1; \
 	done; \
 	[ -z "$$missing" ] || npm install --prefix . --no-save --no-package-lock --no-audit --no-fund \
-		axe-core@4 dom-anchor-text-quote@4 dom-anchor-text-position@4 text-fragments-polyfill@6 esbuild@0.28
+		axe-core@4 dom-anchor-text-quote@4 dom-anchor-text-position@4 text-fragments-polyfill@6 esbuild@0.28 \
+		vnu-jar@26 lighthouse@12
 
 # The reference exports are read as think-tank staff read them: with Debian's pandoc
 # (`--citeproc`, Markdown to HTML and DOCX).

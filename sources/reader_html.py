@@ -87,11 +87,20 @@ class Notes:
     citations: list[Citation] = field(default_factory=list)  # those of `claims`
 
 
-def heading_tags(document: Document) -> dict[int, int]:
-    """The HTML heading (2 to 6) for each heading level the document uses, in order, so a
-    page's headings nest under its title whatever levels the source numbers from."""
-    levels = document.reader.get("levels", [])
-    return {level: min(6, 2 + rank) for rank, level in enumerate(levels)}
+def heading_tags(levels: list[int]) -> list[int]:
+    """The HTML heading (2 to 6) of each of a page's headings, given their levels in reading
+    order: one below the heading it falls under on this page, so that the headings nest under
+    the page's title (its `h1`) and never skip a rank, whichever level the page starts at (a
+    section page may open on a chapter, an article, or the middle of one) and whatever levels
+    the source numbers from."""
+    open_levels: list[int] = []
+    tags = []
+    for level in levels:
+        while open_levels and open_levels[-1] >= level:
+            open_levels.pop()
+        tags.append(min(6, 2 + len(open_levels)))
+        open_levels.append(level)
+    return tags
 
 
 class PageUrls:
@@ -286,12 +295,12 @@ def text_html(
     passages: list[Passage],
     *,
     notes: dict[int, Notes],
-    headings: dict[int, int],
     cite: Citation | None = None,
 ) -> SafeString:
     """The passages of a page as HTML: headings, paragraphs, lists, footnotes and tables,
     each ending with a newline, `cite`'s quote marked when it stands."""
     permalinks = _permalinks(document)
+    headings = iter(heading_tags([p.level for p in passages if p.kind == PassageKind.HEADING]))
     out: list[str] = []
     index = 0
     while index < len(passages):
@@ -319,7 +328,7 @@ def text_html(
         tools = _tools(permalinks, passage, notes.get(passage.pk))
         anchor = escape(passage.anchor)
         if passage.kind == PassageKind.HEADING:
-            tag = f"h{headings.get(passage.level, 3)}"
+            tag = f"h{next(headings)}"
             out.append(
                 f'<div class="passage-heading"><{tag} id="{anchor}" class="passage '
                 f'passage-heading{_cited_class(passage, cite)}">{_html(passage, cite)}'
