@@ -33,8 +33,9 @@ from core.exports import (
 from engagement import exports
 from engagement.cell_references import cell_references
 from engagement.filters import KEYWORD_AT_RELEASE, CellFilter
-from engagement.models import Cell, Framework
-from engagement.views import MATRIX_QUERY, _framework_at, cell_at, view_errors
+from engagement.models import Cell
+from engagement.selectors import cell_with_neighbours, framework_for_page
+from engagement.views import MATRIX_QUERY, view_errors
 from sources.references import CITE_FORMATS, cite_response, document_reference, to_text
 
 
@@ -58,10 +59,7 @@ class FrameworkExportView(ExportView):
 
     def export(self, request, slug: str, fmt: str, write, release):
         at = state(release)
-        if at is not None:
-            framework = _framework_at(at, slug)
-        else:
-            framework = get_object_or_404(Framework.objects.for_index(), slug=slug)
+        framework = framework_for_page(slug, state=at)
         filterset = CellFilter(
             request.GET, queryset=exports.export_cells(framework, state=at), one_framework=True
         )
@@ -124,7 +122,7 @@ class CellCiteView(ExportView):
             return bad_request({RELEASE: [str(error)]})
         at = state(release)
         if at is not None:
-            cell, _ = cell_at(at, slug=slug, activity=activity, level=level)
+            cell, _ = cell_with_neighbours(slug=slug, activity=activity, level=level, state=at)
         else:
             cell = get_object_or_404(
                 Cell.objects.for_list()

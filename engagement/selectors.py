@@ -9,12 +9,129 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from django.db.models import Model, Prefetch, Q
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+
+from core.at_release import PARAMETER as RELEASE
 from core.history import State, objects_of
-from core.links import linker
-from engagement.filters import CellFilter
-from engagement.matrix import Matrix, PlacedCell, build_matrix, grid_cells
+from core.paging import Page, filtered, only_parameters, paginate
+from engagement.filters import CellFilter, FrameworkFilter
+from engagement.matrix import Matrix, PlacedCell, build_matrix, grid_cells, place_cells
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+from sources.models import Citation, citations_prefetch
+
+# Each selector reads the current state when `state` is None, else the state of the
+# knowledge base at a release (`core.history.State`): a page asks once, either way.
+
+Claim = TypeVar("Claim", bound=Model)
+
+
+def levels_in_order(state: State | None = None) -> list[EngagementLevel]:
+    return list(objects_of(EngagementLevel, state).order_by("ordinal"))
+
+
+def activities_in_order(state: State | None = None) -> list[Activity]:
+    return list(objects_of(Activity, state).order_by("ordinal"))
+
+
+def claim_with_citations(model: type[Claim], *, slug: str, state: State | None = None) -> Claim:
+    """The activity or level `slug` with its citations in their passages and documents; a
+    404 where there is none (or was none in `state`)."""
+    if state is None:
+        queryset = model._default_manager.prefetch_related(citations_prefetch())
+    else:
+        queryset = state.objects(model).prefetch_state("citations__passage__document")
+    return get_object_or_404(queryset, slug=slug)
+
+
+def framework_for_page(slug: str, *, state: State | None = None) -> Framework:
+    """A framework with its source and institutions; a 404 where there is none (or was
+    none in `state`). (Now, the matrix page reads it in plain SQL: `engagement.grid`.)"""
+    if state is None:
+        return get_object_or_404(Framework.objects.for_index(), slug=slug)
+    return get_object_or_404(
+        state.objects(Framework).prefetch_state("document", "institutions"), slug=slug
+    )
+
+
+def cells_of(state: State | None = None, **filters) -> Iterable[PlacedCell]:
+    """The cells `filters` (on the cells' own columns) choose: now as `GridCell` rows, in
+    `state` as the cells stood then. Neither is placed yet (`matrix.place_cells`)."""
+    if state is None:
+        return grid_cells(Cell.objects.filter(**filters).grid_rows())
+    return state.objects(Cell).filter(**filters)
+
+
+def listed_frameworks(params: QueryDict, *, state: State | None, per_page: int, path: str) -> Page:
+    """The frameworks an activity or level page lists: filtered (institution, source, name)
+    and a page at a time; in `state`, every framework of then, a page at a time."""
+    if state is not None:
+        only_parameters(params, allowed=("page", RELEASE))
+        frameworks = list(state.objects(Framework).order_by("ordinal", "name"))
+        return paginate(frameworks, params, per_page=per_page, path=path)
+    filterset = filtered(
+        FrameworkFilter,
+        params,
+        Framework.objects.order_by("ordinal", "name"),
+        allowed=(RELEASE,),
+    )
+    return paginate(filterset.qs, params, per_page=per_page, path=path)
+
+
+def cell_with_neighbours(
+    *, slug: str, activity: str, level: str, state: State | None = None
+) -> tuple[Cell, list[Cell]]:
+    """A cell with its citations in their passages, its framework (source, institutions),
+    and the other cells of its row and column; a 404 where there is none (or was none in
+    `state`)."""
+    if state is not None:
+        return _cell_at(state, slug=slug, activity=activity, level=level)
+    cell = get_object_or_404(
+        Cell.objects.select_related("framework__document", "activity", "level")
+        .defer("framework__document__text")
+        .prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.with_passage().order_by("role", "pk")),
+            "framework__institutions",
+        ),
+        framework__slug=slug,
+        activity__slug=activity,
+        level__slug=level,
+    )
+    neighbours = list(
+        Cell.objects.filter(framework_id=cell.framework_id)
+        .filter(Q(activity_id=cell.activity_id) | Q(level_id=cell.level_id))
+        .exclude(pk=cell.pk)
+        .select_related("framework", "activity", "level")
+        .order_by("activity__ordinal", "level__ordinal")
+    )
+    return cell, neighbours
+
+
+def _cell_at(state: State, *, slug: str, activity: str, level: str) -> tuple[Cell, list[Cell]]:
+    framework = framework_for_page(slug, state=state)
+    activity_at: Activity = get_object_or_404(state.objects(Activity), slug=activity)
+    level_at: EngagementLevel = get_object_or_404(state.objects(EngagementLevel), slug=level)
+    cell: Cell = get_object_or_404(
+        state.objects(Cell).prefetch_state("citations__passage__document"),
+        framework_id=framework.pk,
+        activity_id=activity_at.pk,
+        level_id=level_at.pk,
+    )
+    cell.framework, cell.activity, cell.level = framework, activity_at, level_at
+    neighbours = list(
+        state.objects(Cell)
+        .filter(framework_id=framework.pk)
+        .filter(Q(activity_id=activity_at.pk) | Q(level_id=level_at.pk))
+        .exclude(pk=cell.pk)
+        .order_by("activity__ordinal", "level__ordinal")
+        .prefetch_state("activity", "level")
+    )
+    for neighbour in neighbours:
+        neighbour.framework = framework
+    return cell, neighbours
 
 
 @dataclass(frozen=True)
@@ -117,36 +234,24 @@ class FrameworkComparison:
 def framework_comparison(
     a: Framework, b: Framework, *, state: State | None = None
 ) -> FrameworkComparison:
-    """Two matrices position by position, now or as they stood in `state` (three queries:
-    levels, activities, cells, the cells as linked `GridCell`s; six at a release, whose
-    relations are loaded apart)."""
-    levels = list(objects_of(EngagementLevel, state).order_by("ordinal"))
-    activities = list(objects_of(Activity, state).order_by("ordinal"))
-    cells: dict[tuple[int, int, int], PlacedCell] = {}
-    if state is None:
-        level_of = {level.pk: level for level in levels}
-        activity_of = {activity.pk: activity for activity in activities}
-        framework_of = {a.pk: a, b.pk: b}
-        cell_link = linker("engagement:cell-detail", "slug", "activity", "level")
-        for cell in grid_cells(Cell.objects.filter(framework__in=[a, b]).grid_rows()):
-            framework = framework_of[cell.framework_id]
-            activity, level = activity_of[cell.activity_id], level_of[cell.level_id]
-            cell.framework, cell.activity, cell.level = framework, activity, level
-            cell.url = cell_link(slug=framework.slug, activity=activity.slug, level=level.slug)
-            cells[(cell.framework_id, cell.activity_id, cell.level_id)] = cell
-    else:
-        found = state.objects(Cell).filter(framework_id__in=[a.pk, b.pk])
-        for cell in found.prefetch_state("framework", "activity", "level"):
-            cell.url = cell.get_absolute_url()
-            cells[(cell.framework_id, cell.activity_id, cell.level_id)] = cell
+    """Two matrices position by position, now or as they stood in `state`; the cells placed
+    with the levels and activities read here."""
+    levels, activities = levels_in_order(state), activities_in_order(state)
+    grid = place_cells(
+        cells_of(state, framework_id__in=[a.pk, b.pk]),
+        frameworks=[a, b],
+        activities=activities,
+        levels=levels,
+    )
+    grid_a, grid_b = grid.get(a.pk, {}), grid.get(b.pk, {})
     rows = [
         ComparedActivity(
             activity,
             [
                 ComparedCell(
                     level,
-                    cells.get((a.pk, activity.pk, level.pk)),
-                    cells.get((b.pk, activity.pk, level.pk)),
+                    grid_a.get(activity.pk, {}).get(level.pk),
+                    grid_b.get(activity.pk, {}).get(level.pk),
                 )
                 for level in levels
             ],
