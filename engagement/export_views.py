@@ -34,7 +34,7 @@ from engagement import exports
 from engagement.cell_references import cell_references
 from engagement.filters import KEYWORD_AT_RELEASE, CellFilter
 from engagement.models import Cell
-from engagement.selectors import cell_with_neighbours, framework_for_page
+from engagement.selectors import cell_with_neighbours, framework_with_source
 from engagement.views import MATRIX_QUERY, view_errors
 from sources.references import CITE_FORMATS, cite_response, document_reference, to_text
 
@@ -59,7 +59,7 @@ class FrameworkExportView(ExportView):
 
     def export(self, request, slug: str, fmt: str, write, release):
         at = state(release)
-        framework = framework_for_page(slug, state=at)
+        framework = framework_with_source(slug, state=at)
         filterset = CellFilter(
             request.GET, queryset=exports.export_cells(framework, state=at), one_framework=True
         )

@@ -7,9 +7,9 @@ comparison page ask these functions and so always answer the same query with the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, Prefetch, Q
 from django.http import QueryDict
@@ -19,7 +19,15 @@ from core.at_release import PARAMETER as RELEASE
 from core.history import State, objects_of
 from core.paging import Page, filtered, only_parameters, paginate
 from engagement.filters import CellFilter, FrameworkFilter
-from engagement.matrix import Matrix, PlacedCell, build_matrix, grid_cells, place_cells
+from engagement.grid import GridPage, grid_cells_with_sources, grid_page
+from engagement.matrix import (
+    Matrix,
+    PlacedCell,
+    add_source_links,
+    build_matrix,
+    grid_cells,
+    place_cells,
+)
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from sources.models import Citation, citations_prefetch
 
@@ -47,7 +55,7 @@ def claim_with_citations(model: type[Claim], *, slug: str, state: State | None =
     return get_object_or_404(queryset, slug=slug)
 
 
-def framework_for_page(slug: str, *, state: State | None = None) -> Framework:
+def framework_with_source(slug: str, *, state: State | None = None) -> Framework:
     """A framework with its source and institutions; a 404 where there is none (or was
     none in `state`). (Now, the matrix page reads it in plain SQL: `engagement.grid`.)"""
     if state is None:
@@ -81,6 +89,84 @@ def listed_frameworks(params: QueryDict, *, state: State | None, per_page: int, 
     return paginate(filterset.qs, params, per_page=per_page, path=path)
 
 
+@dataclass(frozen=True)
+class MatrixPage:
+    """What a matrix page shows around its grid: the framework, its source's URL, its
+    institutions, the levels and the activities in order, each carrying its page's `url`.
+    Now they are the plain objects of `engagement.grid` (`grid` the page read there); at a
+    release, the models as they stood then."""
+
+    framework: Any
+    document_url: str
+    institutions: Sequence[Any]
+    levels: list[Any]
+    activities: list[Any]
+    grid: GridPage | None = None
+
+
+def matrix_page(slug: str, *, state: State | None = None) -> MatrixPage | None:
+    """The matrix page of the framework `slug`; None where there is none (or was none in
+    `state`)."""
+    if state is None:
+        page = grid_page(slug)
+        if page is None:
+            return None
+        framework = page.framework
+        return MatrixPage(
+            framework,
+            framework.document.url,
+            framework.institutions,
+            page.levels,
+            page.activities,
+            grid=page,
+        )
+    found = list(
+        state.objects(Framework).filter(slug=slug).prefetch_state("document", "institutions")
+    )
+    if not found:
+        return None
+    (framework,) = found
+    return MatrixPage(
+        framework,
+        framework.document.get_absolute_url(),
+        linked(framework.institutions.all()),
+        linked(levels_in_order(state)),
+        linked(activities_in_order(state)),
+    )
+
+
+def matrix_page_cells(
+    page: MatrixPage, filterset: CellFilter | None, *, state: State | None = None
+) -> tuple[list[PlacedCell], set[int]]:
+    """The cells of the page's framework that a valid `filterset` keeps (all without one),
+    placed for the page and with their source links; and the ids of the documents those
+    point into. Now in one query of plain SQL (`engagement.grid`)."""
+    if page.grid is not None:
+        only = None
+        if filterset is not None:
+            only = filterset.qs.values("pk").order_by().query.sql_with_params()
+        rows, documents = grid_cells_with_sources(page.grid, only=only)
+        cells: list[PlacedCell] = list(rows)
+        return cells, documents
+    assert state is not None, "a page read now has its grid"
+    found = (
+        filterset.qs if filterset is not None else cells_of(state, framework_id=page.framework.pk)
+    )
+    grid = place_cells(
+        found, frameworks=[page.framework], activities=page.activities, levels=page.levels
+    )
+    cells = [cell for row in grid.get(page.framework.pk, {}).values() for cell in row.values()]
+    return cells, add_source_links(cells, state=state)
+
+
+def linked(objects: Iterable[Model]) -> list[Any]:
+    """`objects` with their page's URL as `url` (at a release, keeping it)."""
+    objects = list(objects)
+    for obj in objects:
+        obj.url = obj.get_absolute_url()  # type: ignore[attr-defined]
+    return objects
+
+
 def cell_with_neighbours(
     *, slug: str, activity: str, level: str, state: State | None = None
 ) -> tuple[Cell, list[Cell]]:
@@ -111,7 +197,7 @@ def cell_with_neighbours(
 
 
 def _cell_at(state: State, *, slug: str, activity: str, level: str) -> tuple[Cell, list[Cell]]:
-    framework = framework_for_page(slug, state=state)
+    framework = framework_with_source(slug, state=state)
     activity_at: Activity = get_object_or_404(state.objects(Activity), slug=activity)
     level_at: EngagementLevel = get_object_or_404(state.objects(EngagementLevel), slug=level)
     cell: Cell = get_object_or_404(

@@ -18,7 +18,6 @@ from django.views.generic import TemplateView
 
 from core.at_release import PARAMETER as RELEASE
 from core.at_release import ReleasePageMixin, release_query
-from core.cache import depends_on
 from core.filtering import CommaSeparatedMultiple
 from core.forms import PairForm, picker_suggestions
 from core.history import objects_of
@@ -27,19 +26,21 @@ from core.pages import api_link, breadcrumbs, fragment
 from core.paging import PageParametersMixin, filtered, paginate
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
 from engagement.filters import KEYWORD_AT_RELEASE, ActivityFilter, CellFilter, FrameworkFilter
-from engagement.grid import GridPage, grid_cells_with_sources, grid_page
-from engagement.matrix import CellGrid, add_source_links, build_matrix, link_cells, place_cells
+from engagement.matrix import CellGrid, add_source_links, place_cells
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from engagement.selectors import (
+    MatrixPage,
     activities_in_order,
     cell_with_neighbours,
     cells_of,
     claim_with_citations,
     framework_comparison,
-    framework_for_page,
     framework_matrix,
     levels_in_order,
+    linked,
     listed_frameworks,
+    matrix_page,
+    matrix_page_cells,
     matrix_selection,
 )
 from engagement.templatetags.explorer import matrix_cells
@@ -73,14 +74,6 @@ def framework_scopes(framework: Framework, institutions=None) -> list[str]:
     ]
 
 
-def _linked(objects):
-    """`objects` with their page's URL as `url` (at a release, keeping it)."""
-    objects = list(objects)
-    for obj in objects:
-        obj.url = obj.get_absolute_url()
-    return objects
-
-
 class FrameworkDetailView(ReleasePageMixin, TemplateView):
     """A framework's matrix, filtered by the query string; the URL is the whole state.
     `?release=<tag>` shows it as it stood at that release.
@@ -95,56 +88,44 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
     def slug(self) -> str:
         return self.kwargs["slug"]
 
-    def get_page(self) -> GridPage:
-        page = grid_page(self.slug())
+    def get_page(self) -> MatrixPage:
+        page = matrix_page(self.slug(), state=self.state)
         if page is None:
             raise Http404("No such framework.")
         return page
 
     def get(self, request, *args, **kwargs):
-        if self.state is not None:
-            return self.get_at_release(request)
-        page = self.get_page()
-        framework, levels, activities = page.framework, page.levels, page.activities
-        params = request.GET
+        page, params = self.get_page(), request.GET
+        framework = page.framework
         context, fragment_context = self.contexts(
             framework,
-            document_url=framework.document.url,
-            institutions=framework.institutions,
-            levels=levels,
-            activities=activities,
+            document_url=page.document_url,
+            institutions=page.institutions,
+            levels=page.levels,
+            activities=page.activities,
         )
         errors = self.parameter_errors(params)
-        filterset = only = None
+        filterset = None
         if not errors and any(name in params for name in MATRIX_PARAMETERS):
             filterset = CellFilter(
-                params, queryset=Cell.objects.filter(framework_id=framework.pk), one_framework=True
+                params,
+                queryset=objects_of(Cell, self.state).filter(framework_id=framework.pk),
+                one_framework=True,
             )
-            if filterset.is_valid():
-                only = filterset.qs.values("pk").order_by().query.sql_with_params()
-            else:
+            if not filterset.is_valid():
                 errors = {name: list(messages) for name, messages in filterset.errors.items()}
         if errors:
             context["errors"] = dict(sorted(errors.items()))
             context["content"] = fragment("engagement/matrix.html", fragment_context)
             return self.render_to_response(context, status=400)
-        cells, cited = grid_cells_with_sources(page, only=only)
-        selection = matrix_selection(filterset, levels=levels, activities=activities)
-        # The filter names levels and activities as models: the page shows its own objects.
-        level_of = {level.pk: level for level in levels}
-        activity_of = {activity.pk: activity for activity in activities}
-        matrix = build_matrix(
-            framework,
-            cells,
-            levels=[level_of[level.pk] for level in selection.levels],
-            activities=[activity_of[activity.pk] for activity in selection.activities],
-            keep_empty_rows=selection.keep_empty_rows,
-        )
-        depends_on(
-            request,
-            *framework_scopes(framework, framework.institutions),
+        cells, cited = matrix_page_cells(page, filterset, state=self.state)
+        selection = matrix_selection(filterset, levels=page.levels, activities=page.activities)
+        matrix = framework_matrix(framework, cells, selection)
+        self.declare_scopes(
+            *framework_scopes(framework, page.institutions),
             *(f"document:{d}" for d in cited),
         )
+        context.update(self.release_context({Framework: [framework], Cell: matrix.cells}))
         return self.matrix_response(context, fragment_context, matrix)
 
     def contexts(self, framework, **shown) -> tuple[dict, dict]:
@@ -199,8 +180,7 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
         )
         return self.render_to_response(context)
 
-    @staticmethod
-    def parameter_errors(params) -> dict[str, list[str]]:
+    def parameter_errors(self, params) -> dict[str, list[str]]:
         errors = {
             name: [
                 "Unknown parameter; this page takes "
@@ -210,39 +190,9 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
             for name in sorted(set(params) - MATRIX_QUERY)
         }
         errors.update(view_errors(params))
-        return errors
-
-    def get_at_release(self, request):
-        """The matrix as it stood at the release: read from the history (`core.history`),
-        laid out by the same fragment."""
-        state, params = self.state, request.GET
-        framework = framework_for_page(self.slug(), state=state)
-        levels = _linked(levels_in_order(state))
-        activities = _linked(activities_in_order(state))
-        context, fragment_context = self.contexts(
-            framework,
-            document_url=framework.document.get_absolute_url(),
-            institutions=_linked(framework.institutions.all()),
-            levels=levels,
-            activities=activities,
-        )
-        errors = self.parameter_errors(params)
-        if params.get("q", "").strip():
+        if self.state is not None and params.get("q", "").strip():
             errors["q"] = [KEYWORD_AT_RELEASE]
-        filterset = CellFilter(
-            params, queryset=state.objects(Cell).filter(framework_id=framework.pk)
-        )
-        if not errors and not filterset.is_valid():
-            errors = {name: list(messages) for name, messages in filterset.errors.items()}
-        if errors:
-            context["errors"] = dict(sorted(errors.items()))
-            context["content"] = fragment("engagement/matrix.html", fragment_context)
-            return self.render_to_response(context, status=400)
-        selection = matrix_selection(filterset, levels=levels, activities=activities)
-        matrix = framework_matrix(framework, filterset.qs, selection)
-        link_cells(matrix.placed(), state=state)
-        context.update(self.release_context({Framework: [framework], Cell: matrix.cells}))
-        return self.matrix_response(context, fragment_context, matrix)
+        return errors
 
     @staticmethod
     def selected(params) -> dict[str, list[str]]:
@@ -267,8 +217,8 @@ class HomeView(FrameworkDetailView):
     def slug(self) -> str:
         return settings.ATLAS_DEFAULT_FRAMEWORK
 
-    def get_page(self) -> GridPage:
-        page = grid_page(settings.ATLAS_DEFAULT_FRAMEWORK)
+    def get_page(self) -> MatrixPage:
+        page = matrix_page(settings.ATLAS_DEFAULT_FRAMEWORK, state=self.state)
         if page is None:
             raise Http404("The knowledge base is empty: run `python manage.py seed`.")
         return page
@@ -593,7 +543,7 @@ class AxisDetailView(ReleasePageMixin, PageParametersMixin, TemplateView):
         page = listed_frameworks(
             self.request.GET, state=state, per_page=self.paginate_by, path=self.request.path
         )
-        across = _linked(_IN_ORDER[axis.across](state))
+        across = linked(_IN_ORDER[axis.across](state))
         found = cells_of(
             state, framework_id__in=[f.pk for f in page.items], **{f"{axis.name}_id": chosen.pk}
         )
