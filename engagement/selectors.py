@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import Model, Prefetch, Q
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
@@ -35,6 +35,7 @@ from sources.models import Citation, citations_prefetch
 # knowledge base at a release (`core.history.State`): a page asks once, either way.
 
 Claim = TypeVar("Claim", bound=Model)
+QS = TypeVar("QS", bound=QuerySet)
 
 
 def levels_in_order(state: State | None = None) -> list[EngagementLevel]:
@@ -174,7 +175,13 @@ def cell_with_neighbours(
     and the other cells of its row and column; a 404 where there is none (or was none in
     `state`)."""
     if state is not None:
-        return _cell_at(state, slug=slug, activity=activity, level=level)
+        cell = _cell_at(state, slug=slug, activity=activity, level=level)
+        neighbours = list(
+            _row_and_column(state.objects(Cell), cell).prefetch_state("activity", "level")
+        )
+        for neighbour in neighbours:
+            neighbour.framework = cell.framework
+        return cell, neighbours
     cell = get_object_or_404(
         Cell.objects.select_related("framework__document", "activity", "level")
         .defer("framework__document__text")
@@ -186,17 +193,37 @@ def cell_with_neighbours(
         activity__slug=activity,
         level__slug=level,
     )
-    neighbours = list(
-        Cell.objects.filter(framework_id=cell.framework_id)
+    around = _row_and_column(Cell.objects.all(), cell)
+    return cell, list(around.select_related("framework", "activity", "level"))
+
+
+def _row_and_column(cells: QS, cell: Cell) -> QS:
+    """The other cells of `cell`'s row and column, in the grid's order."""
+    return (
+        cells.filter(framework_id=cell.framework_id)
         .filter(Q(activity_id=cell.activity_id) | Q(level_id=cell.level_id))
         .exclude(pk=cell.pk)
-        .select_related("framework", "activity", "level")
         .order_by("activity__ordinal", "level__ordinal")
     )
-    return cell, neighbours
 
 
-def _cell_at(state: State, *, slug: str, activity: str, level: str) -> tuple[Cell, list[Cell]]:
+def cell_to_cite(*, slug: str, activity: str, level: str, state: State | None = None) -> Cell:
+    """A cell with its citations in their passages, its framework and source, as
+    `engagement.cell_references` reads them; a 404 where there is none (or was none in
+    `state`)."""
+    if state is not None:
+        return _cell_at(state, slug=slug, activity=activity, level=level)
+    return get_object_or_404(
+        Cell.objects.for_list()
+        .select_related("framework__document")
+        .defer("framework__document__text"),
+        framework__slug=slug,
+        activity__slug=activity,
+        level__slug=level,
+    )
+
+
+def _cell_at(state: State, *, slug: str, activity: str, level: str) -> Cell:
     framework = framework_with_source(slug, state=state)
     activity_at: Activity = get_object_or_404(state.objects(Activity), slug=activity)
     level_at: EngagementLevel = get_object_or_404(state.objects(EngagementLevel), slug=level)
@@ -207,17 +234,7 @@ def _cell_at(state: State, *, slug: str, activity: str, level: str) -> tuple[Cel
         level_id=level_at.pk,
     )
     cell.framework, cell.activity, cell.level = framework, activity_at, level_at
-    neighbours = list(
-        state.objects(Cell)
-        .filter(framework_id=framework.pk)
-        .filter(Q(activity_id=activity_at.pk) | Q(level_id=level_at.pk))
-        .exclude(pk=cell.pk)
-        .order_by("activity__ordinal", "level__ordinal")
-        .prefetch_state("activity", "level")
-    )
-    for neighbour in neighbours:
-        neighbour.framework = framework
-    return cell, neighbours
+    return cell
 
 
 @dataclass(frozen=True)
