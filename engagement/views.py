@@ -22,7 +22,7 @@ from core.filtering import CommaSeparatedMultiple
 from core.forms import PairForm, picker_suggestions
 from core.history import objects_of
 from core.links import link
-from core.pages import api_link, breadcrumbs, fragment
+from core.pages import ComparePageView, api_link, breadcrumbs, fragment
 from core.paging import PageParametersMixin, filtered, paginate
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
 from engagement.filters import KEYWORD_AT_RELEASE, ActivityFilter, CellFilter, FrameworkFilter
@@ -332,67 +332,48 @@ class CellDetailView(ReleasePageMixin, TemplateView):
         }
 
 
-class FrameworkCompareView(ReleasePageMixin, TemplateView):
-    """Two matrices side by side, activity by activity; cells only one of them fills marked.
-
-    `a` and `b` take a slug or a name (`core.forms.PairForm`); a pair named by names is
-    redirected to its slugs, the one address of the comparison."""
+class FrameworkCompareView(ComparePageView):
+    """Two matrices side by side, activity by activity; cells only one of them fills marked."""
 
     template_name = "engagement/framework_compare.html"
+    crumbs = ("Frameworks", "engagement:framework-index")
 
-    def get(self, request, *args, **kwargs):
-        form = PairForm(request.GET, queryset=objects_of(Framework, self.state), noun="framework")
-        valid = form.is_valid()
-        if (moved := self.pair_redirect(form)) is not None:
-            return moved
-        context = framework_picker(
-            compare_a=form.slugs["a"],
-            compare_b=form.slugs["b"],
-            compare_choices=form.choice_links(request.path),
-            breadcrumbs=breadcrumbs(
-                ("Frameworks", reverse("engagement:framework-index")), ("Compare", None)
-            ),
-        )
-        if not valid:
-            context["errors"] = {name: list(errors) for name, errors in form.errors.items()}
-            return self.render_to_response(context, status=400)
-        comparison = framework_comparison(
-            form.cleaned_data["a"], form.cleaned_data["b"], state=self.state
-        )
+    def pair_form(self, params) -> PairForm:
+        return PairForm(params, queryset=objects_of(Framework, self.state), noun="framework")
+
+    def picker(self, **context) -> dict:
+        return framework_picker(**context)
+
+    def compared(self, a: Framework, b: Framework) -> dict:
+        comparison = framework_comparison(a, b, state=self.state)
         self.declare_scopes(
             "vocabulary",
             "frameworks",  # the picker's suggestions
             f"framework:{comparison.a.pk}",
             f"framework:{comparison.b.pk}",
         )
-        context.update(
-            a=comparison.a,
-            b=comparison.b,
-            table=fragment(
-                "engagement/compare.html",
-                {
-                    "a": comparison.a,
-                    "b": comparison.b,
-                    "levels": comparison.levels,
-                    "rows": comparison.rows,
-                    "activity_urls": {
-                        row.activity.pk: row.activity.get_absolute_url() for row in comparison.rows
-                    },
+        table = fragment(
+            "engagement/compare.html",
+            {
+                "a": comparison.a,
+                "b": comparison.b,
+                "levels": comparison.levels,
+                "rows": comparison.rows,
+                "activity_urls": {
+                    row.activity.pk: row.activity.get_absolute_url() for row in comparison.rows
                 },
-            ),
-            only_a=comparison.only_a,
-            only_b=comparison.only_b,
-            api_url=api_link("cell-list", framework=f"{comparison.a.slug},{comparison.b.slug}"),
-            **self.release_context(
-                {
-                    Framework: [comparison.a, comparison.b],
-                    Cell: [
-                        c for row in comparison.rows for p in row.pairs for c in (p.a, p.b) if c
-                    ],
-                }
-            ),
+            },
         )
-        return self.render_to_response(context)
+        cells = [c for row in comparison.rows for p in row.pairs for c in (p.a, p.b) if c]
+        return {
+            "a": comparison.a,
+            "b": comparison.b,
+            "table": table,
+            "only_a": comparison.only_a,
+            "only_b": comparison.only_b,
+            "api_url": api_link("cell-list", framework=f"{comparison.a.slug},{comparison.b.slug}"),
+            **self.release_context({Framework: [comparison.a, comparison.b], Cell: cells}),
+        }
 
 
 class ActivityIndexView(PageParametersMixin, TemplateView):

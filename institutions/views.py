@@ -12,7 +12,7 @@ from core.at_release import ReleasePageMixin
 from core.cache import depends_on
 from core.forms import PairForm, picker_suggestions
 from core.history import State, objects_of
-from core.pages import api_link, breadcrumbs
+from core.pages import ComparePageView, api_link, breadcrumbs
 from core.paging import PageParametersMixin, filtered, only_parameters, paginate
 from institutions.filters import InstitutionFilter
 from institutions.models import (
@@ -235,54 +235,40 @@ def institution_pair(params, *, state: State | None = None) -> PairForm:
     )
 
 
-class InstitutionCompareView(ReleasePageMixin, TemplateView):
+class InstitutionCompareView(ComparePageView):
     """Two institutions' functions side by side, differences highlighted, each status cited.
-
-    `a` and `b` take a slug or a name (`institution_pair`); a pair named by names is
-    redirected to its slugs, the one address of the comparison."""
+    `a` and `b` take a slug or a name (`institution_pair`)."""
 
     template_name = "institutions/institution_compare.html"
+    crumbs = ("Institutions", "institutions:institution-index")
 
-    def get(self, request, *args, **kwargs):
-        form = institution_pair(request.GET, state=self.state)
-        valid = form.is_valid()
-        if (moved := self.pair_redirect(form)) is not None:
-            return moved
-        context = institution_picker(
-            compare_a=form.slugs["a"],
-            compare_b=form.slugs["b"],
-            compare_choices=form.choice_links(request.path),
-            breadcrumbs=breadcrumbs(
-                ("Institutions", reverse("institutions:institution-index")), ("Compare", None)
+    def pair_form(self, params) -> PairForm:
+        return institution_pair(params, state=self.state)
+
+    def picker(self, **context) -> dict:
+        return institution_picker(**context)
+
+    def compared(self, a: Institution, b: Institution) -> dict:
+        comparison = institution_comparison(a, b, state=self.state)
+        self.declare_scopes(
+            "vocabulary",
+            "institutions",  # the picker's suggestions
+            f"institution:{comparison.a.pk}",
+            f"institution:{comparison.b.pk}",
+            *(
+                f"document:{citation.passage.document_id}"
+                for row in comparison.rows
+                for mandate in (row.a, row.b)
+                if mandate is not None
+                for citation in mandate.citations.all()
             ),
         )
-        if not valid:
-            context["errors"] = {name: list(errors) for name, errors in form.errors.items()}
-            return self.render_to_response(context, status=400)
-        comparison = institution_comparison(
-            form.cleaned_data["a"], form.cleaned_data["b"], state=self.state
-        )
-        if self.state is None:
-            depends_on(
-                request,
-                "vocabulary",
-                "institutions",  # the picker's suggestions
-                f"institution:{comparison.a.pk}",
-                f"institution:{comparison.b.pk}",
-                *(
-                    f"document:{citation.passage.document_id}"
-                    for row in comparison.rows
-                    for mandate in (row.a, row.b)
-                    if mandate is not None
-                    for citation in mandate.citations.all()
-                ),
-            )
-        context.update(
-            a=comparison.a,
-            b=comparison.b,
-            rows=comparison.rows,
-            differences=comparison.differences,
-            api_url=api_link(
+        return {
+            "a": comparison.a,
+            "b": comparison.b,
+            "rows": comparison.rows,
+            "differences": comparison.differences,
+            "api_url": api_link(
                 "mandate-list", institution=f"{comparison.a.slug},{comparison.b.slug}"
             ),
             **self.release_context(
@@ -291,5 +277,4 @@ class InstitutionCompareView(ReleasePageMixin, TemplateView):
                     Mandate: [m for row in comparison.rows for m in (row.a, row.b) if m],
                 }
             ),
-        )
-        return self.render_to_response(context)
+        }
