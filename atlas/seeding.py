@@ -119,8 +119,14 @@ class _Loader:
     def institutions(self) -> None:
         data = self.read("institutions.toml")
         brief = data["brief"]
+        by_slug = self.institution_rows(data["institutions"], brief)
+        self.functions(data["functions"], brief, by_slug)
+        self.relationships(data["relationships"], brief, by_slug)
+
+    def institution_rows(self, entries: list, brief: str) -> dict[str, Institution]:
+        """The institutions, then their parents, citations and other names; by slug."""
         by_slug: dict[str, Institution] = {}
-        for entry in data["institutions"]:
+        for entry in entries:
             values = {
                 "name": entry["name"],
                 "short_name": entry.get("short_name", ""),
@@ -132,7 +138,7 @@ class _Loader:
             )
             by_slug[institution.slug] = institution
             self.report.count("institutions", changed)
-        for entry in data["institutions"]:
+        for entry in entries:
             institution = by_slug[entry["slug"]]
             if "parent" in entry:
                 _, changed = row_upsert(
@@ -156,8 +162,11 @@ class _Loader:
                 )
                 self.report.count("aliases", changed)
                 self.cite(row, alias["cite"], default_document=brief, role=CitationRole.SOURCE)
+        return by_slug
 
-        for entry in data["functions"]:
+    def functions(self, entries: list, brief: str, by_slug: dict[str, Institution]) -> None:
+        """The functions of the comparison table, and each institution's mandate in it."""
+        for entry in entries:
             function, changed = row_upsert(
                 Function,
                 lookup={"slug": entry["slug"]},
@@ -186,7 +195,8 @@ class _Loader:
                 }
                 self.cite(mandate, [spec], default_document=brief, role=CitationRole.SOURCE)
 
-        for entry in data["relationships"]:
+    def relationships(self, entries: list, brief: str, by_slug: dict[str, Institution]) -> None:
+        for entry in entries:
             values = {
                 "kind": entry["kind"],
                 "subject": by_slug[entry["subject"]],
@@ -204,8 +214,14 @@ class _Loader:
     def engagement(self) -> None:
         data = self.read("engagement.toml")
         brief = data["brief"]
-        levels, activities, frameworks = {}, {}, {}
-        for entry in data["levels"]:
+        levels = self.levels(data["levels"], brief)
+        activities = self.activities(data["activities"], brief)
+        frameworks = self.frameworks(data["frameworks"])
+        self.cells(data, brief, frameworks=frameworks, activities=activities, levels=levels)
+
+    def levels(self, entries: list, brief: str) -> dict[str, EngagementLevel]:
+        levels = {}
+        for entry in entries:
             values = {k: entry[k] for k in ("name", "ordinal", "definition", "conditions")}
             level, changed = row_upsert(
                 EngagementLevel, lookup={"slug": entry["slug"]}, values=values
@@ -225,8 +241,11 @@ class _Loader:
                 default_document=brief,
                 role=CitationRole.CONDITIONS,
             )
+        return levels
 
-        for entry in data["activities"]:
+    def activities(self, entries: list, brief: str) -> dict[str, Activity]:
+        activities = {}
+        for entry in entries:
             activity, changed = row_upsert(
                 Activity,
                 lookup={"slug": entry["slug"]},
@@ -241,8 +260,11 @@ class _Loader:
                 role=CitationRole.SOURCE,
                 default_exact=entry["name"],
             )
+        return activities
 
-        for entry in data["frameworks"]:
+    def frameworks(self, entries: list) -> dict[str, Framework]:
+        frameworks = {}
+        for entry in entries:
             values = {
                 "name": entry["name"],
                 "description": entry.get("description", ""),
@@ -258,7 +280,10 @@ class _Loader:
                 changed = True
             frameworks[framework.slug] = framework
             self.report.count("frameworks", changed)
+        return frameworks
 
+    def cells(self, data: dict, brief: str, *, frameworks: dict, activities: dict, levels: dict):
+        """The cells, each cited, and the emphasis the brief's narrative puts on some."""
         emphasis = {
             (e["framework"], e["activity"], e["level"]): e["cite"] for e in data["emphasis"]
         }
