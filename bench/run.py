@@ -697,74 +697,116 @@ def verdicts(
     runs: list[Run], checks: list[MemoryCheck], hit_rates: list[HitRate] | None = None
 ) -> list[str]:
     """Each target, and whether this run meets it (or what is missing to tell)."""
-    out = []
-
-    def ok(flag: bool) -> str:
-        return "MET" if flag else "NOT MET"
-
     by = {(r.database, r.scale, r.cache, r.endpoint): r for r in runs}
+    return [
+        *_throughput_verdicts(runs),
+        *_scale_verdicts(runs, by),
+        *_search_verdicts(runs),
+        *_reader_verdicts(runs, by),
+        *_memory_verdicts(checks),
+        *_index_verdicts(runs, by),
+        *_datasette_verdicts(runs),
+        *_hit_rate_verdicts(hit_rates or []),
+        _errors_verdict(runs),
+    ]
+
+
+RunsByKey = dict[tuple[str, int, str, str], Run]  # (database, scale, cache, endpoint)
+
+
+def _ok(flag: bool) -> str:
+    return "MET" if flag else "NOT MET"
+
+
+def _throughput_verdicts(runs: list[Run]) -> list[str]:
+    """The targeted pages' throughput against the trivial page's, and their p99."""
+    out = []
     for r in runs:
         if r.endpoint in TARGETED and r.cache != "1 worker":
             need = CACHED_RATIO if r.cache == "cached" else UNCACHED_RATIO
             met = r.ratio is not None and r.ratio >= need and r.p99_ms < P99_MS and not r.errors
             out.append(
-                f"{ok(met)}: {r.endpoint} {r.database} x{r.scale} {r.cache}: status {r.status}, "
+                f"{_ok(met)}: {r.endpoint} {r.database} x{r.scale} {r.cache}: status {r.status}, "
                 f"{r.ratio} x trivial (>= {need}), p99 {r.p99_ms:.1f} ms (< {P99_MS:.0f})"
             )
+    return out
+
+
+def _scale_verdicts(runs: list[Run], by: RunsByKey) -> list[str]:
+    """The same queries at the smallest and the largest scale, and the throughput kept."""
     scales = sorted({r.scale for r in runs})
-    if len(scales) > 1:
-        small, large = scales[0], scales[-1]
-        for r in runs:
-            if r.scale != large:
-                continue
-            base = by.get((r.database, small, r.cache, r.endpoint))
-            if base is None:
-                continue
-            if r.queries != base.queries:
-                out.append(
-                    f"NOT MET: {r.endpoint} {r.database} {r.cache}: {base.queries} queries at x{small}, "
-                    f"{r.queries} at x{large}"
-                )
-            if r.endpoint in TARGETED and r.database == "postgresql":
-                kept = r.rps / base.rps if base.rps else 0.0
-                served = r.status == base.status == 200 and not (r.errors or base.errors)
-                out.append(
-                    f"{ok(served and kept >= SCALE_KEEP)}: {r.endpoint} postgresql {r.cache}: "
-                    f"status {r.status}, x{large} keeps "
-                    f"{kept:.2f} of the x{small} throughput (>= {SCALE_KEEP})"
-                )
-        if not any(line.startswith("NOT MET") and "queries at" in line for line in out):
-            out.append(f"MET: the same number of SQL queries at x{small} and x{large}, everywhere")
-    else:
-        out.append("NOT CHECKED: queries at two scales (give two --scale values)")
+    if len(scales) < 2:
+        return ["NOT CHECKED: queries at two scales (give two --scale values)"]
+    out = []
+    small, large = scales[0], scales[-1]
     for r in runs:
-        if r.endpoint == "search" and r.scale == scales[-1] and r.database == "postgresql":
+        base = by.get((r.database, small, r.cache, r.endpoint))
+        if r.scale != large or base is None:
+            continue
+        if r.queries != base.queries:
             out.append(
-                f"{ok(r.status == 200 and r.p95_ms < SEARCH_P95_MS and not r.errors)}: search "
-                f"postgresql x{r.scale} {r.cache}: status {r.status}, p95 {r.p95_ms:.1f} ms (< {SEARCH_P95_MS:.0f})"
+                f"NOT MET: {r.endpoint} {r.database} {r.cache}: {base.queries} queries at x{small}, "
+                f"{r.queries} at x{large}"
             )
+        if r.endpoint in TARGETED and r.database == "postgresql":
+            kept = r.rps / base.rps if base.rps else 0.0
+            served = r.status == base.status == 200 and not (r.errors or base.errors)
+            out.append(
+                f"{_ok(served and kept >= SCALE_KEEP)}: {r.endpoint} postgresql {r.cache}: "
+                f"status {r.status}, x{large} keeps "
+                f"{kept:.2f} of the x{small} throughput (>= {SCALE_KEEP})"
+            )
+    if not any(line.startswith("NOT MET") and "queries at" in line for line in out):
+        out.append(f"MET: the same number of SQL queries at x{small} and x{large}, everywhere")
+    return out
+
+
+def _search_verdicts(runs: list[Run]) -> list[str]:
+    """Search on PostgreSQL at the largest scale: its p95."""
+    largest = max((r.scale for r in runs), default=None)
+    return [
+        f"{_ok(r.status == 200 and r.p95_ms < SEARCH_P95_MS and not r.errors)}: search "
+        f"postgresql x{r.scale} {r.cache}: status {r.status}, p95 {r.p95_ms:.1f} ms (< {SEARCH_P95_MS:.0f})"
+        for r in runs
+        if r.endpoint == "search" and r.scale == largest and r.database == "postgresql"
+    ]
+
+
+def _reader_verdicts(runs: list[Run], by: RunsByKey) -> list[str]:
+    """The reader's pages: their size, and uncached as fast as the matrix."""
+    out = []
     for r in runs:
         if r.endpoint not in READER:
             continue
         if r.bytes is not None and r.endpoint != "reader-permalink":
             out.append(
-                f"{ok(r.bytes < READER_PAGE_BYTES)}: {r.endpoint} {r.database} x{r.scale} "
+                f"{_ok(r.bytes < READER_PAGE_BYTES)}: {r.endpoint} {r.database} x{r.scale} "
                 f"{r.cache}: {r.bytes / 1000:.0f} KB (< {READER_PAGE_BYTES / 1000:.0f})"
             )
         matrix = by.get((r.database, r.scale, r.cache, "matrix"))
         if r.cache == "uncached" and matrix is not None:
             out.append(
-                f"{ok(r.status == 200 and not r.errors and r.rps >= matrix.rps)}: {r.endpoint} "
+                f"{_ok(r.status == 200 and not r.errors and r.rps >= matrix.rps)}: {r.endpoint} "
                 f"{r.database} x{r.scale} uncached: {r.rps:.0f} req/s, p50 {r.p50_ms:.1f} ms "
                 f"(the matrix: {matrix.rps:.0f} req/s, p50 {matrix.p50_ms:.1f} ms)"
             )
-    for c in checks:
-        out.append(
-            f"{ok(c.status == 200 and c.rows >= 100_000 and c.peak_rss_mb < EXPORT_RSS_MB)}: "
-            f"streaming {c.path} {c.database} x{c.scale}: status {c.status}, {c.rows} rows, "
-            f"{c.bytes / 1e6:.1f} MB in {c.seconds} s, worker peak RSS {c.peak_rss_mb:.0f} MB "
-            f"(< {EXPORT_RSS_MB:.0f}, 100k rows)"
-        )
+    return out
+
+
+def _memory_verdicts(checks: list[MemoryCheck]) -> list[str]:
+    """The streaming export: its rows, and the worker's peak memory."""
+    return [
+        f"{_ok(c.status == 200 and c.rows >= 100_000 and c.peak_rss_mb < EXPORT_RSS_MB)}: "
+        f"streaming {c.path} {c.database} x{c.scale}: status {c.status}, {c.rows} rows, "
+        f"{c.bytes / 1e6:.1f} MB in {c.seconds} s, worker peak RSS {c.peak_rss_mb:.0f} MB "
+        f"(< {EXPORT_RSS_MB:.0f}, 100k rows)"
+        for c in checks
+    ]
+
+
+def _index_verdicts(runs: list[Run], by: RunsByKey) -> list[str]:
+    """The pages that list many things, at x200 and over: their size and time."""
+    out = []
     for r in runs:
         if r.cache != "uncached" or r.endpoint not in INDEX_PAGES or r.scale < 200:
             continue
@@ -772,9 +814,15 @@ def verdicts(
         times = base.rps / r.rps if base and r.rps else float("inf")
         met = r.status == 200 and (r.bytes or 0) < INDEX_MAX_BYTES and times <= INDEX_TIME_RATIO
         out.append(
-            f"{ok(met)}: {r.endpoint} {r.database} x{r.scale}: {(r.bytes or 0) / 1000:.0f} kB "
+            f"{_ok(met)}: {r.endpoint} {r.database} x{r.scale}: {(r.bytes or 0) / 1000:.0f} kB "
             f"(< {INDEX_MAX_BYTES // 1000}), {times:.2f} x the matrix page's time (<= {INDEX_TIME_RATIO})"
         )
+    return out
+
+
+def _datasette_verdicts(runs: list[Run]) -> list[str]:
+    """Our pages beside Datasette's, one process each."""
+    out = []
     side = {(r.scale, r.endpoint): r for r in runs if r.cache == "1 worker"}
     for (scale, endpoint), ours in sorted(side.items()):
         if not endpoint.startswith("ours:") or endpoint == "ours:trivial":
@@ -785,21 +833,29 @@ def verdicts(
         times = ours.rps / theirs.rps if theirs.rps else 0.0
         met = times >= 1.0 and ours.status == theirs.status == 200
         out.append(
-            f"{ok(met)}: {endpoint[5:]} sqlite x{scale} beside Datasette (one process each): "
+            f"{_ok(met)}: {endpoint[5:]} sqlite x{scale} beside Datasette (one process each): "
             f"{times:.2f} x Datasette's requests per second (>= 1.0), {ours.ratio} x trivial"
         )
-    for hit in hit_rates or []:
-        out.append(
-            f"{ok(hit.rate >= HIT_RATE and not hit.errors)}: cache after editing {hit.edited} "
-            f"({hit.database} x{hit.scale}): {hit.others_hit} of {hit.others} pages of other "
-            f"frameworks and documents still served from cache ({hit.rate:.0%}, >= {HIT_RATE:.0%}); "
-            f"{hit.own_hit} of {hit.own} of the edited framework's; {hit.shared_hit} of "
-            f"{hit.shared} pages of every framework (indexes, search)"
-            + (f"; errors: {', '.join(hit.errors)}" if hit.errors else "")
-        )
+    return out
+
+
+def _hit_rate_verdicts(hit_rates: list[HitRate]) -> list[str]:
+    """The response cache after an edit: the other frameworks' pages still served from it."""
+    return [
+        f"{_ok(hit.rate >= HIT_RATE and not hit.errors)}: cache after editing {hit.edited} "
+        f"({hit.database} x{hit.scale}): {hit.others_hit} of {hit.others} pages of other "
+        f"frameworks and documents still served from cache ({hit.rate:.0%}, >= {HIT_RATE:.0%}); "
+        f"{hit.own_hit} of {hit.own} of the edited framework's; {hit.shared_hit} of "
+        f"{hit.shared} pages of every framework (indexes, search)"
+        + (f"; errors: {', '.join(hit.errors)}" if hit.errors else "")
+        for hit in hit_rates
+    ]
+
+
+def _errors_verdict(runs: list[Run]) -> str:
     failing = [r for r in runs if r.errors or r.status != 200]
-    out.append(
-        ok(not failing)
+    return (
+        _ok(not failing)
         + ": zero errors"
         + (
             "; errors or non-200 status on: "
@@ -808,7 +864,6 @@ def verdicts(
             else ""
         )
     )
-    return out
 
 
 def machine() -> dict:
@@ -833,6 +888,31 @@ def machine() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if shutil.which(args.wrk) is None:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk (or `make bench`)")
+    endpoints = select(args.endpoints)
+    scales = args.scale or [1, 200, 1000]
+    on_sqlite = not (args.database_url or "").startswith("postgres")
+    if args.datasette and on_sqlite and not DATASETTE.exists():
+        raise SystemExit(f"Datasette is not installed at {DATASETTE}: run `make bench`")
+
+    runs: list[Run] = []
+    checks: list[MemoryCheck] = []
+    hit_rates: list[HitRate] = []
+    for scale in scales:
+        bench_scale(args, scale, endpoints, runs)
+        if args.datasette and on_sqlite:
+            bench_datasette(args, scale, runs)
+    if args.hit_rate:
+        hit_rates.append(bench_hit_rate(args, scales[-1]))
+    if args.memory_scale:
+        bench_memory(args, checks)
+    _report(args, runs, checks, hit_rates)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, action="append", help="repeatable (default 1, 1000)")
     parser.add_argument("--seconds", type=int, default=10, help="per endpoint and cache mode")
@@ -869,27 +949,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-url", default=EXPORT_ALL_CELLS)
     parser.add_argument("--wrk", default=shutil.which("wrk") or "wrk")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
-    args = parser.parse_args(argv)
-    if shutil.which(args.wrk) is None:
-        raise SystemExit("wrk is not installed: apt-get install -y wrk (or `make bench`)")
-    endpoints = select(args.endpoints)
-    scales = args.scale or [1, 200, 1000]
-    on_sqlite = not (args.database_url or "").startswith("postgres")
-    if args.datasette and on_sqlite and not DATASETTE.exists():
-        raise SystemExit(f"Datasette is not installed at {DATASETTE}: run `make bench`")
+    return parser
 
-    runs: list[Run] = []
-    checks: list[MemoryCheck] = []
-    hit_rates: list[HitRate] = []
-    for scale in scales:
-        bench_scale(args, scale, endpoints, runs)
-        if args.datasette and on_sqlite:
-            bench_datasette(args, scale, runs)
-    if args.hit_rate:
-        hit_rates.append(bench_hit_rate(args, scales[-1]))
-    if args.memory_scale:
-        bench_memory(args, checks)
 
+def _report(
+    args: argparse.Namespace,
+    runs: list[Run],
+    checks: list[MemoryCheck],
+    hit_rates: list[HitRate],
+) -> None:
+    """Print the machine, the tables and the verdicts; with `--json`, write them all."""
     info = machine()
     print(
         f"\nMachine: {info.get('cpu', '?')}, {info['nproc']} CPUs, {info.get('memory_gb', '?')} GB; "
@@ -922,7 +991,6 @@ def main(argv: list[str] | None = None) -> int:
                 indent=2,
             )
         )
-    return 0
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from django.db.models import Model
 from django.shortcuts import redirect
 
 from core import registry
+from core.cache import depends_on
 from core.history import State, changed_since
 from core.links import keeping_release
 from core.models import RELEASE_TAG_PATTERN, Release
@@ -186,6 +187,13 @@ class ReleasePageMixin:
         if self.release is None:
             return {}
         return {"release_banner": release_banner(self.release, shown)}
+
+    def declare_scopes(self, *scopes: str) -> None:
+        """What the page shows (`core.cache.depends_on`), for its cached copy. A page shown
+        at a release declares nothing: its banner tells of every later change, so any write
+        makes its copy stale."""
+        if self.release is None:
+            depends_on(self.request, *scopes)  # type: ignore[attr-defined]
 
     def pair_redirect(self, form):
         """A pair picked by names (`core.forms.PairForm`), redirected to the address of its

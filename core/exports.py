@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils import timezone
 from django.views import View
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -23,8 +24,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from core.at_release import PARAMETER as RELEASE
+from core.at_release import ReleaseParameterError, at_release, release_param, streamed_at
 from core.csv_safety import neutralise
+from core.dataset import dataset_version
 from core.filtering import StrictBooleanField
+from core.models import Release
 from core.text import xml_safe
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -128,6 +133,71 @@ class ExportView(View):
 
     error_format = "text"
     query_parameters: frozenset[str] = frozenset()
+
+
+class ReleaseExportView(ExportView):
+    """An export of what a page shows, in the `formats` of its kind, that takes
+    `?release=<tag>`. A format there is none of is a 404 naming those there are, then a tag
+    that names no release a 400 naming `release`; `export(request, write=, release=,
+    **kwargs)` then makes the response, its links (streamed too) keeping the release."""
+
+    formats: Formats
+
+    def get(self, request: HttpRequest, **kwargs) -> HttpResponseBase:
+        write = self.formats.writer(kwargs["fmt"])
+        try:
+            release = release_param(request.GET)
+        except ReleaseParameterError as error:
+            return bad_request({RELEASE: [str(error)]})
+        with at_release(release):
+            response = self.export(request, write=write, release=release, **kwargs)
+        if isinstance(response, StreamingHttpResponse):
+            response.streaming_content = streamed_at(release, response.streaming_content)
+        return response
+
+    def export(
+        self, request: HttpRequest, *, write: Writer, release: Release | None, **kwargs
+    ) -> HttpResponseBase:
+        raise NotImplementedError
+
+
+def shown_version(release: Release | None) -> int:
+    """The dataset version an export shows: the release's, else the current one."""
+    return release.version if release is not None else dataset_version().version
+
+
+def state_label(release: Release | None, version: int) -> str:
+    """The state an export shows, as its file name says it: the release's tag, or `v<n>`."""
+    return release.tag if release is not None else f"v{version}"
+
+
+def export_meta(
+    request: HttpRequest, *, title: str, page_path: str, version: int, release: Release | None
+) -> ExportMeta:
+    """The provenance of an export of the page at `page_path`, made now from `version`."""
+    return ExportMeta(
+        title=title,
+        dataset_version=version,
+        exported_at=timezone.now(),
+        site_url=request.build_absolute_uri("/"),
+        page_url=page_url(request, page_path),
+        filters=query_filters(request, exclude=("excel", RELEASE)),
+        release=release.tag if release is not None else "",
+        release_url=request.build_absolute_uri(release.get_absolute_url())
+        if release is not None
+        else "",
+    )
+
+
+def citing(request: HttpRequest, *, version: int, release: Release | None) -> dict:
+    """What a reference an export makes says of where and when it was read: the site, the
+    day, the dataset version and the release shown (`sources.references`)."""
+    return {
+        "site_url": request.build_absolute_uri("/"),
+        "accessed": timezone.localdate(),
+        "version": version,
+        "release": release,
+    }
 
 
 def bad_request(errors: dict[str, list[str]]) -> HttpResponse:

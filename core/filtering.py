@@ -166,3 +166,10 @@ class StaticFormFilterSet(django_filters.FilterSet):
             form_class = super().get_form_class()
             cls._static_form_class = form_class
         return form_class
+
+
+class NameFilterSet(django_filters.FilterSet):
+    """A FilterSet whose `q` keeps the objects whose name contains it (any case): the
+    search box of a list of named things."""
+
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")

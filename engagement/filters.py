@@ -8,6 +8,7 @@ from django.db.models import Q
 from core import registry
 from core.filtering import (
     ChoiceMultipleFilter,
+    NameFilterSet,
     SlugMultipleFilter,
     StaticFormFilterSet,
     StrictBooleanFilter,
@@ -102,15 +103,13 @@ class LevelFilter(django_filters.FilterSet):
         )
 
 
-class ActivityFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
-
+class ActivityFilter(NameFilterSet):
     class Meta:
         model = Activity
         fields = ["q"]
 
 
-class FrameworkFilter(django_filters.FilterSet):
+class FrameworkFilter(NameFilterSet):
     institution = SlugMultipleFilter(
         field_name="institutions",
         queryset=Institution.objects.all(),
@@ -120,7 +119,6 @@ class FrameworkFilter(django_filters.FilterSet):
     document = SlugMultipleFilter(
         field_name="document", queryset=Document.objects.all(), label="Source document"
     )
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
 
     class Meta:
         model = Framework

@@ -23,14 +23,24 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from core.links import link, linker
-from engagement.matrix import GridCell, SourceLink
+from engagement.matrix import GridCell, SourceLink, place_cells
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from institutions.models import Institution
 from sources.models import Citation, CitationRole, Document, Passage, citation_url, reader_url
 
 
+class _Linked:
+    """A plain object that carries its page's URL, and answers it as a model would."""
+
+    __slots__ = ()
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
 @dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(_Linked):
     """A level, an activity or an institution as the page shows it: names and its link."""
 
     pk: int
@@ -39,19 +49,13 @@ class Entry:
     ordinal: int
     url: str
 
-    def get_absolute_url(self) -> str:
-        return self.url
-
 
 @dataclass(frozen=True, slots=True)
-class GridDocument:
+class GridDocument(_Linked):
     pk: int
     slug: str
     title: str
     url: str
-
-    def get_absolute_url(self) -> str:
-        return self.url
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,25 +186,21 @@ def grid_cells_with_sources(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    framework = page.framework
-    levels = {level.pk: level for level in page.levels}
-    activities = {activity.pk: activity for activity in page.activities}
-    cell_link = linker("engagement:cell-detail", "slug", "activity", "level")
     cells: dict[int, GridCell] = {}
     documents: set[int] = set()
     for pk, framework_id, activity_id, level_id, kind, text, emphasised, *source in rows:
         grid_cell = cells.get(pk)
         if grid_cell is None:
-            activity, level = activities[activity_id], levels[level_id]
             grid_cell = cells[pk] = GridCell(
                 pk, framework_id, activity_id, level_id, kind, text, bool(emphasised)
             )
-            grid_cell.framework, grid_cell.activity, grid_cell.level = framework, activity, level
-            grid_cell.url = cell_link(slug=framework.slug, activity=activity.slug, level=level.slug)
         citation_id, anchor, document_slug, document_id, reader_page = source
         if citation_id is None:
             continue
         url = citation_url(document_slug, citation_id, anchor, reader_page)
         grid_cell.source_links.append(SourceLink(anchor, url))
         documents.add(document_id)
+    place_cells(
+        cells.values(), frameworks=[page.framework], activities=page.activities, levels=page.levels
+    )
     return list(cells.values()), documents

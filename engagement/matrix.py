@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +18,9 @@ from sources.models import Citation, CitationRole, citation_url
 class GridCell:
     """A cell as a grid shows it, made from a row of `Cell.objects.grid_rows()` rather than
     a model instance (a grid shows up to 60 on every request, and the page has the
-    framework, activities and levels already). `link_cells` gives it those objects and
-    its `source_links`; it then answers `get_absolute_url()` as a Cell does."""
+    framework, activities and levels already). `placer()` gives it those objects and its
+    URL, `add_source_links()` its `source_links`; it then answers `get_absolute_url()` as
+    a Cell does."""
 
     pk: int
     framework_id: int
@@ -36,7 +37,7 @@ class GridCell:
     url: str = ""
 
     def get_absolute_url(self) -> str:
-        assert self.url, "placed by link_cells()"
+        assert self.url, "placed by placer()"
         return self.url
 
 
@@ -94,14 +95,67 @@ def build_matrix(
     A position with no cell is None: the framework says nothing there, which the pages show
     differently from an `empty` cell (the source's table left it blank).
     """
-    by_position = {(cell.activity_id, cell.level_id): cell for cell in cells}
+    grid = cell_grid(cells)
     levels = list(levels)
     matrix = Matrix(framework=framework, levels=levels)
     for activity in activities:
-        row = MatrixRow(activity, [by_position.get((activity.pk, level.pk)) for level in levels])
+        at = grid.get(activity.pk, {})
+        row = MatrixRow(activity, [at.get(level.pk) for level in levels])
         if keep_empty_rows or row.matching:
             matrix.rows.append(row)
     return matrix
+
+
+# One framework's cells by position: {activity id: {level id: cell}}.
+CellGrid = dict[int, dict[int, PlacedCell]]
+
+
+def cell_grid(cells: Iterable[PlacedCell]) -> CellGrid:
+    """The {activity id: {level id: cell}} map of one framework's `cells`: the one place a
+    cell is put at its position, which every grid, row and column is then read from."""
+    grid: CellGrid = {}
+    for cell in cells:
+        grid.setdefault(cell.activity_id, {})[cell.level_id] = cell
+    return grid
+
+
+def placer() -> Callable[[Any, Any, Any, Any], Any]:
+    """`place(cell, framework, activity, level)`: give `cell` the page's own objects of its
+    position, so that its `get_absolute_url()` (made here, once) and the page's links to
+    them need no query; answers the cell. The cell link's pieces are read once per page."""
+    cell_link = linker("engagement:cell-detail", "slug", "activity", "level")
+
+    def place(cell, framework, activity, level):
+        cell.framework, cell.activity, cell.level = framework, activity, level
+        cell.url = cell_link(slug=framework.slug, activity=activity.slug, level=level.slug)
+        return cell
+
+    return place
+
+
+def place_cells(
+    cells: Iterable[PlacedCell],
+    *,
+    frameworks: Iterable[Any],
+    activities: Iterable[Any],
+    levels: Iterable[Any],
+) -> dict[int, CellGrid]:
+    """`cells` placed (`placer()`) on the grids of `frameworks`, with the objects given for
+    their positions: {framework id: {activity id: {level id: cell}}}. A cell whose
+    framework, activity or level is not among those given is left out."""
+    framework_of = {framework.pk: framework for framework in frameworks}
+    activity_of = {activity.pk: activity for activity in activities}
+    level_of = {level.pk: level for level in levels}
+    place = placer()
+    placed: dict[int, list[PlacedCell]] = {}
+    for cell in cells:
+        framework = framework_of.get(cell.framework_id)
+        activity = activity_of.get(cell.activity_id)
+        level = level_of.get(cell.level_id)
+        if framework is None or activity is None or level is None:
+            continue
+        placed.setdefault(framework.pk, []).append(place(cell, framework, activity, level))
+    return {pk: cell_grid(found) for pk, found in placed.items()}
 
 
 @dataclass(frozen=True)
@@ -113,52 +167,46 @@ class SourceLink:
 
 
 def link_cells(
-    placed: Iterable[tuple[GridCell, Framework, Activity, EngagementLevel]],
+    placed: Iterable[tuple[PlacedCell, Any, Any, Any]],
     *,
     state: State | None = None,
 ) -> set[int]:
-    """Give each cell its position's objects and its `source_links`, in one query, from
-    (cell, framework, activity, level) as a page has them placed; the ids of the documents
-    the links point into (what the page shows of them, for the response cache). At a
-    release (`state`), its source citations as they stood then (three queries).
+    """Place each cell (`placer()`) from (cell, framework, activity, level) as a page has
+    them, and give it its `source_links` (`add_source_links`); the ids of the documents the
+    links point into."""
+    place = placer()
+    return add_source_links(
+        [place(cell, framework, activity, level) for cell, framework, activity, level in placed],
+        state=state,
+    )
 
-    For cells loaded without their relations (`Cell.objects.for_matrix`): they get the page's
-    own framework, activity and level objects (so `get_absolute_url` needs no query), and
-    their source citations come as flat rows.
-    """
-    by_id: dict[int, GridCell] = {}
-    cell_link = linker("engagement:cell-detail", "slug", "activity", "level")
-    for cell, framework, activity, level in placed:
-        cell.framework, cell.activity, cell.level = framework, activity, level
-        cell.url = cell_link(slug=framework.slug, activity=activity.slug, level=level.slug)
+
+def add_source_links(cells: Iterable[PlacedCell], *, state: State | None = None) -> set[int]:
+    """Give each cell its `source_links`, now in one query of flat rows, at a release
+    (`state`) as its source citations stood then (three queries); the ids of the documents
+    the links point into (what the page shows of them, for the response cache)."""
+    by_id: dict[int, PlacedCell] = {}
+    for cell in cells:
         cell.source_links = []
         by_id[cell.pk] = cell
     if not by_id:
         return set()
-    if state is not None:
-        documents = set()
-        for citation in (
-            state.objects(Citation)
-            .filter(
-                content_type=ContentType.objects.get_for_model(Cell),
-                object_id__in=list(by_id),
-                role=CitationRole.SOURCE,
-            )
-            .order_by("object_id", "pk")
-            .prefetch_state("passage__document")
-        ):
-            anchor, document = citation.passage.anchor, citation.passage.document.slug
-            by_id[citation.object_id].source_links.append(
-                SourceLink(
-                    anchor, citation_url(document, citation.pk, anchor, citation.passage.page)
-                )
-            )
-            documents.add(citation.passage.document_id)
-        return documents
-    citations = (
+    rows = _source_rows(list(by_id)) if state is None else _source_rows_at(state, list(by_id))
+    documents = set()
+    for cell_id, citation_id, anchor, document, document_id, page in rows:
+        url = citation_url(document, citation_id, anchor, page)
+        by_id[cell_id].source_links.append(SourceLink(anchor, url))
+        documents.add(document_id)
+    return documents
+
+
+def _source_rows(cell_ids: list[int]) -> Iterable[tuple]:
+    """The source citations of the cells, as (cell, citation, anchor, document slug,
+    document id, page) rows in the cells' order."""
+    return (
         Citation.objects.filter(
             content_type=ContentType.objects.get_for_model(Cell),
-            object_id__in=by_id,
+            object_id__in=cell_ids,
             role=CitationRole.SOURCE,
         )
         .order_by("object_id", "pk")
@@ -171,9 +219,27 @@ def link_cells(
             "passage__page",
         )
     )
-    documents = set()
-    for cell_id, citation_id, anchor, document, document_id, page in citations:
-        url = citation_url(document, citation_id, anchor, page)
-        by_id[cell_id].source_links.append(SourceLink(anchor, url))
-        documents.add(document_id)
-    return documents
+
+
+def _source_rows_at(state: State, cell_ids: list[int]) -> Iterator[tuple]:
+    """`_source_rows()` as the citations, passages and documents stood in `state`."""
+    citations = (
+        state.objects(Citation)
+        .filter(
+            content_type=ContentType.objects.get_for_model(Cell),
+            object_id__in=cell_ids,
+            role=CitationRole.SOURCE,
+        )
+        .order_by("object_id", "pk")
+        .prefetch_state("passage__document")
+    )
+    for citation in citations:
+        passage = citation.passage
+        yield (
+            citation.object_id,
+            citation.pk,
+            passage.anchor,
+            passage.document.slug,
+            passage.document_id,
+            passage.page,
+        )

@@ -140,7 +140,8 @@ class CellQuerySet(models.QuerySet):
         """A framework's cells as the matrix places them: only their own columns.
 
         No relation is loaded: the page has the framework, activities and levels already,
-        and `engagement.matrix.link_cells` adds the URLs and source links in one query.
+        and `engagement.matrix.place_cells` and `add_source_links` add the URLs and source links
+        (one query).
         """
         return self.filter(framework=framework).only(*Cell.MATRIX_FIELDS).order_by()
 
@@ -192,7 +193,7 @@ class Cell(models.Model):
 
     objects = CellQuerySet.as_manager()
 
-    # On a cell a matrix page shows: its source citations' links (`matrix.link_cells`).
+    # On a cell a matrix page shows: its source citations' links (`matrix.add_source_links`).
     source_links: list
 
     # The columns a matrix shows (`for_matrix`); the rest comes from the page's own objects.

@@ -7,14 +7,234 @@ comparison page ask these functions and so always answer the same query with the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
+from django.db.models import Model, Prefetch, Q, QuerySet
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+
+from core.at_release import PARAMETER as RELEASE
 from core.history import State, objects_of
-from core.links import linker
-from engagement.filters import CellFilter
-from engagement.matrix import Matrix, PlacedCell, build_matrix, grid_cells
+from core.paging import Page, filtered, only_parameters, paginate
+from engagement.filters import CellFilter, FrameworkFilter
+from engagement.grid import GridPage, grid_cells_with_sources, grid_page
+from engagement.matrix import (
+    Matrix,
+    PlacedCell,
+    add_source_links,
+    build_matrix,
+    grid_cells,
+    place_cells,
+)
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+from sources.models import Citation, citations_prefetch
+
+# Each selector reads the current state when `state` is None, else the state of the
+# knowledge base at a release (`core.history.State`): a page asks once, either way.
+
+Claim = TypeVar("Claim", bound=Model)
+QS = TypeVar("QS", bound=QuerySet)
+
+
+def levels_in_order(state: State | None = None) -> list[EngagementLevel]:
+    return list(objects_of(EngagementLevel, state).order_by("ordinal"))
+
+
+def activities_in_order(state: State | None = None) -> list[Activity]:
+    return list(objects_of(Activity, state).order_by("ordinal"))
+
+
+def claim_with_citations(model: type[Claim], *, slug: str, state: State | None = None) -> Claim:
+    """The activity or level `slug` with its citations in their passages and documents; a
+    404 where there is none (or was none in `state`)."""
+    if state is None:
+        queryset = model._default_manager.prefetch_related(citations_prefetch())
+    else:
+        queryset = state.objects(model).prefetch_state("citations__passage__document")
+    return get_object_or_404(queryset, slug=slug)
+
+
+def framework_with_source(slug: str, *, state: State | None = None) -> Framework:
+    """A framework with its source and institutions; a 404 where there is none (or was
+    none in `state`). (Now, the matrix page reads it in plain SQL: `engagement.grid`.)"""
+    if state is None:
+        return get_object_or_404(Framework.objects.for_index(), slug=slug)
+    return get_object_or_404(
+        state.objects(Framework).prefetch_state("document", "institutions"), slug=slug
+    )
+
+
+def cells_of(state: State | None = None, **filters) -> Iterable[PlacedCell]:
+    """The cells `filters` (on the cells' own columns) choose: now as `GridCell` rows, in
+    `state` as the cells stood then. Neither is placed yet (`matrix.place_cells`)."""
+    if state is None:
+        return grid_cells(Cell.objects.filter(**filters).grid_rows())
+    return state.objects(Cell).filter(**filters)
+
+
+def listed_frameworks(params: QueryDict, *, state: State | None, per_page: int, path: str) -> Page:
+    """The frameworks an activity or level page lists: filtered (institution, source, name)
+    and a page at a time; in `state`, every framework of then, a page at a time."""
+    if state is not None:
+        only_parameters(params, allowed=("page", RELEASE))
+        frameworks = list(state.objects(Framework).order_by("ordinal", "name"))
+        return paginate(frameworks, params, per_page=per_page, path=path)
+    filterset = filtered(
+        FrameworkFilter,
+        params,
+        Framework.objects.order_by("ordinal", "name"),
+        allowed=(RELEASE,),
+    )
+    return paginate(filterset.qs, params, per_page=per_page, path=path)
+
+
+@dataclass(frozen=True)
+class MatrixPage:
+    """What a matrix page shows around its grid: the framework, its source's URL, its
+    institutions, the levels and the activities in order, each carrying its page's `url`.
+    Now they are the plain objects of `engagement.grid` (`grid` the page read there); at a
+    release, the models as they stood then."""
+
+    framework: Any
+    document_url: str
+    institutions: Sequence[Any]
+    levels: list[Any]
+    activities: list[Any]
+    grid: GridPage | None = None
+
+
+def matrix_page(slug: str, *, state: State | None = None) -> MatrixPage | None:
+    """The matrix page of the framework `slug`; None where there is none (or was none in
+    `state`)."""
+    if state is None:
+        page = grid_page(slug)
+        if page is None:
+            return None
+        framework = page.framework
+        return MatrixPage(
+            framework,
+            framework.document.url,
+            framework.institutions,
+            page.levels,
+            page.activities,
+            grid=page,
+        )
+    found = list(
+        state.objects(Framework).filter(slug=slug).prefetch_state("document", "institutions")
+    )
+    if not found:
+        return None
+    (framework,) = found
+    return MatrixPage(
+        framework,
+        framework.document.get_absolute_url(),
+        linked(framework.institutions.all()),
+        linked(levels_in_order(state)),
+        linked(activities_in_order(state)),
+    )
+
+
+def matrix_page_cells(
+    page: MatrixPage, filterset: CellFilter | None, *, state: State | None = None
+) -> tuple[list[PlacedCell], set[int]]:
+    """The cells of the page's framework that a valid `filterset` keeps (all without one),
+    placed for the page and with their source links; and the ids of the documents those
+    point into. Now in one query of plain SQL (`engagement.grid`)."""
+    if page.grid is not None:
+        only = None
+        if filterset is not None:
+            only = filterset.qs.values("pk").order_by().query.sql_with_params()
+        rows, documents = grid_cells_with_sources(page.grid, only=only)
+        cells: list[PlacedCell] = list(rows)
+        return cells, documents
+    assert state is not None, "a page read now has its grid"
+    found = (
+        filterset.qs if filterset is not None else cells_of(state, framework_id=page.framework.pk)
+    )
+    grid = place_cells(
+        found, frameworks=[page.framework], activities=page.activities, levels=page.levels
+    )
+    cells = [cell for row in grid.get(page.framework.pk, {}).values() for cell in row.values()]
+    return cells, add_source_links(cells, state=state)
+
+
+def linked(objects: Iterable[Model]) -> list[Any]:
+    """`objects` with their page's URL as `url` (at a release, keeping it)."""
+    objects = list(objects)
+    for obj in objects:
+        obj.url = obj.get_absolute_url()  # type: ignore[attr-defined]
+    return objects
+
+
+def cell_with_neighbours(
+    *, slug: str, activity: str, level: str, state: State | None = None
+) -> tuple[Cell, list[Cell]]:
+    """A cell with its citations in their passages, its framework (source, institutions),
+    and the other cells of its row and column; a 404 where there is none (or was none in
+    `state`)."""
+    if state is not None:
+        cell = _cell_at(state, slug=slug, activity=activity, level=level)
+        neighbours = list(
+            _row_and_column(state.objects(Cell), cell).prefetch_state("activity", "level")
+        )
+        for neighbour in neighbours:
+            neighbour.framework = cell.framework
+        return cell, neighbours
+    cell = get_object_or_404(
+        Cell.objects.select_related("framework__document", "activity", "level")
+        .defer("framework__document__text")
+        .prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.with_passage().order_by("role", "pk")),
+            "framework__institutions",
+        ),
+        framework__slug=slug,
+        activity__slug=activity,
+        level__slug=level,
+    )
+    around = _row_and_column(Cell.objects.all(), cell)
+    return cell, list(around.select_related("framework", "activity", "level"))
+
+
+def _row_and_column(cells: QS, cell: Cell) -> QS:
+    """The other cells of `cell`'s row and column, in the grid's order."""
+    return (
+        cells.filter(framework_id=cell.framework_id)
+        .filter(Q(activity_id=cell.activity_id) | Q(level_id=cell.level_id))
+        .exclude(pk=cell.pk)
+        .order_by("activity__ordinal", "level__ordinal")
+    )
+
+
+def cell_to_cite(*, slug: str, activity: str, level: str, state: State | None = None) -> Cell:
+    """A cell with its citations in their passages, its framework and source, as
+    `engagement.cell_references` reads them; a 404 where there is none (or was none in
+    `state`)."""
+    if state is not None:
+        return _cell_at(state, slug=slug, activity=activity, level=level)
+    return get_object_or_404(
+        Cell.objects.for_list()
+        .select_related("framework__document")
+        .defer("framework__document__text"),
+        framework__slug=slug,
+        activity__slug=activity,
+        level__slug=level,
+    )
+
+
+def _cell_at(state: State, *, slug: str, activity: str, level: str) -> Cell:
+    framework = framework_with_source(slug, state=state)
+    activity_at: Activity = get_object_or_404(state.objects(Activity), slug=activity)
+    level_at: EngagementLevel = get_object_or_404(state.objects(EngagementLevel), slug=level)
+    cell: Cell = get_object_or_404(
+        state.objects(Cell).prefetch_state("citations__passage__document"),
+        framework_id=framework.pk,
+        activity_id=activity_at.pk,
+        level_id=level_at.pk,
+    )
+    cell.framework, cell.activity, cell.level = framework, activity_at, level_at
+    return cell
 
 
 @dataclass(frozen=True)
@@ -117,36 +337,24 @@ class FrameworkComparison:
 def framework_comparison(
     a: Framework, b: Framework, *, state: State | None = None
 ) -> FrameworkComparison:
-    """Two matrices position by position, now or as they stood in `state` (three queries:
-    levels, activities, cells, the cells as linked `GridCell`s; six at a release, whose
-    relations are loaded apart)."""
-    levels = list(objects_of(EngagementLevel, state).order_by("ordinal"))
-    activities = list(objects_of(Activity, state).order_by("ordinal"))
-    cells: dict[tuple[int, int, int], PlacedCell] = {}
-    if state is None:
-        level_of = {level.pk: level for level in levels}
-        activity_of = {activity.pk: activity for activity in activities}
-        framework_of = {a.pk: a, b.pk: b}
-        cell_link = linker("engagement:cell-detail", "slug", "activity", "level")
-        for cell in grid_cells(Cell.objects.filter(framework__in=[a, b]).grid_rows()):
-            framework = framework_of[cell.framework_id]
-            activity, level = activity_of[cell.activity_id], level_of[cell.level_id]
-            cell.framework, cell.activity, cell.level = framework, activity, level
-            cell.url = cell_link(slug=framework.slug, activity=activity.slug, level=level.slug)
-            cells[(cell.framework_id, cell.activity_id, cell.level_id)] = cell
-    else:
-        found = state.objects(Cell).filter(framework_id__in=[a.pk, b.pk])
-        for cell in found.prefetch_state("framework", "activity", "level"):
-            cell.url = cell.get_absolute_url()
-            cells[(cell.framework_id, cell.activity_id, cell.level_id)] = cell
+    """Two matrices position by position, now or as they stood in `state`; the cells placed
+    with the levels and activities read here."""
+    levels, activities = levels_in_order(state), activities_in_order(state)
+    grid = place_cells(
+        cells_of(state, framework_id__in=[a.pk, b.pk]),
+        frameworks=[a, b],
+        activities=activities,
+        levels=levels,
+    )
+    grid_a, grid_b = grid.get(a.pk, {}), grid.get(b.pk, {})
     rows = [
         ComparedActivity(
             activity,
             [
                 ComparedCell(
                     level,
-                    cells.get((a.pk, activity.pk, level.pk)),
-                    cells.get((b.pk, activity.pk, level.pk)),
+                    grid_a.get(activity.pk, {}).get(level.pk),
+                    grid_b.get(activity.pk, {}).get(level.pk),
                 )
                 for level in levels
             ],

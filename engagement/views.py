@@ -7,34 +7,43 @@ page's JSON twin under /api/v1/), and never lets the template walk an unloaded r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, Min, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from core.at_release import PARAMETER as RELEASE
 from core.at_release import ReleasePageMixin, release_query
-from core.cache import depends_on
 from core.filtering import CommaSeparatedMultiple
 from core.forms import PairForm, picker_suggestions
-from core.history import State, objects_of
-from core.links import link, linker
-from core.pages import api_link, breadcrumbs, fragment
-from core.paging import PageParametersMixin, filtered, only_parameters, paginate
+from core.history import objects_of
+from core.links import link
+from core.pages import ComparePageView, api_link, breadcrumbs, fragment
+from core.paging import PageParametersMixin, filtered, paginate
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
 from engagement.filters import KEYWORD_AT_RELEASE, ActivityFilter, CellFilter, FrameworkFilter
-from engagement.grid import GridPage, grid_cells_with_sources, grid_page
-from engagement.matrix import GridCell, build_matrix, grid_cells, link_cells
+from engagement.matrix import CellGrid, add_source_links, place_cells
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from engagement.selectors import (
+    MatrixPage,
+    activities_in_order,
+    cell_with_neighbours,
+    cells_of,
+    claim_with_citations,
     framework_comparison,
     framework_matrix,
+    levels_in_order,
+    linked,
+    listed_frameworks,
+    matrix_page,
+    matrix_page_cells,
     matrix_selection,
 )
 from engagement.templatetags.explorer import matrix_cells
-from sources.models import Citation, citations_prefetch
 
 # The matrix page's own parameters besides the filters; `framework` and `institution` are
 # the path's business there, so they are refused like any unknown name. Its exports take
@@ -65,30 +74,6 @@ def framework_scopes(framework: Framework, institutions=None) -> list[str]:
     ]
 
 
-def _levels(state: State | None = None) -> list[EngagementLevel]:
-    return list(objects_of(EngagementLevel, state).order_by("ordinal"))
-
-
-def _activities(state: State | None = None) -> list[Activity]:
-    return list(objects_of(Activity, state).order_by("ordinal"))
-
-
-def _framework_at(state: State, slug: str) -> Framework:
-    """A framework with its source and institutions, as it stood in `state`; 404 if it did
-    not exist then."""
-    return get_object_or_404(
-        state.objects(Framework).prefetch_state("document", "institutions"), slug=slug
-    )
-
-
-def _linked(objects):
-    """`objects` with their page's URL as `url` (at a release, keeping it)."""
-    objects = list(objects)
-    for obj in objects:
-        obj.url = obj.get_absolute_url()
-    return objects
-
-
 class FrameworkDetailView(ReleasePageMixin, TemplateView):
     """A framework's matrix, filtered by the query string; the URL is the whole state.
     `?release=<tag>` shows it as it stood at that release.
@@ -103,56 +88,44 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
     def slug(self) -> str:
         return self.kwargs["slug"]
 
-    def get_page(self) -> GridPage:
-        page = grid_page(self.slug())
+    def get_page(self) -> MatrixPage:
+        page = matrix_page(self.slug(), state=self.state)
         if page is None:
             raise Http404("No such framework.")
         return page
 
     def get(self, request, *args, **kwargs):
-        if self.state is not None:
-            return self.get_at_release(request)
-        page = self.get_page()
-        framework, levels, activities = page.framework, page.levels, page.activities
-        params = request.GET
+        page, params = self.get_page(), request.GET
+        framework = page.framework
         context, fragment_context = self.contexts(
             framework,
-            document_url=framework.document.url,
-            institutions=framework.institutions,
-            levels=levels,
-            activities=activities,
+            document_url=page.document_url,
+            institutions=page.institutions,
+            levels=page.levels,
+            activities=page.activities,
         )
         errors = self.parameter_errors(params)
-        filterset = only = None
+        filterset = None
         if not errors and any(name in params for name in MATRIX_PARAMETERS):
             filterset = CellFilter(
-                params, queryset=Cell.objects.filter(framework_id=framework.pk), one_framework=True
+                params,
+                queryset=objects_of(Cell, self.state).filter(framework_id=framework.pk),
+                one_framework=True,
             )
-            if filterset.is_valid():
-                only = filterset.qs.values("pk").order_by().query.sql_with_params()
-            else:
+            if not filterset.is_valid():
                 errors = {name: list(messages) for name, messages in filterset.errors.items()}
         if errors:
             context["errors"] = dict(sorted(errors.items()))
             context["content"] = fragment("engagement/matrix.html", fragment_context)
             return self.render_to_response(context, status=400)
-        cells, cited = grid_cells_with_sources(page, only=only)
-        selection = matrix_selection(filterset, levels=levels, activities=activities)
-        # The filter names levels and activities as models: the page shows its own objects.
-        level_of = {level.pk: level for level in levels}
-        activity_of = {activity.pk: activity for activity in activities}
-        matrix = build_matrix(
-            framework,
-            cells,
-            levels=[level_of[level.pk] for level in selection.levels],
-            activities=[activity_of[activity.pk] for activity in selection.activities],
-            keep_empty_rows=selection.keep_empty_rows,
-        )
-        depends_on(
-            request,
-            *framework_scopes(framework, framework.institutions),
+        cells, cited = matrix_page_cells(page, filterset, state=self.state)
+        selection = matrix_selection(filterset, levels=page.levels, activities=page.activities)
+        matrix = framework_matrix(framework, cells, selection)
+        self.declare_scopes(
+            *framework_scopes(framework, page.institutions),
             *(f"document:{d}" for d in cited),
         )
+        context.update(self.release_context({Framework: [framework], Cell: matrix.cells}))
         return self.matrix_response(context, fragment_context, matrix)
 
     def contexts(self, framework, **shown) -> tuple[dict, dict]:
@@ -207,8 +180,7 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
         )
         return self.render_to_response(context)
 
-    @staticmethod
-    def parameter_errors(params) -> dict[str, list[str]]:
+    def parameter_errors(self, params) -> dict[str, list[str]]:
         errors = {
             name: [
                 "Unknown parameter; this page takes "
@@ -218,38 +190,9 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
             for name in sorted(set(params) - MATRIX_QUERY)
         }
         errors.update(view_errors(params))
-        return errors
-
-    def get_at_release(self, request):
-        """The matrix as it stood at the release: read from the history (`core.history`),
-        laid out by the same fragment."""
-        state, params = self.state, request.GET
-        framework = _framework_at(state, self.slug())
-        levels, activities = _linked(_levels(state)), _linked(_activities(state))
-        context, fragment_context = self.contexts(
-            framework,
-            document_url=framework.document.get_absolute_url(),
-            institutions=_linked(framework.institutions.all()),
-            levels=levels,
-            activities=activities,
-        )
-        errors = self.parameter_errors(params)
-        if params.get("q", "").strip():
+        if self.state is not None and params.get("q", "").strip():
             errors["q"] = [KEYWORD_AT_RELEASE]
-        filterset = CellFilter(
-            params, queryset=state.objects(Cell).filter(framework_id=framework.pk)
-        )
-        if not errors and not filterset.is_valid():
-            errors = {name: list(messages) for name, messages in filterset.errors.items()}
-        if errors:
-            context["errors"] = dict(sorted(errors.items()))
-            context["content"] = fragment("engagement/matrix.html", fragment_context)
-            return self.render_to_response(context, status=400)
-        selection = matrix_selection(filterset, levels=levels, activities=activities)
-        matrix = framework_matrix(framework, filterset.qs, selection)
-        link_cells(matrix.placed(), state=state)
-        context.update(self.release_context({Framework: [framework], Cell: matrix.cells}))
-        return self.matrix_response(context, fragment_context, matrix)
+        return errors
 
     @staticmethod
     def selected(params) -> dict[str, list[str]]:
@@ -274,8 +217,8 @@ class HomeView(FrameworkDetailView):
     def slug(self) -> str:
         return settings.ATLAS_DEFAULT_FRAMEWORK
 
-    def get_page(self) -> GridPage:
-        page = grid_page(settings.ATLAS_DEFAULT_FRAMEWORK)
+    def get_page(self) -> MatrixPage:
+        page = matrix_page(settings.ATLAS_DEFAULT_FRAMEWORK, state=self.state)
         if page is None:
             raise Http404("The knowledge base is empty: run `python manage.py seed`.")
         return page
@@ -317,7 +260,7 @@ class FrameworkIndexView(PageParametersMixin, TemplateView):
         params = self.request.GET
         filterset = filtered(FrameworkFilter, params, Framework.objects.for_index())
         page = paginate(filterset.qs, params, per_page=self.paginate_by, path=self.request.path)
-        levels = _levels()
+        levels = levels_in_order()
         counts = _filled_counts(Cell.objects.filter(framework__in=[f.pk for f in page.items]))
         for framework in page.items:
             framework.url = framework.get_absolute_url()
@@ -362,11 +305,12 @@ class CellDetailView(ReleasePageMixin, TemplateView):
     template_name = "engagement/cell_detail.html"
 
     def get_context_data(self, **kwargs):
-        if self.state is None:
-            cell, neighbours = self.cell_now()
-        else:
-            cell, neighbours = cell_at(self.state, **self.kwargs)
+        cell, neighbours = cell_with_neighbours(state=self.state, **self.kwargs)
         framework = cell.framework
+        self.declare_scopes(
+            *framework_scopes(framework),
+            *(f"document:{citation.passage.document_id}" for citation in cell.citations.all()),
+        )
         return {
             "cell": cell,
             "framework": framework,
@@ -387,125 +331,49 @@ class CellDetailView(ReleasePageMixin, TemplateView):
             **self.release_context({Cell: [cell]}),
         }
 
-    def cell_now(self) -> tuple[Cell, list[Cell]]:
-        cell = get_object_or_404(
-            Cell.objects.select_related("framework__document", "activity", "level")
-            .defer("framework__document__text")
-            .prefetch_related(
-                Prefetch(
-                    "citations",
-                    queryset=Citation.objects.with_passage().order_by("role", "pk"),
-                ),
-                "framework__institutions",
-            ),
-            framework__slug=self.kwargs["slug"],
-            activity__slug=self.kwargs["activity"],
-            level__slug=self.kwargs["level"],
-        )
-        neighbours = list(
-            Cell.objects.filter(framework_id=cell.framework_id)
-            .filter(Q(activity_id=cell.activity_id) | Q(level_id=cell.level_id))
-            .exclude(pk=cell.pk)
-            .select_related("framework", "activity", "level")
-            .order_by("activity__ordinal", "level__ordinal")
-        )
-        depends_on(
-            self.request,
-            *framework_scopes(cell.framework),
-            *(f"document:{citation.passage.document_id}" for citation in cell.citations.all()),
-        )
-        return cell, neighbours
 
-
-def cell_at(state: State, *, slug: str, activity: str, level: str) -> tuple[Cell, list[Cell]]:
-    """A cell as it stood in `state`, with its citations in their passages, its framework
-    (source, institutions), and its neighbours; a 404 where it did not exist then."""
-    framework = _framework_at(state, slug)
-    activity_at = get_object_or_404(state.objects(Activity), slug=activity)
-    level_at = get_object_or_404(state.objects(EngagementLevel), slug=level)
-    cell = get_object_or_404(
-        state.objects(Cell).prefetch_state("citations__passage__document"),
-        framework_id=framework.pk,
-        activity_id=activity_at.pk,
-        level_id=level_at.pk,
-    )
-    cell.framework, cell.activity, cell.level = framework, activity_at, level_at
-    neighbours = list(
-        state.objects(Cell)
-        .filter(framework_id=framework.pk)
-        .filter(Q(activity_id=activity_at.pk) | Q(level_id=level_at.pk))
-        .exclude(pk=cell.pk)
-        .order_by("activity__ordinal", "level__ordinal")
-        .prefetch_state("activity", "level")
-    )
-    for neighbour in neighbours:
-        neighbour.framework = framework
-    return cell, neighbours
-
-
-class FrameworkCompareView(ReleasePageMixin, TemplateView):
-    """Two matrices side by side, activity by activity; cells only one of them fills marked.
-
-    `a` and `b` take a slug or a name (`core.forms.PairForm`); a pair named by names is
-    redirected to its slugs, the one address of the comparison."""
+class FrameworkCompareView(ComparePageView):
+    """Two matrices side by side, activity by activity; cells only one of them fills marked."""
 
     template_name = "engagement/framework_compare.html"
+    crumbs = ("Frameworks", "engagement:framework-index")
 
-    def get(self, request, *args, **kwargs):
-        form = PairForm(request.GET, queryset=objects_of(Framework, self.state), noun="framework")
-        valid = form.is_valid()
-        if (moved := self.pair_redirect(form)) is not None:
-            return moved
-        context = framework_picker(
-            compare_a=form.slugs["a"],
-            compare_b=form.slugs["b"],
-            compare_choices=form.choice_links(request.path),
-            breadcrumbs=breadcrumbs(
-                ("Frameworks", reverse("engagement:framework-index")), ("Compare", None)
-            ),
+    def pair_form(self, params) -> PairForm:
+        return PairForm(params, queryset=objects_of(Framework, self.state), noun="framework")
+
+    def picker(self, **context) -> dict:
+        return framework_picker(**context)
+
+    def compared(self, a: Framework, b: Framework) -> dict:
+        comparison = framework_comparison(a, b, state=self.state)
+        self.declare_scopes(
+            "vocabulary",
+            "frameworks",  # the picker's suggestions
+            f"framework:{comparison.a.pk}",
+            f"framework:{comparison.b.pk}",
         )
-        if not valid:
-            context["errors"] = {name: list(errors) for name, errors in form.errors.items()}
-            return self.render_to_response(context, status=400)
-        comparison = framework_comparison(
-            form.cleaned_data["a"], form.cleaned_data["b"], state=self.state
-        )
-        if self.state is None:
-            depends_on(
-                request,
-                "vocabulary",
-                "frameworks",  # the picker's suggestions
-                f"framework:{comparison.a.pk}",
-                f"framework:{comparison.b.pk}",
-            )
-        context.update(
-            a=comparison.a,
-            b=comparison.b,
-            table=fragment(
-                "engagement/compare.html",
-                {
-                    "a": comparison.a,
-                    "b": comparison.b,
-                    "levels": comparison.levels,
-                    "rows": comparison.rows,
-                    "activity_urls": {
-                        row.activity.pk: row.activity.get_absolute_url() for row in comparison.rows
-                    },
+        table = fragment(
+            "engagement/compare.html",
+            {
+                "a": comparison.a,
+                "b": comparison.b,
+                "levels": comparison.levels,
+                "rows": comparison.rows,
+                "activity_urls": {
+                    row.activity.pk: row.activity.get_absolute_url() for row in comparison.rows
                 },
-            ),
-            only_a=comparison.only_a,
-            only_b=comparison.only_b,
-            api_url=api_link("cell-list", framework=f"{comparison.a.slug},{comparison.b.slug}"),
-            **self.release_context(
-                {
-                    Framework: [comparison.a, comparison.b],
-                    Cell: [
-                        c for row in comparison.rows for p in row.pairs for c in (p.a, p.b) if c
-                    ],
-                }
-            ),
+            },
         )
-        return self.render_to_response(context)
+        cells = [c for row in comparison.rows for p in row.pairs for c in (p.a, p.b) if c]
+        return {
+            "a": comparison.a,
+            "b": comparison.b,
+            "table": table,
+            "only_a": comparison.only_a,
+            "only_b": comparison.only_b,
+            "api_url": api_link("cell-list", framework=f"{comparison.a.slug},{comparison.b.slug}"),
+            **self.release_context({Framework: [comparison.a, comparison.b], Cell: cells}),
+        }
 
 
 class ActivityIndexView(PageParametersMixin, TemplateView):
@@ -518,7 +386,7 @@ class ActivityIndexView(PageParametersMixin, TemplateView):
         params = self.request.GET
         filterset = filtered(ActivityFilter, params, Activity.objects.order_by("ordinal"))
         page = paginate(filterset.qs, params, per_page=self.paginate_by, path=self.request.path)
-        levels = {level.pk: level for level in _levels()}
+        levels = {level.pk: level for level in levels_in_order()}
         # Per activity and level: how many frameworks single it out, and which when only one
         # does (its cell is then linked); from the emphasis index alone, then the frameworks
         # named (one query, whatever their number: one per position at most).
@@ -561,94 +429,143 @@ class ActivityIndexView(PageParametersMixin, TemplateView):
         }
 
 
-def _framework_rows(view, params):
-    """The frameworks an activity or level page lists: filtered (institution, source,
-    name) and a page at a time; at a release, every framework of then, a page at a time."""
-    if view.state is not None:
-        only_parameters(params, allowed=("page", RELEASE))
-        frameworks = list(view.state.objects(Framework).order_by("ordinal", "name"))
-        return paginate(frameworks, params, per_page=view.paginate_by, path=view.request.path)
-    filterset = filtered(
-        FrameworkFilter,
-        params,
-        Framework.objects.order_by("ordinal", "name"),
-        allowed=(RELEASE,),
-    )
-    return paginate(filterset.qs, params, per_page=view.paginate_by, path=view.request.path)
+def _activity_rows(activity: Activity, frameworks, grid: dict[int, CellGrid], levels) -> dict:
+    """An activity's page: a row of its cells, one a level, for each framework."""
+    rows = []
+    for framework in frameworks:
+        at = grid.get(framework.pk, {}).get(activity.pk, {})
+        rows.append({"framework": framework, "cells": [at.get(level.pk) for level in levels]})
+    return {"levels": levels, "rows": rows}
 
 
-class ActivityDetailView(ReleasePageMixin, PageParametersMixin, TemplateView):
-    """An activity across the four levels, in every framework (filtered, a page at a time);
-    at a release, as it stood then."""
+def _level_groups(
+    level: EngagementLevel, frameworks, grid: dict[int, CellGrid], activities
+) -> dict:
+    """A level's page: each framework's cells at the level, in the activities' order (as
+    rows, not models: a page of 20 frameworks shows 300 of them)."""
+    groups = []
+    for framework in frameworks:
+        by_activity = grid.get(framework.pk, {})
+        cells = [
+            by_activity[activity.pk][level.pk]
+            for activity in activities
+            if activity.pk in by_activity
+        ]
+        groups.append({"framework": framework, "cells": cells})
+    return {
+        "cells_html": fragment(
+            "engagement/level_cells.html",
+            {"groups": groups, "level": level, "kinds": dict(CellKind.choices)},
+        )
+    }
 
-    template_name = "engagement/activity_detail.html"
-    paginate_by = 50
+
+def _no_more(claim) -> dict:
+    return {}
+
+
+def _level_citations(level: EngagementLevel) -> dict:
+    """A level's page quotes its definition and its conditions, each with its sources."""
+    citations = list(level.citations.all())
+    return {
+        "definition_citations": [c for c in citations if c.role == "definition"],
+        "conditions_citations": [c for c in citations if c.role == "conditions"],
+    }
+
+
+@dataclass(frozen=True)
+class Axis:
+    """What an activity's or a level's page is about: one row or one column of every
+    framework's grid. `name` is the URL names' and the cells' (`activity`, `level`)."""
+
+    model: type[Activity] | type[EngagementLevel]
+    name: str
+    index_title: str
+    # The other axis, all of it in order: the positions the page shows of each framework.
+    across: str
+    # The page's cells laid out: (chosen, frameworks, grid, across) to its context.
+    layout: Callable[..., dict]
+    # Whether the page links each cell's sources (the activity's grid does).
+    sourced: bool
+    # What the page shows of the object itself besides its name and sources.
+    about: Callable[..., dict] = _no_more
+
+    def positions(self, chosen, across: list) -> dict[str, list]:
+        """The activities and levels of the page's grids: the one chosen, and the other axis."""
+        own = "levels" if self.across == "activities" else "activities"
+        return {own: [chosen], self.across: across}
+
+
+ACTIVITY_AXIS = Axis(
+    Activity, "activity", "Activities", across="levels", layout=_activity_rows, sourced=True
+)
+LEVEL_AXIS = Axis(
+    EngagementLevel,
+    "level",
+    "Levels",
+    across="activities",
+    layout=_level_groups,
+    sourced=False,
+    about=_level_citations,
+)
+_IN_ORDER = {"levels": levels_in_order, "activities": activities_in_order}
+
+
+class AxisDetailView(ReleasePageMixin, PageParametersMixin, TemplateView):
+    """An activity or a level (its `axis`) in every framework, filtered and a page of
+    frameworks at a time; at a release, as it stood then. The activity's page lays its
+    cells out as a grid of frameworks by levels, with their sources; the level's lists each
+    framework's cells by activity."""
+
+    axis: Axis
 
     def get_context_data(self, **kwargs):
-        activity = self.get_activity()
-        state = self.state
-        levels = _levels(state)
-        page = _framework_rows(self, self.request.GET)
-        on_page = [f.pk for f in page.items]
-        if state is None:
-            found = grid_cells(
-                Cell.objects.filter(activity=activity, framework__in=on_page).grid_rows()
-            )
-        else:
-            found = state.objects(Cell).filter(activity_id=activity.pk, framework_id__in=on_page)
-        cells = {(cell.framework_id, cell.level_id): cell for cell in found}
-        rows = [
-            {
-                "framework": framework,
-                "cells": [cells.get((framework.pk, level.pk)) for level in levels],
-            }
-            for framework in page.items
-        ]
-        cited = link_cells(
-            (
-                (cell, row["framework"], activity, level)
-                for row in rows
-                for level, cell in zip(levels, row["cells"], strict=True)
-                if cell is not None
-            ),
-            state=state,
+        axis, state, chosen = self.axis, self.state, self.get_object()
+        page = listed_frameworks(
+            self.request.GET, state=state, per_page=self.paginate_by, path=self.request.path
         )
-        if state is None:
-            depends_on(
-                self.request,
-                "vocabulary",
-                "frameworks",
-                *(f"framework:{framework.pk}" for framework in page.items),
-                *(f"document:{d}" for d in cited),
-                *(f"document:{c.passage.document_id}" for c in activity.citations.all()),
-            )
+        across = linked(_IN_ORDER[axis.across](state))
+        found = cells_of(
+            state, framework_id__in=[f.pk for f in page.items], **{f"{axis.name}_id": chosen.pk}
+        )
+        grid = place_cells(found, frameworks=page.items, **axis.positions(chosen, across))
+        cells = [
+            cell
+            for by_activity in grid.values()
+            for row in by_activity.values()
+            for cell in row.values()
+        ]
+        cited = add_source_links(cells, state=state) if axis.sourced else set()
+        self.declare_scopes(
+            "vocabulary",
+            "frameworks",
+            *(f"framework:{framework.pk}" for framework in page.items),
+            *(f"document:{d}" for d in cited),
+            *(f"document:{c.passage.document_id}" for c in chosen.citations.all()),
+        )
         return {
             **self.error_context(),
-            "levels": levels,
-            "rows": rows,
+            **axis.layout(chosen, page.items, grid, across),
             "page": page,
             "pagination": page,
-            **self.release_context({Activity: [activity], Cell: list(cells.values())}),
+            **self.release_context({axis.model: [chosen], Cell: cells}),
         }
 
-    def get_activity(self) -> Activity:
-        if not hasattr(self, "activity"):
-            if self.state is None:
-                queryset = Activity.objects.prefetch_related(citations_prefetch())
-            else:
-                queryset = self.state.objects(Activity).prefetch_state(
-                    "citations__passage__document"
-                )
-            self.activity = get_object_or_404(queryset, slug=self.kwargs["slug"])
-        return self.activity
+    def get_object(self) -> Activity | EngagementLevel:
+        if not hasattr(self, "object"):
+            self.object = claim_with_citations(
+                self.axis.model, slug=self.kwargs["slug"], state=self.state
+            )
+        return self.object
 
     def error_context(self, **kwargs) -> dict:
-        activity = self.get_activity()
+        chosen, name = self.get_object(), self.axis.name
         return {
-            "activity": activity,
-            "api_url": api_link("activity-detail", activity.slug),
+            name: chosen,
+            **self.axis.about(chosen),
+            "api_url": api_link(f"{name}-detail", chosen.slug),
             "breadcrumbs": breadcrumbs(
-                ("Activities", reverse("engagement:activity-index")), (activity.name, None)
+                (self.axis.index_title, reverse(f"engagement:{name}-index")), (chosen.name, None)
             ),
         }
 
@@ -669,83 +586,13 @@ class LevelIndexView(TemplateView):
         }
 
 
-class LevelDetailView(ReleasePageMixin, PageParametersMixin, TemplateView):
-    """A level's definition and conditions, cited, and its cells in every framework
-    (filtered, a page of frameworks at a time); at a release, as they stood then."""
+class ActivityDetailView(AxisDetailView):
+    axis = ACTIVITY_AXIS
+    template_name = "engagement/activity_detail.html"
+    paginate_by = 50
 
+
+class LevelDetailView(AxisDetailView):
+    axis = LEVEL_AXIS
     template_name = "engagement/level_detail.html"
     paginate_by = 20
-
-    def get_context_data(self, **kwargs):
-        level = self.get_level()
-        state = self.state
-        page = _framework_rows(self, self.request.GET)
-        activities = {a.pk: a for a in _activities(state)}
-        for activity in activities.values():
-            activity.url = activity.get_absolute_url()
-        cell_link = linker("engagement:cell-detail", "slug", "activity", "level")
-        frameworks = {framework.pk: framework for framework in page.items}
-        # The page's cells as rows, not models: a page of 20 frameworks shows 300 of them.
-        cells: dict[int, list[GridCell]] = {}
-        if state is None:
-            found = grid_cells(
-                Cell.objects.filter(level=level, framework__in=list(frameworks)).grid_rows()
-            )
-        else:
-            found = state.objects(Cell).filter(level_id=level.pk, framework_id__in=list(frameworks))
-        for cell in sorted(found, key=lambda cell: activities[cell.activity_id].ordinal):
-            cell.activity = activities[cell.activity_id]
-            cell.url = cell_link(
-                slug=frameworks[cell.framework_id].slug,
-                activity=cell.activity.slug,
-                level=level.slug,
-            )
-            cells.setdefault(cell.framework_id, []).append(cell)
-        groups = [
-            {"framework": framework, "cells": cells.get(framework.pk, [])}
-            for framework in page.items
-        ]
-        if state is None:
-            depends_on(
-                self.request,
-                "vocabulary",
-                "frameworks",
-                *(f"framework:{framework.pk}" for framework in page.items),
-                *(f"document:{c.passage.document_id}" for c in level.citations.all()),
-            )
-        return {
-            **self.error_context(),
-            **self.release_context(
-                {EngagementLevel: [level], Cell: [c for group in cells.values() for c in group]}
-            ),
-            "cells_html": fragment(
-                "engagement/level_cells.html",
-                {"groups": groups, "level": level, "kinds": dict(CellKind.choices)},
-            ),
-            "page": page,
-            "pagination": page,
-        }
-
-    def get_level(self) -> EngagementLevel:
-        if not hasattr(self, "level"):
-            if self.state is None:
-                queryset = EngagementLevel.objects.with_citations()
-            else:
-                queryset = self.state.objects(EngagementLevel).prefetch_state(
-                    "citations__passage__document"
-                )
-            self.level = get_object_or_404(queryset, slug=self.kwargs["slug"])
-        return self.level
-
-    def error_context(self, **kwargs) -> dict:
-        level = self.get_level()
-        citations = list(level.citations.all())
-        return {
-            "level": level,
-            "definition_citations": [c for c in citations if c.role == "definition"],
-            "conditions_citations": [c for c in citations if c.role == "conditions"],
-            "api_url": api_link("level-detail", level.slug),
-            "breadcrumbs": breadcrumbs(
-                ("Levels", reverse("engagement:level-index")), (level.name, None)
-            ),
-        }

@@ -3,72 +3,45 @@ with `?release=<tag>`, as they stood at that release."""
 
 from __future__ import annotations
 
-from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
 
-from core.at_release import (
-    PARAMETER,
-    ReleaseParameterError,
-    at_release,
-    release_param,
-    state,
-    streamed_at,
-)
-from core.dataset import dataset_version
+from core.at_release import PARAMETER, state
 from core.exports import (
-    ExportMeta,
-    ExportView,
+    ReleaseExportView,
     bad_request,
     excel_flag,
-    page_url,
+    export_meta,
     provenance,
-    query_filters,
+    shown_version,
+    state_label,
 )
 from institutions import exports
 from institutions.selectors import institution_comparison
 from institutions.views import institution_pair
 
 
-class ComparisonExportView(ExportView):
+class ComparisonExportView(ReleaseExportView):
+    formats = exports.COMPARISON_FORMATS
     query_parameters = frozenset({"a", "b", "excel", PARAMETER})
 
-    def get(self, request, fmt: str):
-        write = exports.COMPARISON_FORMATS.writer(fmt)
-        try:
-            release = release_param(request.GET)
-        except ReleaseParameterError as error:
-            return bad_request({PARAMETER: [str(error)]})
-        with at_release(release):
-            response = self.export(request, fmt, write, release)
-        if isinstance(response, StreamingHttpResponse):
-            response.streaming_content = streamed_at(release, response.streaming_content)
-        return response
-
-    def export(self, request, fmt: str, write, release):
+    def export(self, request, *, write, release, fmt: str):
         at = state(release)
         form = institution_pair(request.GET, state=at)
         errors = {} if form.is_valid() else {n: list(e) for n, e in form.errors.items()}
         excel = excel_flag(request, errors)
         if errors:
             return bad_request(errors)
-        version = release.version if release is not None else dataset_version().version
+        version = shown_version(release)
         comparison = institution_comparison(
             form.cleaned_data["a"], form.cleaned_data["b"], state=at
         )
-        meta = ExportMeta(
+        meta = export_meta(
+            request,
             title=f"Functions: {comparison.a.name} and {comparison.b.name}",
-            dataset_version=version,
-            exported_at=timezone.now(),
-            site_url=request.build_absolute_uri("/"),
-            page_url=page_url(request, reverse("institutions:institution-compare")),
-            filters=query_filters(request, exclude=("excel", PARAMETER)),
-            release=release.tag if release is not None else "",
-            release_url=request.build_absolute_uri(release.get_absolute_url())
-            if release is not None
-            else "",
+            page_path=reverse("institutions:institution-compare"),
+            version=version,
+            release=release,
         )
-        state_name = release.tag if release is not None else f"v{version}"
-        stem = f"functions-{comparison.a.slug}-{comparison.b.slug}-{state_name}"
+        stem = f"functions-{comparison.a.slug}-{comparison.b.slug}-{state_label(release, version)}"
         response = write(exports.ComparisonExport(comparison, meta, excel=excel))
         return provenance(response, version=version, filename=f"{stem}.{fmt}")

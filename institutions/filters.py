@@ -5,7 +5,12 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from core.filtering import CheckboxMultiple, ChoiceMultipleFilter, SlugMultipleFilter
+from core.filtering import (
+    CheckboxMultiple,
+    ChoiceMultipleFilter,
+    NameFilterSet,
+    SlugMultipleFilter,
+)
 from core.history import state_of
 from institutions.models import (
     Function,
@@ -53,9 +58,7 @@ class InstitutionFilter(django_filters.FilterSet):
         ).distinct()
 
 
-class FunctionFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
-
+class FunctionFilter(NameFilterSet):
     class Meta:
         model = Function
         fields = ["q"]

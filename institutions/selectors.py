@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
 from core.history import State, objects_of
-from institutions.models import Function, Institution, Mandate
+from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
+from sources.models import CitationLink, cite_links
 
 
 @dataclass(frozen=True)
@@ -55,3 +59,99 @@ def institution_comparison(
         for function in objects_of(Function, state).order_by("ordinal")
     ]
     return InstitutionComparison(a, b, rows)
+
+
+# What an institution's page shows, loaded as it stood at a release (`core.history.State`).
+DETAIL_AT_RELEASE = (
+    "parent",
+    "children",
+    "aliases__citations__passage__document",
+    "mandates__function",
+    "mandates__citations__passage__document",
+    "citations__passage__document",
+    "frameworks",
+)
+
+
+def _cited_at_release(*claims) -> None:
+    """Give each of `claims` (read at a release, their citations loaded with them) its
+    citations as the page links them (`cited`, as `sources.models.cite_links` gives)."""
+    for claim in claims:
+        claim.cited = [
+            CitationLink(
+                citation.passage.anchor,
+                citation.get_absolute_url(),
+                citation.role,
+                citation.passage.document_id,
+            )
+            for citation in claim.citations.all()
+        ]
+
+
+def institution_for_page(slug: str, *, state: State | None = None) -> Institution:
+    """The institution `slug` with its parent and how many frameworks and units it has
+    (`framework_count`, `unit_count`); at a release, with all it shows as it stood then; a
+    404 where there is none (or was none in `state`)."""
+    if state is None:
+        queryset = Institution.objects.select_related("parent").annotate(
+            framework_count=Count("frameworks", distinct=True),
+            unit_count=Count("children", distinct=True),
+        )
+        return get_object_or_404(queryset, slug=slug)
+    institution = get_object_or_404(
+        state.objects(Institution).prefetch_state(*DETAIL_AT_RELEASE), slug=slug
+    )
+    institution.framework_count = len(institution.frameworks.all())
+    institution.unit_count = len(institution.children.all())
+    return institution
+
+
+def relationships_of(institution: Institution, *, state: State | None = None):
+    """The institution's ties, either side, by date: a queryset to page now; at a release,
+    as they stood, with both parties and their citations."""
+    if state is None:
+        return (
+            Relationship.objects.select_related("subject", "object")
+            .involving(institution)
+            .order_by("date", "slug")
+        )
+    return list(
+        state.objects(Relationship)
+        .filter(Q(subject_id=institution.pk) | Q(object_id=institution.pk))
+        .order_by("date", "slug")
+        .prefetch_state("subject", "object", "citations__passage__document")
+    )
+
+
+@dataclass(frozen=True)
+class InstitutionParts:
+    """What an institution's page shows besides its ties, every claim's citations linked
+    (`cited` on each); and the ids of the documents those quote (none at a release)."""
+
+    aliases: list[InstitutionAlias]
+    mandates: list[Mandate]
+    frameworks: list
+    units: list[Institution]
+    cited: set[int]
+
+
+def institution_parts(
+    institution: Institution, relationships: list, *, first_few: int, state: State | None = None
+) -> InstitutionParts:
+    """The institution's names, functions in order, and first few frameworks and units, the
+    citations of those and of `relationships` linked (in one query now)."""
+    aliases = list(institution.aliases.all())
+    if state is None:
+        mandates = list(
+            institution.mandates.select_related("function").order_by("function__ordinal")
+        )
+        cited = cite_links(institution, *aliases, *mandates, *relationships)
+        frameworks = list(institution.frameworks.all()[:first_few])
+        units = list(institution.children.order_by("name")[:first_few])
+    else:
+        mandates = sorted(institution.mandates.all(), key=lambda m: m.function.ordinal)
+        _cited_at_release(institution, *aliases, *mandates, *relationships)
+        cited = set()
+        frameworks = list(institution.frameworks.all())[:first_few]
+        units = sorted(institution.children.all(), key=lambda unit: unit.name)[:first_few]
+    return InstitutionParts(aliases, mandates, frameworks, units, cited)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -12,7 +10,7 @@ from core.at_release import ReleasePageMixin
 from core.cache import depends_on
 from core.forms import PairForm, picker_suggestions
 from core.history import State, objects_of
-from core.pages import api_link, breadcrumbs
+from core.pages import ComparePageView, api_link, breadcrumbs
 from core.paging import PageParametersMixin, filtered, only_parameters, paginate
 from institutions.filters import InstitutionFilter
 from institutions.models import (
@@ -22,8 +20,12 @@ from institutions.models import (
     Mandate,
     Relationship,
 )
-from institutions.selectors import institution_comparison
-from sources.models import CitationLink, cite_links
+from institutions.selectors import (
+    institution_comparison,
+    institution_for_page,
+    institution_parts,
+    relationships_of,
+)
 
 # An institution page lists the first few of its frameworks and units, and links the
 # filtered index that lists them all, a page at a time.
@@ -80,33 +82,6 @@ class InstitutionIndexView(PageParametersMixin, TemplateView):
         )
 
 
-# What an institution's page shows, loaded as it stood at a release (`core.history.State`).
-DETAIL_AT_RELEASE = (
-    "parent",
-    "children",
-    "aliases__citations__passage__document",
-    "mandates__function",
-    "mandates__citations__passage__document",
-    "citations__passage__document",
-    "frameworks",
-)
-
-
-def _cited_at_release(*claims) -> None:
-    """Give each of `claims` (read at a release, their citations loaded with them) its
-    citations as the page links them (`cited`, as `sources.models.cite_links` gives)."""
-    for claim in claims:
-        claim.cited = [
-            CitationLink(
-                citation.passage.anchor,
-                citation.get_absolute_url(),
-                citation.role,
-                citation.passage.document_id,
-            )
-            for citation in claim.citations.all()
-        ]
-
-
 class InstitutionDetailView(ReleasePageMixin, PageParametersMixin, TemplateView):
     """An institution's names with dates, functions with statuses, ties (a page at a time),
     its first frameworks and units (the filtered indexes list them all); at a release, as
@@ -118,80 +93,44 @@ class InstitutionDetailView(ReleasePageMixin, PageParametersMixin, TemplateView)
     def get_context_data(self, **kwargs):
         institution = self.get_institution()
         only_parameters(self.request.GET, allowed=("page", RELEASE))
-        if self.state is None:
-            relationships = (
-                Relationship.objects.select_related("subject", "object")
-                .involving(institution)
-                .order_by("date", "slug")
-            )
-        else:
-            relationships = list(
-                self.state.objects(Relationship)
-                .filter(Q(subject_id=institution.pk) | Q(object_id=institution.pk))
-                .order_by("date", "slug")
-                .prefetch_state("subject", "object", "citations__passage__document")
-            )
         page = paginate(
-            relationships, self.request.GET, per_page=self.paginate_by, path=self.request.path
+            relationships_of(institution, state=self.state),
+            self.request.GET,
+            per_page=self.paginate_by,
+            path=self.request.path,
         )
         context, cited = self.shown(page.items)
-        if self.state is None:
-            depends_on(
-                self.request,
-                *institution_scopes(institution, context["frameworks"], page.items, cited),
-            )
+        self.declare_scopes(
+            *institution_scopes(institution, context["frameworks"], page.items, cited)
+        )
         return {**context, "relationships": page.items, "page": page, "pagination": page}
 
     def get_institution(self) -> Institution:
         if not hasattr(self, "institution"):
-            if self.state is None:
-                queryset = Institution.objects.select_related("parent").annotate(
-                    framework_count=Count("frameworks", distinct=True),
-                    unit_count=Count("children", distinct=True),
-                )
-            else:
-                queryset = self.state.objects(Institution).prefetch_state(*DETAIL_AT_RELEASE)
-            self.institution = get_object_or_404(queryset, slug=self.kwargs["slug"])
-            if self.state is not None:
-                self.institution.framework_count = len(self.institution.frameworks.all())
-                self.institution.unit_count = len(self.institution.children.all())
+            self.institution = institution_for_page(self.kwargs["slug"], state=self.state)
         return self.institution
 
     def shown(self, relationships: list) -> tuple[dict, set[int]]:
         """The page around its ties: the institution, its names, functions, first frameworks
-        and units, every one's citations linked in one query (`sources.models.cite_links`);
-        and the documents those quote."""
+        and units, every one's citations linked; and the documents those quote."""
         institution = self.get_institution()
-        aliases = list(institution.aliases.all())
-        if self.state is None:
-            mandates = list(
-                institution.mandates.select_related("function").order_by("function__ordinal")
-            )
-            cited = cite_links(institution, *aliases, *mandates, *relationships)
-            frameworks = list(institution.frameworks.all()[:FIRST_FEW])
-            units = list(institution.children.order_by("name")[:FIRST_FEW])
-        else:
-            mandates = sorted(institution.mandates.all(), key=lambda m: m.function.ordinal)
-            _cited_at_release(institution, *aliases, *mandates, *relationships)
-            cited = set()
-            frameworks = list(institution.frameworks.all())[:FIRST_FEW]
-            units = sorted(institution.children.all(), key=lambda unit: unit.name)[:FIRST_FEW]
+        parts = institution_parts(institution, relationships, first_few=FIRST_FEW, state=self.state)
         return {
             **self.release_context(
                 {
                     Institution: [institution],
-                    InstitutionAlias: aliases,
-                    Mandate: mandates,
+                    InstitutionAlias: parts.aliases,
+                    Mandate: parts.mandates,
                     Relationship: list(relationships),
                 }
             ),
             "institution": institution,
-            "aliases": aliases,
-            "mandates": mandates,
+            "aliases": parts.aliases,
+            "mandates": parts.mandates,
             # The frameworks an institution takes part in come through the reverse relation
             # the framework app gives it, in their own default order.
-            "frameworks": frameworks,
-            "units": units,
+            "frameworks": parts.frameworks,
+            "units": parts.units,
             "all_frameworks_url": f"{reverse('engagement:framework-index')}?institution={institution.slug}",
             "all_units_url": f"{reverse('institutions:institution-index')}?parent={institution.slug}",
             "api_url": api_link("institution-detail", institution.slug),
@@ -199,7 +138,7 @@ class InstitutionDetailView(ReleasePageMixin, PageParametersMixin, TemplateView)
                 ("Institutions", reverse("institutions:institution-index")),
                 (institution.name, None),
             ),
-        }, cited
+        }, parts.cited
 
     def error_context(self, **kwargs) -> dict:
         """Everything but the relationships, the one list paged by `?page=`."""
@@ -235,54 +174,40 @@ def institution_pair(params, *, state: State | None = None) -> PairForm:
     )
 
 
-class InstitutionCompareView(ReleasePageMixin, TemplateView):
+class InstitutionCompareView(ComparePageView):
     """Two institutions' functions side by side, differences highlighted, each status cited.
-
-    `a` and `b` take a slug or a name (`institution_pair`); a pair named by names is
-    redirected to its slugs, the one address of the comparison."""
+    `a` and `b` take a slug or a name (`institution_pair`)."""
 
     template_name = "institutions/institution_compare.html"
+    crumbs = ("Institutions", "institutions:institution-index")
 
-    def get(self, request, *args, **kwargs):
-        form = institution_pair(request.GET, state=self.state)
-        valid = form.is_valid()
-        if (moved := self.pair_redirect(form)) is not None:
-            return moved
-        context = institution_picker(
-            compare_a=form.slugs["a"],
-            compare_b=form.slugs["b"],
-            compare_choices=form.choice_links(request.path),
-            breadcrumbs=breadcrumbs(
-                ("Institutions", reverse("institutions:institution-index")), ("Compare", None)
+    def pair_form(self, params) -> PairForm:
+        return institution_pair(params, state=self.state)
+
+    def picker(self, **context) -> dict:
+        return institution_picker(**context)
+
+    def compared(self, a: Institution, b: Institution) -> dict:
+        comparison = institution_comparison(a, b, state=self.state)
+        self.declare_scopes(
+            "vocabulary",
+            "institutions",  # the picker's suggestions
+            f"institution:{comparison.a.pk}",
+            f"institution:{comparison.b.pk}",
+            *(
+                f"document:{citation.passage.document_id}"
+                for row in comparison.rows
+                for mandate in (row.a, row.b)
+                if mandate is not None
+                for citation in mandate.citations.all()
             ),
         )
-        if not valid:
-            context["errors"] = {name: list(errors) for name, errors in form.errors.items()}
-            return self.render_to_response(context, status=400)
-        comparison = institution_comparison(
-            form.cleaned_data["a"], form.cleaned_data["b"], state=self.state
-        )
-        if self.state is None:
-            depends_on(
-                request,
-                "vocabulary",
-                "institutions",  # the picker's suggestions
-                f"institution:{comparison.a.pk}",
-                f"institution:{comparison.b.pk}",
-                *(
-                    f"document:{citation.passage.document_id}"
-                    for row in comparison.rows
-                    for mandate in (row.a, row.b)
-                    if mandate is not None
-                    for citation in mandate.citations.all()
-                ),
-            )
-        context.update(
-            a=comparison.a,
-            b=comparison.b,
-            rows=comparison.rows,
-            differences=comparison.differences,
-            api_url=api_link(
+        return {
+            "a": comparison.a,
+            "b": comparison.b,
+            "rows": comparison.rows,
+            "differences": comparison.differences,
+            "api_url": api_link(
                 "mandate-list", institution=f"{comparison.a.slug},{comparison.b.slug}"
             ),
             **self.release_context(
@@ -291,5 +216,4 @@ class InstitutionCompareView(ReleasePageMixin, TemplateView):
                     Mandate: [m for row in comparison.rows for m in (row.a, row.b) if m],
                 }
             ),
-        )
-        return self.render_to_response(context)
+        }

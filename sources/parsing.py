@@ -147,30 +147,84 @@ def split_passages(text: str, *, markdown: bool = False) -> list[PassageSpec]:
     `markdown` selects Markdown block syntax (`#` headings only); otherwise short stand-alone
     lines without closing punctuation are taken as headings, as in plain-text copies of PDFs.
     """
-    state = _State()
-    specs: list[PassageSpec] = []
+    splitter = _Splitter(text, markdown=markdown)
+    for block in _blocks(text):
+        splitter.read(block)
+    return splitter.specs
+
+
+class _Splitter:
+    """The passages of one text, block by block, and the headings and table they are in."""
+
+    def __init__(self, text: str, *, markdown: bool) -> None:
+        self.text = text
+        self.markdown = markdown
+        self.state = _State()
+        self.specs: list[PassageSpec] = []
+
+    def read(self, block: list[_Line]) -> None:
+        """The passages of a block of lines: a heading, a rule (none), table rows, a
+        footnote, list items or a paragraph."""
+        state, first = self.state, block[0].text.strip()
+        heading = _MD_HEADING.match(first)
+        if heading and len(block) == 1:
+            self.markdown_heading(block[0], heading)
+        elif len(block) == 1 and _RULE.match(first):
+            pass
+        elif _is_table(block):
+            self.table_rows(block)
+        else:
+            if not _TABLE_CAPTION.match(first):
+                state.table_key = None
+            self.read_text(block, first)
+
+    def read_text(self, block: list[_Line], first: str) -> None:
+        block_start, block_end = block[0].start, block[-1].end
+        footnote = _FOOTNOTE.match(first)
+        ordered = self.markdown and _ORDERED.match(first)
+        if footnote:
+            label = (
+                footnote.group(1).translate(SUPERSCRIPT_DIGITS)
+                if footnote.group(1)
+                else footnote.group(2)
+            )
+            anchor = self.state.unique(f"footnote-{short_slug(label)}")
+            self.add("footnote", anchor, block_start, block_end)
+        elif _BULLET.match(first) or ordered:
+            self.list_items(block, _ORDERED if ordered else _BULLET)
+        elif not self.markdown and _is_plain_heading(block):
+            level = 3 if _TABLE_CAPTION.match(first) else 2
+            self.open_heading(level, first, block_start, block_end)
+        else:
+            self.add("paragraph", self.state.counted("p"), block_start, block_end)
 
     def add(
-        kind: str, anchor: str, start: int, end: int, level: int = 0, header: bool = False
+        self, kind: str, anchor: str, start: int, end: int, level: int = 0, header: bool = False
     ) -> None:
-        start, end = _trimmed(text, start, end)
+        start, end = _trimmed(self.text, start, end)
         if start == end:
             return
-        specs.append(
+        self.specs.append(
             PassageSpec(
-                ordinal=len(specs) + 1,
+                ordinal=len(self.specs) + 1,
                 anchor=anchor,
                 kind=kind,
                 level=level,
-                section=state.section(),
+                section=self.state.section(),
                 start=start,
                 end=end,
-                text=text[start:end],
+                text=self.text[start:end],
                 header=header,
             )
         )
 
-    def open_heading(level: int, heading: str, start: int, end: int) -> None:
+    def markdown_heading(self, line: _Line, heading: re.Match) -> None:
+        level, title = len(heading.group(1)), heading.group(2)
+        offset = line.text.index(title, heading.start(2)) + line.start if title else line.start
+        self.open_heading(level, title, offset, offset + len(title))
+
+    def open_heading(self, level: int, heading: str, start: int, end: int) -> None:
+        state = self.state
         caption = _TABLE_CAPTION.match(heading)
         if caption:
             number, rest = caption.groups()
@@ -181,14 +235,15 @@ def split_passages(text: str, *, markdown: bool = False) -> list[PassageSpec]:
             state.table_key, state.table_header, state.table_rows = anchor, None, 0
             level = max(level, (state.headings[-1][0] + 1) if state.headings else 3)
         else:
-            anchor = state.unique(short_slug(heading) or f"section-{len(specs) + 1}")
+            anchor = state.unique(short_slug(heading) or f"section-{len(self.specs) + 1}")
             state.table_key = None
         while state.headings and state.headings[-1][0] >= level:
             state.headings.pop()
-        add("heading", anchor, start, end, level)
+        self.add("heading", anchor, start, end, level)
         state.headings.append((level, heading, anchor))
 
-    def table_rows(block: list[_Line]) -> None:
+    def table_rows(self, block: list[_Line]) -> None:
+        state = self.state
         if state.table_key is None:
             state.tables_seen += 1
             base = state.section_anchor()
@@ -210,58 +265,16 @@ def split_passages(text: str, *, markdown: bool = False) -> list[PassageSpec]:
             else:
                 label = short_slug(cells[0]) if cells and cells[0] else f"row-{state.table_rows}"
                 anchor = state.unique(f"{state.table_key}-{label}")
-            add("table_row", anchor, line.start, line.end, header=header)
+            self.add("table_row", anchor, line.start, line.end, header=header)
 
-    for block in _blocks(text):
-        first = block[0].text.strip()
-        block_start, block_end = block[0].start, block[-1].end
-
-        heading = _MD_HEADING.match(first)
-        if heading and len(block) == 1:
-            level, title = len(heading.group(1)), heading.group(2)
-            offset = (
-                block[0].text.index(title, heading.start(2)) + block[0].start
-                if title
-                else block_start
-            )
-            open_heading(level, title, offset, offset + len(title))
-            continue
-        if len(block) == 1 and _RULE.match(first):
-            continue
-        if _is_table(block):
-            table_rows(block)
-            continue
-        state.table_key = None if not _TABLE_CAPTION.match(first) else state.table_key
-
-        footnote = _FOOTNOTE.match(first)
-        if footnote:
-            label = (
-                footnote.group(1).translate(SUPERSCRIPT_DIGITS)
-                if footnote.group(1)
-                else footnote.group(2)
-            )
-            add("footnote", state.unique(f"footnote-{short_slug(label)}"), block_start, block_end)
-            continue
-        ordered = markdown and _ORDERED.match(first)
-        if _BULLET.match(first) or ordered:
-            marker = _ORDERED if ordered else _BULLET
-            item_start, previous_end = None, block_start
-            for line in block:
-                bullet = marker.match(line.text.lstrip())
-                if bullet:
-                    if item_start is not None:
-                        add("list_item", state.counted("item-"), item_start, previous_end)
-                    item_start = (
-                        line.start + (len(line.text) - len(line.text.lstrip())) + bullet.end()
-                    )
-                previous_end = line.end
-            assert item_start is not None  # the block starts with an item
-            add("list_item", state.counted("item-"), item_start, previous_end)
-            continue
-        if not markdown and _is_plain_heading(block):
-            level = 3 if _TABLE_CAPTION.match(first) else 2
-            open_heading(level, first, block_start, block_end)
-            continue
-        add("paragraph", state.counted("p"), block_start, block_end)
-
-    return specs
+    def list_items(self, block: list[_Line], marker: re.Pattern) -> None:
+        item_start, previous_end = None, block[0].start
+        for line in block:
+            bullet = marker.match(line.text.lstrip())
+            if bullet:
+                if item_start is not None:
+                    self.add("list_item", self.state.counted("item-"), item_start, previous_end)
+                item_start = line.start + (len(line.text) - len(line.text.lstrip())) + bullet.end()
+            previous_end = line.end
+        assert item_start is not None  # the block starts with an item
+        self.add("list_item", self.state.counted("item-"), item_start, previous_end)

@@ -176,21 +176,13 @@ def lay_out(
     its footnotes and their references across pages. `page_href(page)` is the URL of a
     reader page (`sources.models.page_url`)."""
     labels = {p.anchor[len(FOOTNOTE_PREFIX) :] for p in passages if p.kind == "footnote"}
-    headers: list[str | None] = []
-    current: str | None = None
-    for passage in passages:
-        if passage.kind != "table_row":
-            current = None
-            headers.append(None)
-        elif passage.header:
-            current = passage.anchor
-            headers.append(None)
-        else:
-            headers.append(current)
+    shown_on = {"page": FRONT}  # the page of the passage being rendered
 
-    def render(footnotes: Footnotes) -> list[Rendered]:
+    def render(footnotes: Footnotes, pages: Sequence[str]) -> list[Rendered]:
+        """Each passage rendered with `footnotes`, as shown on its page of `pages`."""
         out = []
-        for passage in passages:
+        for passage, page in zip(passages, pages, strict=True):
+            shown_on["page"] = page
             footnotes.current = passage.anchor
             out.append(
                 render_passage(
@@ -203,41 +195,48 @@ def lay_out(
             )
         return out
 
-    # First pass: sizes for the page cut, and where each footnote is first referred to.
+    # First pass, every passage on the front page: sizes for the page cut, and where each
+    # footnote is first referred to.
     draft = Footnotes(labels=labels)
-    rendered = render(draft)
+    rendered = render(draft, [FRONT] * len(passages))
     pages = page_anchors(
         [
             Block(p.anchor, p.kind, p.level, len(r.html))
             for p, r in zip(passages, rendered, strict=True)
         ]
     )
-    page_of = {p.anchor: page for p, page in zip(passages, pages, strict=True)}
     if labels:
-        state = {"page": FRONT}
+        # Second pass, each passage on its page: footnote links that cross pages.
+        page_of = {p.anchor: page for p, page in zip(passages, pages, strict=True)}
 
         def relative(anchor: str) -> str:
             target = page_of.get(anchor, FRONT)
-            return "" if target == state["page"] else page_href(target)
+            return "" if target == shown_on["page"] else page_href(target)
 
         footnotes = Footnotes(labels=labels, page_of=relative, first_reference=draft.first_seen_in)
-        rendered = []
-        for passage, page in zip(passages, pages, strict=True):
-            state["page"] = page
-            footnotes.current = passage.anchor
-            rendered.append(
-                render_passage(
-                    passage.text,
-                    kind=passage.kind,
-                    markdown=markdown,
-                    header=passage.header,
-                    footnotes=footnotes,
-                )
-            )
+        rendered = render(footnotes, pages)
+    headers = _table_headers(passages)
     return [
         Layout(shown=r.shown, html=r.html, page=page, table_header=header)
         for r, page, header in zip(rendered, pages, headers, strict=True)
     ]
+
+
+def _table_headers(passages: Sequence[Source]) -> list[str | None]:
+    """For each passage, the anchor of its table's header row when it is a table's body
+    row; None for others."""
+    headers: list[str | None] = []
+    current: str | None = None
+    for passage in passages:
+        if passage.kind != "table_row":
+            current = None
+            headers.append(None)
+        elif passage.header:
+            current = passage.anchor
+            headers.append(None)
+        else:
+            headers.append(current)
+    return headers
 
 
 def reader_summary(

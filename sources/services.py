@@ -22,7 +22,7 @@ from sources.models import (
     PassageKind,
     page_url,
 )
-from sources.parsing import split_passages
+from sources.parsing import PassageSpec, split_passages
 from sources.passage_rendering import Footnotes, Rendered, render_passage
 from sources.quotes import (
     CONTEXT_CHARS,
@@ -141,6 +141,7 @@ def document_layout(document: Document, sources: list[Source]) -> list[Layout]:
 def _passages_sync(
     document: Document, summary: IngestSummary, *, changed_by=None, progress=None
 ) -> None:
+    """Bring the document's passages, their layout and its citations in line with its text."""
     specs = split_passages(document.text, markdown=document.format == DocumentFormat.MARKDOWN)
     if progress is not None:
         progress.reset(total=len(specs))
@@ -148,12 +149,26 @@ def _passages_sync(
     layouts = document_layout(document, sources)
     document.reader = reader_summary(sources, layouts, outline_max=OUTLINE_MAX)
     Document.objects.filter(pk=document.pk).update(reader=document.reader)
-    existing = {p.anchor: p for p in Passage.objects.filter(document=document)}
-    wanted = {spec.anchor for spec in specs}
     history = {"default_user": changed_by, "default_change_reason": f"ingest {document.slug}"}
+    existing = {p.anchor: p for p in Passage.objects.filter(document=document)}
+    retired = _passages_gone(existing, {spec.anchor for spec in specs}, summary, changed_by)
+    _passages_write(
+        document, specs, layouts, existing, retired, summary, history=history, progress=progress
+    )
+    headers = {
+        spec.anchor: layout.table_header for spec, layout in zip(specs, layouts, strict=True)
+    }
+    _table_headers_link(document, headers)
+    around = _reading_context(specs, layouts)
+    _citations_recheck(document, summary, around=around, history=history)
 
-    # A passage gone from the text is deleted, unless something cites it: then it is kept as
-    # it was, retired from the reading order, so no citation loses the words it quoted.
+
+def _passages_gone(
+    existing: dict[str, Passage], wanted: set[str], summary: IngestSummary, changed_by
+) -> list[Passage]:
+    """Delete the passages gone from the text (from `existing` too), unless something cites
+    them: those are kept as they were, retired from the reading order, so no citation loses
+    the words it quoted. Answers the retired passages, in their old order."""
     gone = [p for anchor, p in existing.items() if anchor not in wanted and not p.retired]
     cited = set(
         Citation.objects.filter(passage__in=gone).values_list("passage_id", flat=True).distinct()
@@ -164,40 +179,48 @@ def _passages_sync(
             passage.delete()
             del existing[passage.anchor]
     summary.passages_removed = sorted(p.anchor for p in gone)
-    retired = sorted(
+    return sorted(
         (p for anchor, p in existing.items() if anchor not in wanted), key=lambda p: p.ordinal
     )
 
+
+def _passage_values(spec: PassageSpec, layout: Layout) -> dict:
+    """A passage's fields as the text and its layout give them."""
+    return {
+        "ordinal": spec.ordinal,
+        "kind": spec.kind,
+        "level": spec.level,
+        "section": spec.section,
+        "start": spec.start,
+        "end": spec.end,
+        "text": spec.text,
+        "shown": layout.shown,
+        "html": layout.html,
+        "page": layout.page,
+        "retired": False,
+    }
+
+
+def _passages_write(
+    document: Document,
+    specs: list[PassageSpec],
+    layouts: list[Layout],
+    existing: dict[str, Passage],
+    retired: list[Passage],
+    summary: IngestSummary,
+    *,
+    history: dict,
+    progress=None,
+) -> None:
+    """Create, change and renumber the passages, the retired ones after the text's, with
+    their history; note what was added and changed in `summary`."""
     # Ordinals are unique per document: park the kept passages out of the way first.
     Passage.objects.filter(document=document).update(ordinal=models.F("ordinal") + 1_000_000)
     to_create, changed, unchanged = [], [], []
-    fields = [
-        "ordinal",
-        "kind",
-        "level",
-        "section",
-        "start",
-        "end",
-        "text",
-        "shown",
-        "html",
-        "page",
-        "retired",
-    ]
+    fields = ["ordinal", "retired"]  # what retiring a passage changes; the text's, any value
     for spec, layout in zip(specs, layouts, strict=True):
-        values = {
-            "ordinal": spec.ordinal,
-            "kind": spec.kind,
-            "level": spec.level,
-            "section": spec.section,
-            "start": spec.start,
-            "end": spec.end,
-            "text": spec.text,
-            "shown": layout.shown,
-            "html": layout.html,
-            "page": layout.page,
-            "retired": False,
-        }
+        values = _passage_values(spec, layout)
+        fields = list(values)
         if progress is not None:
             progress.update(1)
         passage = existing.get(spec.anchor)
@@ -222,10 +245,11 @@ def _passages_sync(
     # Passages whose only change is their ordinal coming back get no history entry.
     Passage.objects.bulk_update(unchanged, ["ordinal"], batch_size=500)
     bulk_update_with_history(changed, Passage, fields, batch_size=500, **history)
-    headers = {
-        spec.anchor: layout.table_header for spec, layout in zip(specs, layouts, strict=True)
-    }
-    _table_headers_link(document, headers)
+
+
+def _reading_context(specs: list[PassageSpec], layouts: list[Layout]):
+    """`around(anchor)`: the shown text before and after a passage of the new text (a
+    quote's prefix and suffix reach into its neighbours); empty for one not in it."""
     shown = [layout.shown for layout in layouts]
     position = {spec.anchor: index for index, spec in enumerate(specs)}
 
@@ -236,7 +260,7 @@ def _passages_sync(
         before = (shown[i] for i in range(index - 1, -1, -1))
         return reading_context(before, (shown[i] for i in range(index + 1, len(shown))))
 
-    _citations_recheck(document, summary, around=around, history=history)
+    return around
 
 
 def _table_headers_link(document: Document, headers: dict[str, str | None]) -> None:

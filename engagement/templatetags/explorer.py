@@ -19,7 +19,7 @@ _BADGE = '<strong class="badge"><span aria-hidden="true">★ </span>Emphasised</
 @register.simple_tag
 def matrix_cell(cell) -> SafeString:
     """One cell of the matrix table, its `<td>` and all; None is a position the framework
-    leaves out. For cells given `source_links` by engagement.matrix.link_cells.
+    leaves out. For cells given `source_links` by engagement.matrix.add_source_links.
 
     Written here rather than as an included template, and with f-strings whose every text is
     escaped (html.escape, as Django's escape) rather than format_html: a matrix has up to 60
