@@ -23,10 +23,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from core.links import link, linker
-from engagement.matrix import GridCell, SourceLink
+from engagement.matrix import SHOWN_START, GridCell, SourceLink
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from institutions.models import Institution
-from sources.models import Citation, CitationRole, Document, Passage, citation_url, reader_url
+from sources.models import (
+    Citation,
+    CitationRole,
+    Document,
+    Passage,
+    citation_url,
+    passage_place,
+    reader_url,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +180,8 @@ def grid_cells_with_sources(
         params.extend(only[1])
     sql = (
         "SELECT c.id, c.framework_id, c.activity_id, c.level_id, c.kind, c.text, c.emphasised, "
-        "ci.id, p.anchor, d.slug, d.id, p.page "
+        "ci.id, p.anchor, d.slug, d.id, p.page, p.section, p.kind, "
+        f"substr(p.shown, 1, {SHOWN_START}), d.title "
         f"FROM {cell} c LEFT JOIN {citation} ci ON ci.object_id = c.id "
         "AND ci.content_type_id = %s AND ci.role = %s "
         f"LEFT JOIN {passage} p ON p.id = ci.passage_id "
@@ -197,10 +206,19 @@ def grid_cells_with_sources(
             )
             grid_cell.framework, grid_cell.activity, grid_cell.level = framework, activity, level
             grid_cell.url = cell_link(slug=framework.slug, activity=activity.slug, level=level.slug)
-        citation_id, anchor, document_slug, document_id, reader_page = source
+        citation_id, anchor, document_slug, document_id, reader_page, *place, title = source
         if citation_id is None:
             continue
         url = citation_url(document_slug, citation_id, anchor, reader_page)
-        grid_cell.source_links.append(SourceLink(anchor, url))
+        section, kind, shown = place
+        grid_cell.source_links.append(
+            SourceLink(
+                anchor,
+                url,
+                passage_place(section=section, kind=kind, shown=shown, anchor=anchor),
+                document_id,
+                title,
+            )
+        )
         documents.add(document_id)
     return list(cells.values()), documents

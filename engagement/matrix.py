@@ -7,11 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.functions import Substr
 
 from core.history import State
 from core.links import linker
 from engagement.models import Activity, Cell, EngagementLevel, Framework
-from sources.models import Citation, CitationRole, citation_url
+from sources.models import Citation, CitationRole, citation_url, passage_place
+
+# The start of a source passage a link is named by (a table row's first cell).
+SHOWN_START = 200
 
 
 @dataclass(slots=True, eq=False)
@@ -106,10 +110,14 @@ def build_matrix(
 
 @dataclass(frozen=True)
 class SourceLink:
-    """A cell's source citation as the matrix links it: the reader at the quote."""
+    """A cell's source citation as the matrix links it: the reader at the quote, named by
+    the passage's place in its document (`sources.models.passage_place`)."""
 
     anchor: str
     url: str
+    place: str = ""
+    document_id: int | None = None
+    document: str = ""  # its title
 
 
 def link_cells(
@@ -147,10 +155,20 @@ def link_cells(
             .order_by("object_id", "pk")
             .prefetch_state("passage__document")
         ):
-            anchor, document = citation.passage.anchor, citation.passage.document.slug
+            passage = citation.passage
+            anchor, document = passage.anchor, passage.document
             by_id[citation.object_id].source_links.append(
                 SourceLink(
-                    anchor, citation_url(document, citation.pk, anchor, citation.passage.page)
+                    anchor,
+                    citation_url(document.slug, citation.pk, anchor, passage.page),
+                    place=passage_place(
+                        section=passage.section,
+                        kind=passage.kind,
+                        shown=passage.shown,
+                        anchor=anchor,
+                    ),
+                    document_id=passage.document_id,
+                    document=document.title,
                 )
             )
             documents.add(citation.passage.document_id)
@@ -162,6 +180,7 @@ def link_cells(
             role=CitationRole.SOURCE,
         )
         .order_by("object_id", "pk")
+        .annotate(shown_start=Substr("passage__shown", 1, SHOWN_START))
         .values_list(
             "object_id",
             "pk",
@@ -169,11 +188,27 @@ def link_cells(
             "passage__document__slug",
             "passage__document_id",
             "passage__page",
+            "passage__section",
+            "passage__kind",
+            "shown_start",
+            "passage__document__title",
         )
     )
     documents = set()
-    for cell_id, citation_id, anchor, document, document_id, page in citations:
+    for (
+        cell_id,
+        citation_id,
+        anchor,
+        document,
+        document_id,
+        page,
+        section,
+        kind,
+        shown,
+        title,
+    ) in citations:
         url = citation_url(document, citation_id, anchor, page)
-        by_id[cell_id].source_links.append(SourceLink(anchor, url))
+        place = passage_place(section=section, kind=kind, shown=shown, anchor=anchor)
+        by_id[cell_id].source_links.append(SourceLink(anchor, url, place, document_id, title))
         documents.add(document_id)
     return documents
