@@ -288,3 +288,27 @@ def test_stored_text_cannot_leave_the_json_ld_block(client):
     assert head.json_ld[0]["name"] == hostile
     assert "<script>alert(1)" not in html
     assert head.one("citation_title") == hostile
+
+
+def test_at_a_release_the_address_keeps_the_release(client):
+    release_create(tag="v9.2")
+    document = Document.objects.get(slug=BRIEF)
+    head = head_of(client, f"{CELL}?release=v9.2")
+    url = f"{SITE}{CELL}?release=v9.2"
+    assert_cites(head, document, url=url)
+    assert head.links["canonical"] == [url]
+    (data,) = head_of(client, "/?release=v9.2").json_ld
+    assert data["url"] == f"{SITE}/?release=v9.2"
+    downloads = {d["encodingFormat"]: d["contentUrl"] for d in data["distribution"]}
+    assert downloads["text/csv"] == (
+        f"{SITE}/frameworks/eu-ai-office-uk-aisi/export.csv?release=v9.2"
+    )
+    assert client.get(downloads["text/csv"].removeprefix(SITE)).status_code == 200
+    html = client.get("/?release=v9.2").content.decode()
+    assert 'Source<span class="visually-hidden"> of this cell</span>: Table 1, row Develop' in html
+
+
+def test_a_missing_page_names_no_canonical_address(client):
+    response = client.get("/frameworks/no-such-framework/")
+    assert response.status_code == 404
+    assert "canonical" not in read_head(response.content.decode()).links
