@@ -16,6 +16,7 @@ from atlas.releases import CSV_COLUMNS, CURRENT, ReleaseComparison, release_comp
 from core.at_release import ReleaseParameterError, release_param
 from core.dataset import dataset_version
 from core.exports import CSV, ExportView, bad_request, csv_lines, provenance
+from core.metadata import absolute_url, canonical_url, dataset, json_ld
 from core.models import Release, ReleasePackage
 from core.pages import api_link, breadcrumbs
 
@@ -77,8 +78,29 @@ class ReleaseDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         release = get_object_or_404(Release.objects.listing(), tag=self.kwargs["tag"])
+        request = self.request
+        description = " ".join(release.notes.split()) or (
+            f"Release {release.tag} of the Engagement Atlas knowledge base: every framework, "
+            "cell, institution, source passage and citation as they stood at dataset version "
+            f"{release.version}, as a Frictionless data package."
+        )
         # Not `release`: that names the release a page is shown at (the banner).
         return {
+            "description": description,
+            "structured_data": json_ld(
+                dataset(
+                    name=f"Engagement Atlas, release {release.tag}"
+                    + (f": {release.title}" if release.title else ""),
+                    description=description,
+                    url=canonical_url(request),
+                    distribution=[
+                        ("application/zip", absolute_url(request, release.datapackage_path))
+                    ],
+                    version=release.tag,
+                    datePublished=release.created_at.isoformat(timespec="seconds"),
+                    isAccessibleForFree=True,
+                )
+            ),
             "frozen": release,
             "counts": sorted(release.counts.items()),
             "at_release": f"?release={release.tag}",

@@ -23,10 +23,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from core.links import link, linker
-from engagement.matrix import GridCell, SourceLink, place_cells
+from engagement.matrix import SHOWN_START, GridCell, SourceLink, place_cells
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from institutions.models import Institution
-from sources.models import Citation, CitationRole, Document, Passage, citation_url, reader_url
+from sources.models import (
+    Citation,
+    CitationRole,
+    Document,
+    Passage,
+    citation_url,
+    passage_place,
+    reader_url,
+)
 
 
 class _Linked:
@@ -176,7 +184,8 @@ def grid_cells_with_sources(
         params.extend(only[1])
     sql = (
         "SELECT c.id, c.framework_id, c.activity_id, c.level_id, c.kind, c.text, c.emphasised, "
-        "ci.id, p.anchor, d.slug, d.id, p.page "
+        "ci.id, p.anchor, d.slug, d.id, p.page, p.section, p.kind, "
+        f"substr(p.shown, 1, {SHOWN_START}), d.title "
         f"FROM {cell} c LEFT JOIN {citation} ci ON ci.object_id = c.id "
         "AND ci.content_type_id = %s AND ci.role = %s "
         f"LEFT JOIN {passage} p ON p.id = ci.passage_id "
@@ -194,11 +203,20 @@ def grid_cells_with_sources(
             grid_cell = cells[pk] = GridCell(
                 pk, framework_id, activity_id, level_id, kind, text, bool(emphasised)
             )
-        citation_id, anchor, document_slug, document_id, reader_page = source
+        citation_id, anchor, document_slug, document_id, reader_page, *where, title = source
         if citation_id is None:
             continue
         url = citation_url(document_slug, citation_id, anchor, reader_page)
-        grid_cell.source_links.append(SourceLink(anchor, url))
+        section, passage_kind, shown = where
+        grid_cell.source_links.append(
+            SourceLink(
+                anchor,
+                url,
+                passage_place(section=section, kind=passage_kind, shown=shown, anchor=anchor),
+                document_id,
+                title,
+            )
+        )
         documents.add(document_id)
     place_cells(
         cells.values(), frameworks=[page.framework], activities=page.activities, levels=page.levels

@@ -7,11 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.functions import Substr
 
 from core.history import State
 from core.links import linker
 from engagement.models import Activity, Cell, EngagementLevel, Framework
-from sources.models import Citation, CitationRole, citation_url
+from sources.models import Citation, CitationRole, citation_url, passage_place
+
+# The start of a source passage a link is named by (a table row's first cell).
+SHOWN_START = 200
 
 
 @dataclass(slots=True, eq=False)
@@ -160,10 +164,14 @@ def place_cells(
 
 @dataclass(frozen=True)
 class SourceLink:
-    """A cell's source citation as the matrix links it: the reader at the quote."""
+    """A cell's source citation as the matrix links it: the reader at the quote, named by
+    the passage's place in its document (`sources.models.passage_place`)."""
 
     anchor: str
     url: str
+    place: str = ""
+    document_id: int | None = None
+    document: str = ""  # its title
 
 
 def link_cells(
@@ -193,16 +201,19 @@ def add_source_links(cells: Iterable[PlacedCell], *, state: State | None = None)
         return set()
     rows = _source_rows(list(by_id)) if state is None else _source_rows_at(state, list(by_id))
     documents = set()
-    for cell_id, citation_id, anchor, document, document_id, page in rows:
+    for cell_id, citation_id, anchor, document, document_id, page, *where, title in rows:
         url = citation_url(document, citation_id, anchor, page)
-        by_id[cell_id].source_links.append(SourceLink(anchor, url))
+        section, kind, shown = where
+        place = passage_place(section=section, kind=kind, shown=shown, anchor=anchor)
+        by_id[cell_id].source_links.append(SourceLink(anchor, url, place, document_id, title))
         documents.add(document_id)
     return documents
 
 
 def _source_rows(cell_ids: list[int]) -> Iterable[tuple]:
     """The source citations of the cells, as (cell, citation, anchor, document slug,
-    document id, page) rows in the cells' order."""
+    document id, page, section, kind, start of the shown text, document title) rows in the
+    cells' order."""
     return (
         Citation.objects.filter(
             content_type=ContentType.objects.get_for_model(Cell),
@@ -210,6 +221,7 @@ def _source_rows(cell_ids: list[int]) -> Iterable[tuple]:
             role=CitationRole.SOURCE,
         )
         .order_by("object_id", "pk")
+        .annotate(shown_start=Substr("passage__shown", 1, SHOWN_START))
         .values_list(
             "object_id",
             "pk",
@@ -217,6 +229,10 @@ def _source_rows(cell_ids: list[int]) -> Iterable[tuple]:
             "passage__document__slug",
             "passage__document_id",
             "passage__page",
+            "passage__section",
+            "passage__kind",
+            "shown_start",
+            "passage__document__title",
         )
     )
 
@@ -242,4 +258,8 @@ def _source_rows_at(state: State, cell_ids: list[int]) -> Iterator[tuple]:
             passage.document.slug,
             passage.document_id,
             passage.page,
+            passage.section,
+            passage.kind,
+            passage.shown[:SHOWN_START],
+            passage.document.title,
         )

@@ -22,6 +22,7 @@ from core.filtering import CommaSeparatedMultiple
 from core.forms import PairForm, picker_suggestions
 from core.history import objects_of
 from core.links import link
+from core.metadata import absolute_url, canonical_url, dataset, json_ld
 from core.pages import ComparePageView, api_link, breadcrumbs, fragment
 from core.paging import PageParametersMixin, filtered, paginate
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
@@ -44,6 +45,7 @@ from engagement.selectors import (
     matrix_selection,
 )
 from engagement.templatetags.explorer import matrix_cells
+from sources.metadata import cited_page
 
 # The matrix page's own parameters besides the filters; `framework` and `institution` are
 # the path's business there, so they are refused like any unknown name. Its exports take
@@ -51,6 +53,28 @@ from engagement.templatetags.explorer import matrix_cells
 MATRIX_PARAMETERS = ("level", "activity", "kind", "emphasised", "q")
 MATRIX_QUERY = frozenset({*MATRIX_PARAMETERS, "view", RELEASE})
 VIEWS = {"activities": "Activities as rows", "levels": "Levels as rows"}
+
+
+# The matrix's exports, as its Dataset's downloads.
+EXPORT_MEDIA_TYPES = (
+    ("csv", "text/csv"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("json", "application/json"),
+    ("md", "text/markdown"),
+)
+
+
+def matrix_description(framework) -> str:
+    """What a framework's matrix page holds, in a sentence or two (its own description
+    first, when it has one)."""
+    own = " ".join((framework.description or "").split())
+    summary = (
+        f"The engagement matrix of {framework.name}: which common activities the "
+        "institutions should do together at each level of engagement (collaboration, "
+        "coordination, communication, separation), every cell cited to the passage of "
+        f"{framework.document.title} it comes from."
+    )
+    return f"{own} {summary}" if own else summary
 
 
 def view_errors(params) -> dict[str, list[str]]:
@@ -133,8 +157,11 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
         what the form offers (`shown`: its document's URL, institutions, levels and
         activities) and what the request asked for."""
         params = self.request.GET
+        description = matrix_description(framework)
         context = {
             "framework": framework,
+            "description": description,
+            "structured_data": self.dataset(framework, description),
             "api_url": self.api_url(framework, params),
             "breadcrumbs": breadcrumbs(
                 ("Frameworks", reverse("engagement:framework-index")), (framework.name, None)
@@ -193,6 +220,38 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
         if self.state is not None and params.get("q", "").strip():
             errors["q"] = [KEYWORD_AT_RELEASE]
         return errors
+
+    def dataset(self, framework, description: str):
+        """The matrix as a schema.org Dataset: its exports of what the page shows (the same
+        filters), and the source it is drawn from."""
+        request = self.request
+        url = canonical_url(request)
+        return json_ld(
+            dataset(
+                name=framework.name,
+                description=description,
+                url=url,
+                distribution=[
+                    (
+                        media_type,
+                        canonical_url(
+                            request,
+                            reverse(
+                                "engagement:framework-export",
+                                kwargs={"slug": framework.slug, "fmt": fmt},
+                            ),
+                        ),
+                    )
+                    for fmt, media_type in EXPORT_MEDIA_TYPES
+                ],
+                isBasedOn={
+                    "@type": "CreativeWork",
+                    "name": framework.document.title,
+                    "url": absolute_url(request, framework.document.get_absolute_url()),
+                },
+                isAccessibleForFree=True,
+            )
+        )
 
     @staticmethod
     def selected(params) -> dict[str, list[str]]:
@@ -311,9 +370,19 @@ class CellDetailView(ReleasePageMixin, TemplateView):
             *framework_scopes(framework),
             *(f"document:{citation.passage.document_id}" for citation in cell.citations.all()),
         )
+        title = f"{cell.activity.name} / {cell.level.name}"
         return {
             "cell": cell,
             "framework": framework,
+            # Saved to a reference manager, a cell is its framework's source document (the
+            # work it quotes) at the cell's own address: the cell is not a work of its own,
+            # and the address is what a reader of the reference needs to find it again.
+            "cited_page": cited_page(
+                self.request,
+                framework.document,
+                url=canonical_url(self.request),
+                page_title=f"{title} · {framework.name}",
+            ),
             "row_neighbours": [n for n in neighbours if n.activity_id == cell.activity_id],
             "column_neighbours": [n for n in neighbours if n.level_id == cell.level_id],
             "permalink": self.request.build_absolute_uri(cell.get_absolute_url()),

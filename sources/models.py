@@ -276,6 +276,31 @@ def citation_url(document: str, citation: int, anchor: str, page: str | None = N
     return f"{page_url(document, page)}?cite={citation}#{anchor}"
 
 
+# Words of a passage's place kept in a link's name, and a heading's label shortened to
+# ("Table 1: Areas for potential ..." is "Table 1") when it is at most this long.
+PLACE_WORDS = 8
+SHORT_LABEL = 24
+
+
+def passage_place(*, section: str, kind: str, shown: str, anchor: str) -> str:
+    """Where a passage is, as a reader names it: its section's heading ("Executive
+    summary"), and for a table row the table and the row ("Table 1, row Develop
+    Evaluations"); the anchor when the passage is under no heading."""
+    heading = " ".join(section.rsplit(" > ", 1)[-1].split())
+    label, colon, _ = heading.partition(":")
+    if colon and len(label) <= SHORT_LABEL:
+        heading = label
+    elif len(heading.split()) > PLACE_WORDS:
+        heading = " ".join(heading.split()[:PLACE_WORDS]) + "…"
+    if kind == "table_row":
+        row = " ".join(shown.split("\t", 1)[0].split())
+        if len(row.split()) > PLACE_WORDS:
+            row = " ".join(row.split()[:PLACE_WORDS]) + "…"
+        if row:
+            return f"{heading}, row {row}" if heading else f"row {row}"
+    return heading or anchor
+
+
 @dataclass(frozen=True)
 class CitationLink:
     """A citation as a page links it: its passage's anchor and the reader at its quote."""

@@ -358,8 +358,12 @@ def _table(permalinks, passages, start, stop, *, notes, cite) -> str:
     rows = passages[start:stop]
     width = max(_cells(p) for p in rows)
     caption = ""
+    # The table scrolls inside a region of its own on a narrow screen: a region a keyboard
+    # can reach, named by the table's heading.
+    region = ' aria-label="Table"'
     if start > 0 and passages[start - 1].kind == PassageKind.HEADING:
         caption = f' aria-labelledby="{escape(passages[start - 1].anchor)}"'
+        region = caption
     head: list[str] = []
     body: list[str] = []
     first = rows[0]
@@ -375,10 +379,11 @@ def _table(permalinks, passages, start, stop, *, notes, cite) -> str:
             cited=_cited_class(passage, cite),
         )
         (head if position == 0 and passage.is_table_header else body).append(row)
-    parts = [f'<table class="passages"{caption}>']
+    parts = [f'<div class="table-scroll" role="region" tabindex="0"{region}>']
+    parts.append(f'<table class="passages"{caption}>')
     if head:
         parts.append("<thead>" + "".join(head) + "</thead>")
     if body:
         parts.append("<tbody>" + "".join(body) + "</tbody>")
-    parts.append("</table>")
+    parts.append("</table></div>")
     return "".join(parts)

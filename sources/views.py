@@ -21,9 +21,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.cache import depends_on
+from core.metadata import canonical_url
 from core.pages import api_link, breadcrumbs
 from core.paging import PageParametersMixin, filtered, paginate
 from sources.filters import DocumentFilter
+from sources.metadata import cited_page
 from sources.models import Citation, Document, DocumentKind, Passage, page_url
 from sources.reader_html import (
     CITED_BY_PAGE_SIZE,
@@ -164,6 +166,13 @@ class ReaderPageView(TemplateView):
         )
         if not self.front:
             context["section_title"] = context["breadcrumbs"][-1]["label"]
+        context["cited_page"] = cited_page(
+            request,
+            document,
+            url=canonical_url(request),
+            page_title=context.get("section_title") or document.title,
+            schema=True,
+        )
         if cite is not None and cite.passage.retired:
             context["cite_retired"] = True
         if self.front:

@@ -10,46 +10,70 @@ from django.utils.safestring import SafeString, mark_safe
 register = template.Library()
 
 _KIND_NAMES = {"verbatim": "Verbatim", "analyst": "Analyst mapping"}
-_MISSING_CELL = mark_safe(
-    '<td class="cell cell-missing"><span class="kind kind-missing">Not in this framework</span></td>'
-)
 _BADGE = '<strong class="badge"><span aria-hidden="true">★ </span>Emphasised</strong> '
 
 
 @register.simple_tag
-def matrix_cell(cell) -> SafeString:
+def matrix_cell(cell, label: str = "") -> SafeString:
     """One cell of the matrix table, its `<td>` and all; None is a position the framework
     leaves out. For cells given `source_links` by engagement.matrix.add_source_links.
+    `label` names the cell's column (its level), which a narrow screen shows above the cell
+    when it stacks a row's cells (`data-label`).
 
     Written here rather than as an included template, and with f-strings whose every text is
     escaped (html.escape, as Django's escape) rather than format_html: a matrix has up to 60
     cells, and the template include cost more than the rest of the page together.
     """
+    labelled = f' data-label="{html.escape(label)}"' if label else ""
     if cell is None:
-        return _MISSING_CELL
+        return mark_safe(
+            f'<td class="cell cell-missing"{labelled}>'
+            '<span class="kind kind-missing">Not in this framework</span></td>'
+        )
     classes = f"cell cell-{cell.kind}" + (" cell-emphasised" if cell.emphasised else "")
     url = html.escape(cell.get_absolute_url())
     if cell.kind == "empty":
         position = html.escape(f"{cell.activity.name} / {cell.level.name}")
         return mark_safe(
-            f'<td class="{classes}"><span class="kind kind-empty">No entry in the source</span> '
-            f'<a class="cell-link" href="{url}">Details<span class="visually-hidden"> of '
-            f"{position}</span></a></td>"
+            f'<td class="{classes}"{labelled}><span class="kind kind-empty">No entry in the '
+            f'source</span> <a class="cell-link" href="{url}">Details<span class="visually-hidden">'
+            f" of {position}</span></a></td>"
         )
-    sources = "".join(
-        f' <a class="cite" href="{html.escape(link.url)}">Source<span class="visually-hidden">'
-        f" of this cell</span>: {html.escape(link.anchor)}</a>"
-        for link in cell.source_links
-    )
+    sources = "".join(source_link(link, cell) for link in cell.source_links)
     return mark_safe(
-        f'<td class="{classes}">{_BADGE if cell.emphasised else ""}'
+        f'<td class="{classes}"{labelled}>{_BADGE if cell.emphasised else ""}'
         f'<a class="cell-text" href="{url}">{html.escape(cell.text)}</a> '
         f'<span class="kind kind-{cell.kind}">{_KIND_NAMES[cell.kind]}</span>{sources}</td>'
     )
 
 
+def source_link(link, cell) -> str:
+    """A cell's source link, named by the passage's place in its document ("Table 1, row
+    Develop Evaluations"), and by the document too where it is not the framework's own
+    source (which the page names once, above the grid)."""
+    place = html.escape(link.place or link.anchor)
+    document = html.escape(link.document)
+    own = link.document_id is not None and link.document_id == getattr(
+        cell.framework, "document_id", None
+    )
+    if not document:
+        where = place
+    elif own:
+        where = f'{place}<span class="visually-hidden">, in {document}</span>'
+    else:
+        where = f"{document}, {place}"
+    return (
+        f' <a class="cite" href="{html.escape(link.url)}">Source<span class="visually-hidden">'
+        f" of this cell</span>: {where}</a>"
+    )
+
+
 @register.simple_tag
-def matrix_cells(cells) -> SafeString:
+def matrix_cells(cells, labels=()) -> SafeString:
     """A row of the grid's cells (`matrix_cell` each): one call a row, from Django's
-    templates and the Jinja2 matrix alike."""
-    return mark_safe("".join([matrix_cell(cell) for cell in cells]))
+    templates and the Jinja2 matrix alike. `labels`, the columns' levels (or activities, in
+    a transposed grid), name each cell (anything with a `name`, or strings)."""
+    names = [getattr(label, "name", label) for label in labels] or [""] * len(cells)
+    return mark_safe(
+        "".join([matrix_cell(cell, name) for cell, name in zip(cells, names, strict=True)])
+    )
