@@ -7,7 +7,7 @@ from operator import or_
 
 from django import forms
 from django.core.validators import validate_slug
-from django.db.models import Case, IntegerField, Model, Q, QuerySet, Value, When
+from django.db.models import Model, Q, QuerySet
 from django.http import QueryDict
 
 # Values a picker's datalist offers, and names an unknown value's error suggests: a page of
@@ -73,27 +73,24 @@ class PairForm(forms.Form):
         return data
 
     def _by_name(self, field: str, value: str) -> Model | None:
-        """The object `value` names, or None with the error (and suggestions) on `field`."""
+        """The object `value` names, or None with the error (and suggestions) on `field`.
+
+        Exact names are asked for apart rather than annotated onto the search: the objects
+        of a release (`core.history.State`) are rebuilt from their history rows, which
+        carry no annotation."""
         contains = reduce(or_, (Q(**{f"{name}__icontains": value}) for name in self.names))
         exact = reduce(or_, (Q(**{f"{name}__iexact": value}) for name in self.names))
-        rows = (
-            self.queryset.filter(contains)
-            .annotate(
-                name_match=Case(
-                    When(exact, then=Value(1)), default=Value(0), output_field=IntegerField()
-                )
-            )
-            .order_by("-name_match", *self.queryset.model._meta.ordering, "pk")
-            .distinct()[: SUGGESTIONS + 1]
-        )
-        # An alias join can bring an object more than once: keep its first (best) row.
-        first: dict[object, Model] = {}
-        for obj in rows:
-            first.setdefault(obj.pk, obj)
-        candidates = list(first.values())
-        exact_matches = [obj for obj in candidates if getattr(obj, "name_match")]  # noqa: B009
+        ordering = (*self.queryset.model._meta.ordering, "pk")
+        exact_matches = _distinct(self.queryset.filter(exact).order_by(*ordering)[:2])
         if len(exact_matches) == 1:
             return exact_matches[0]
+        # An alias join can bring an object more than once: keep its first (best) row.
+        candidates = _distinct(
+            [
+                *exact_matches,
+                *self.queryset.filter(contains).order_by(*ordering).distinct()[: SUGGESTIONS + 1],
+            ]
+        )[: SUGGESTIONS + 1]
         if len(candidates) == 1:
             return candidates[0]
         shown = value if len(value) <= 80 else value[:80] + "…"
@@ -149,3 +146,11 @@ def _is_slug(value: str) -> bool:
 
 def _article(noun: str) -> str:
     return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def _distinct(objects) -> list[Model]:
+    """`objects` with each object once, at its first place."""
+    first: dict[object, Model] = {}
+    for obj in objects:
+        first.setdefault(obj.pk, obj)
+    return list(first.values())

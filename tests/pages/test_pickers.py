@@ -109,3 +109,24 @@ def test_the_comparison_export_reads_names_as_the_page_does(client):
     response = client.get("/institutions/compare/export.csv", {"a": "AI", "b": "eu-ai-office"})
     assert response.status_code == 400
     assert "Several institutions match" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", [COMPARE, "/frameworks/compare/"])
+def test_a_name_is_picked_at_a_release_as_now(client, path):
+    """At `?release=`, the pickers read the objects as they stood then, names included: a
+    name that names one object redirects to its slug with the release kept."""
+    from atlas.releases import release_create
+
+    release_create(tag="v1.0")
+    if path == COMPARE:
+        a, b, slugs = "UK AI Security Institute", "eu-ai-office", ["uk-aisi", "eu-ai-office"]
+    else:
+        a, b = "EU AI Office and UK AISI (policy brief, March 2025)", "eu-ai-office-us-aisi"
+        slugs = ["eu-ai-office-uk-aisi", "eu-ai-office-us-aisi"]
+    response = client.get(path, {"a": a, "b": b, "release": "v1.0"})
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query == {"a": slugs[:1], "b": slugs[1:], "release": ["v1.0"]}
+    assert client.get(response["Location"]).status_code == 200
+    several = client.get(path, {"a": "AI", "b": slugs[1], "release": "v1.0"})
+    assert several.status_code == 400
