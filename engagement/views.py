@@ -124,19 +124,25 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
         )
         errors = self.parameter_errors(params)
         filterset = only = None
+        no_cell = False
         if not errors and any(name in params for name in MATRIX_PARAMETERS):
             filterset = CellFilter(
                 params, queryset=Cell.objects.filter(framework_id=framework.pk), one_framework=True
             )
             if filterset.is_valid():
-                only = filterset.qs.values("pk").order_by().query.sql_with_params()
+                chosen = filterset.qs
+                # A keyword with nothing to search for chooses no cell: a query with no SQL.
+                no_cell = chosen.query.is_empty()
+                if not no_cell:
+                    only = chosen.values("pk").order_by().query.sql_with_params()
+                fragment_context["keyword_note"] = filterset.keyword_note()
             else:
                 errors = {name: list(messages) for name, messages in filterset.errors.items()}
         if errors:
             context["errors"] = dict(sorted(errors.items()))
             context["content"] = fragment("engagement/matrix.html", fragment_context)
             return self.render_to_response(context, status=400)
-        cells, cited = grid_cells_with_sources(page, only=only)
+        cells, cited = ([], set()) if no_cell else grid_cells_with_sources(page, only=only)
         selection = matrix_selection(filterset, levels=levels, activities=activities)
         # The filter names levels and activities as models: the page shows its own objects.
         level_of = {level.pk: level for level in levels}
@@ -179,6 +185,7 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
             "filtered": any(name in params for name in (*MATRIX_PARAMETERS, "view")),
             "path": self.request.path,
             "matrix": None,
+            "keyword_note": "",
             "release_tag": self.release.tag if self.release else "",
             "release_query": release_query() if self.release else "",
         }
