@@ -380,12 +380,7 @@ class CellDetailView(ReleasePageMixin, TemplateView):
             "row_neighbours": [n for n in neighbours if n.activity_id == cell.activity_id],
             "column_neighbours": [n for n in neighbours if n.level_id == cell.level_id],
             "permalink": self.request.build_absolute_uri(cell.get_absolute_url()),
-            "api_url": api_link(
-                "cell-list",
-                framework=framework.slug,
-                activity=cell.activity.slug,
-                level=cell.level.slug,
-            ),
+            "api_url": api_link("cell-detail", cell.pk),
             "breadcrumbs": breadcrumbs(
                 ("Frameworks", reverse("engagement:framework-index")),
                 (framework.name, framework.get_absolute_url()),
