@@ -23,7 +23,7 @@ from institutions.models import (
     Relationship,
 )
 from institutions.selectors import institution_comparison
-from sources.models import CitationLink, cite_links
+from sources.models import CitationLink, cite_links, cited_sources
 
 # An institution page lists the first few of its frameworks and units, and links the
 # filtered index that lists them all, a page at a time.
@@ -102,6 +102,8 @@ def _cited_at_release(*claims) -> None:
                 citation.get_absolute_url(),
                 citation.role,
                 citation.passage.document_id,
+                citation.passage.document.title,
+                citation.passage.section,
             )
             for citation in claim.citations.all()
         ]
@@ -186,6 +188,7 @@ class InstitutionDetailView(ReleasePageMixin, PageParametersMixin, TemplateView)
                 }
             ),
             "institution": institution,
+            "sources": cited_sources(institution.cited),
             "aliases": aliases,
             "mandates": mandates,
             # The frameworks an institution takes part in come through the reverse relation
