@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from atlas.seeding import knowledge_base_seed
 from engagement.models import Cell
@@ -44,3 +45,13 @@ def reseed_after_module(django_db_blocker):
     with django_db_blocker.unblock():
         if not Cell.objects.exists():
             knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    # Throttle counts live in the cache; each test starts with none, so the suite never
+    # trips the limits, whatever ran before (the hostile-parameter tests send hundreds of
+    # anonymous API requests).
+    cache.clear()
+    yield
+    cache.clear()
