@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from core import changes, registry
 from core.exports import bad_request
 from core.pages import api_link, breadcrumbs
+from core.textdiff import diff_html
 
 PAGE_SIZE = 50
 # The page of each object a change concerns.
@@ -121,14 +122,15 @@ class ChangeListView(TemplateView):
 
 
 def change_summary(change: changes.Change) -> SafeString:
-    """A change's fields as HTML: texts as word-level differences, the rest before → after."""
+    """A change's fields as HTML for a feed reader (no stylesheet): texts as their new and
+    old versions with the changed words marked, the rest before → after."""
     rows = format_html_join(
         "",
         "<li><strong>{}</strong>: {}</li>",
         (
             (
                 field.name,
-                field.diff
+                diff_html(field.before or "", field.after or "", feed=True)
                 if field.diff is not None
                 else format_html("{} → {}", _plain(field.before), _plain(field.after)),
             )

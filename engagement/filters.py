@@ -22,6 +22,16 @@ from sources.models import Document
 KEYWORD_AT_RELEASE = (
     "Keyword search covers the current knowledge base only; leave out q or release."
 )
+# The longest query the search takes (`search.query.MAX_QUERY_LENGTH`); a longer keyword is
+# bad input, a 400 naming it.
+KEYWORD_MAX_LENGTH = 200
+# A keyword the search finds nothing to look for in is an answer (no cell), not bad input:
+# the page says why, with the other filters kept.
+KEYWORD_NOTHING_TO_SEARCH = (
+    "The keyword “{keyword}” has no words to search for: common words (such as “the” or "
+    "“and”), operators (“or”, “-”) and punctuation find nothing on their own. No cell "
+    "matches it; try a word from a cell or a quote."
+)
 
 
 def cells_matching(queryset, text: str, *, narrowed: bool = False):
@@ -52,7 +62,7 @@ class CellFilter(StaticFormFilterSet):
     )
     kind = ChoiceMultipleFilter(field_name="kind", choices=CellKind.choices, label="Kind")
     emphasised = StrictBooleanFilter(field_name="emphasised", label="Emphasised only")
-    q = django_filters.CharFilter(method="filter_q", label="Keyword")
+    q = django_filters.CharFilter(method="filter_q", label="Keyword", max_length=KEYWORD_MAX_LENGTH)
 
     class Meta:
         model = Cell
@@ -63,13 +73,22 @@ class CellFilter(StaticFormFilterSet):
         exports), a few dozen a keyword can be looked for in one by one."""
         super().__init__(*args, **kwargs)
         self.one_framework = one_framework
+        self.nothing_to_search = False
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
         narrowed = self.one_framework or bool(self.form.cleaned_data.get("framework"))
-        return cells_matching(queryset, value, narrowed=narrowed)
+        matching = cells_matching(queryset, value, narrowed=narrowed)
+        self.nothing_to_search = matching.query.is_empty()
+        return matching
+
+    def keyword_note(self) -> str:
+        """Why the keyword finds no cell when it has nothing to search for; once `qs` ran."""
+        if not self.nothing_to_search:
+            return ""
+        return KEYWORD_NOTHING_TO_SEARCH.format(keyword=self.form.cleaned_data["q"].strip())
 
     def filter_institution(self, queryset, name, value):
         if not value:

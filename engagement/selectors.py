@@ -142,6 +142,9 @@ def matrix_page_cells(
     """The cells of the page's framework that a valid `filterset` keeps (all without one),
     placed for the page and with their source links; and the ids of the documents those
     point into. Now in one query of plain SQL (`engagement.grid`)."""
+    if filterset is not None and filterset.qs.query.is_empty():
+        # A keyword with nothing to search for chooses no cell: a query with no SQL.
+        return [], set()
     if page.grid is not None:
         only = None
         if filterset is not None:

@@ -143,6 +143,8 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
             context["content"] = fragment("engagement/matrix.html", fragment_context)
             return self.render_to_response(context, status=400)
         cells, cited = matrix_page_cells(page, filterset, state=self.state)
+        if filterset is not None:
+            fragment_context["keyword_note"] = filterset.keyword_note()
         selection = matrix_selection(filterset, levels=page.levels, activities=page.activities)
         matrix = framework_matrix(framework, cells, selection)
         self.declare_scopes(
@@ -179,6 +181,7 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
             "filtered": any(name in params for name in (*MATRIX_PARAMETERS, "view")),
             "path": self.request.path,
             "matrix": None,
+            "keyword_note": "",
             "release_tag": self.release.tag if self.release else "",
             "release_query": release_query() if self.release else "",
         }
@@ -386,12 +389,7 @@ class CellDetailView(ReleasePageMixin, TemplateView):
             "row_neighbours": [n for n in neighbours if n.activity_id == cell.activity_id],
             "column_neighbours": [n for n in neighbours if n.level_id == cell.level_id],
             "permalink": self.request.build_absolute_uri(cell.get_absolute_url()),
-            "api_url": api_link(
-                "cell-list",
-                framework=framework.slug,
-                activity=cell.activity.slug,
-                level=cell.level.slug,
-            ),
+            "api_url": api_link("cell-detail", cell.pk),
             "breadcrumbs": breadcrumbs(
                 ("Frameworks", reverse("engagement:framework-index")),
                 (framework.name, framework.get_absolute_url()),

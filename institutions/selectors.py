@@ -83,6 +83,8 @@ def _cited_at_release(*claims) -> None:
                 citation.get_absolute_url(),
                 citation.role,
                 citation.passage.document_id,
+                citation.passage.document.title,
+                citation.passage.section,
             )
             for citation in claim.citations.all()
         ]

@@ -26,6 +26,7 @@ from institutions.selectors import (
     institution_parts,
     relationships_of,
 )
+from sources.models import cited_sources
 
 # An institution page lists the first few of its frameworks and units, and links the
 # filtered index that lists them all, a page at a time.
@@ -125,6 +126,7 @@ class InstitutionDetailView(ReleasePageMixin, PageParametersMixin, TemplateView)
                 }
             ),
             "institution": institution,
+            "sources": cited_sources(institution.cited),
             "aliases": parts.aliases,
             "mandates": parts.mandates,
             # The frameworks an institution takes part in come through the reverse relation

@@ -303,15 +303,40 @@ def passage_place(*, section: str, kind: str, shown: str, anchor: str) -> str:
 
 @dataclass(frozen=True)
 class CitationLink:
-    """A citation as a page links it: its passage's anchor and the reader at its quote."""
+    """A citation as a page links it: its passage's anchor and the reader at its quote; the
+    document's title and the passage's section, which name the source for a reader."""
 
     anchor: str
     url: str
     role: str
     document_id: int
+    document: str = ""
+    section: str = ""
 
     def get_absolute_url(self) -> str:
         return self.url
+
+    @property
+    def source(self) -> str:
+        """The document and section, as a reader names where a claim comes from."""
+        return f"{self.document}, {self.section}" if self.section else self.document
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    """A document section a claim cites, with the citation links into it, in their order."""
+
+    source: str
+    links: tuple[CitationLink, ...]
+
+
+def cited_sources(links: list[CitationLink]) -> list[CitedSource]:
+    """`links` by the document section they point into, each section once, in the order of
+    its first citation: several quotes of one passage are one source, not a repeated one."""
+    grouped: dict[str, list[CitationLink]] = {}
+    for citation in links:
+        grouped.setdefault(citation.source, []).append(citation)
+    return [CitedSource(source, tuple(group)) for source, group in grouped.items()]
 
 
 def cite_links(*claims: models.Model, attribute: str = "cited") -> set[int]:
@@ -343,12 +368,16 @@ def cite_links(*claims: models.Model, attribute: str = "cited") -> set[int]:
             "passage__document__slug",
             "passage__document_id",
             "passage__page",
+            "passage__document__title",
+            "passage__section",
         )
     )
     documents = set()
-    for content_type, object_id, pk, role, anchor, document, document_id, page in rows:
+    for content_type, object_id, pk, role, anchor, document, document_id, page, *named in rows:
         url = citation_url(document, pk, anchor, page)
-        by_key[(content_type, object_id)].append(CitationLink(anchor, url, role, document_id))
+        by_key[(content_type, object_id)].append(
+            CitationLink(anchor, url, role, document_id, *named)
+        )
         documents.add(document_id)
     return documents
 

@@ -152,8 +152,8 @@ def hoist_anonymous_security(result, generator, request, public):
 def share_parameter_enums(result, generator, request, public):
     """Postprocessing hook: a query parameter whose values are those of an enum component
     (`kind`, `role`, `status`, search's `type`) refers to that component, and each
-    resource's `ordering` values become one component (`CellsOrdering`) shared by its JSON
-    and CSV operations. A generated client then has one enum per set of values: the
+    resource's `ordering` values become one component of its own (`CellsOrdering`), shared by
+    its JSON and CSV operations. A generated client then has one enum per set of values: the
     `CellKindEnum` it reads in a cell is the one it filters by."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     by_values: dict[frozenset, list[str]] = {}
@@ -171,13 +171,16 @@ def share_parameter_enums(result, generator, request, public):
                 if "enum" not in holder:
                     continue
                 names = by_values.get(frozenset(holder["enum"]), [])
-                if parameter["name"] == "ordering" and not names:
+                if parameter["name"] == "ordering":
+                    # Named after its resource, even when another resource is ordered by
+                    # the same fields: a client names the levels' ordering `LevelsOrdering`.
                     resource = operation["operationId"].removesuffix("_csv").removesuffix("_list")
                     name = "".join(part.capitalize() for part in resource.split("_")) + "Ordering"
-                    if name in schemas:
+                    if name not in schemas:
+                        schemas[name] = {"type": "string", **holder}
+                    elif schemas[name].get("enum") != holder["enum"]:
                         continue  # another set of values under that name: stays inline
-                    schemas[name] = {"type": "string", **holder}
-                    names = by_values[frozenset(holder["enum"])] = [name]
+                    names = [name]
                 if len(names) == 1:
                     ref = {"$ref": f"#/components/schemas/{names[0]}"}
                     if holder is parameter["schema"]:

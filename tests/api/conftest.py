@@ -1,11 +1,10 @@
-"""Fixtures of the API tests: clients for anonymous, outsider and editor, a clean cache, the
-WSGI application called directly."""
+"""Fixtures of the API tests: clients for anonymous, outsider and editor, the WSGI
+application called directly. (Each test starts with a clean cache: tests/conftest.py.)"""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from rest_framework.authtoken.models import Token
@@ -17,15 +16,6 @@ EDITABLE = {
     "institutions": ["institution", "mandate", "relationship"],
     "sources": ["citation"],
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    # Throttle counts live in the cache; each test starts with none, so the suite never
-    # trips the limits.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ PAGE_TYPES = [
     "/frameworks/eu-ai-office-uk-aisi/?level=coordination&q=evaluation",
     "/frameworks/eu-ai-office-uk-aisi/?view=levels",
     "/frameworks/eu-ai-office-uk-aisi/?level=bogus",
+    # A keyword with nothing to search for: said so, the other filters kept.
+    "/frameworks/eu-ai-office-uk-aisi/?level=coordination&q=the",
     "/frameworks/eu-ai-office-us-aisi/",
     "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/communication/",
     "/frameworks/eu-ai-office-uk-aisi/cells/institutional-development/collaboration/",

@@ -32,8 +32,20 @@ def test_axe_finds_no_wcag_violation_on_the_pages_over_time(page, axe_source):
         )
         cell.kind, cell.text = "analyst", "Explanatory guidance re. shared AI safety standards"
         cell.save()
+        # Rewritten almost whole: before and after in full.
+        rewritten = Cell.objects.get(
+            framework__slug="eu-ai-office-uk-aisi",
+            activity__slug="standards",
+            level__slug="collaboration",
+        )
+        rewritten.kind, rewritten.text = "analyst", "Nothing of the sort is planned by either side"
+        rewritten.save()
     failures = [line for url in PAGES for line in axe_violations(page, axe_source, url)]
     assert not failures, "\n".join(failures)
     # The change is on the page, struck and added words marked.
     page.goto("/changes/")
-    assert page.locator("li.change").first.locator("del").first.inner_text().endswith("respective")
+    changes = page.locator("li.change")
+    assert changes.locator("del").first.inner_text().endswith("respective")
+    assert page.locator(".diff-after").first.inner_text() == (
+        "After: Nothing of the sort is planned by either side"
+    )

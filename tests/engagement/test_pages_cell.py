@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from engagement.models import Cell
@@ -56,10 +58,7 @@ def test_cell_page_shows_the_text_and_marks_the_quote_in_its_passage(client):
     )
     assert f'<time datetime="{cell.updated_at.isoformat()}' in html or "<time datetime=" in html
     assert "http://testserver" + URL in html
-    assert (
-        '<link rel="alternate" type="application/json" href="/api/v1/cells/?framework=eu-ai-office-uk-aisi&amp;activity=incident-reporting&amp;level=coordination">'
-        in html
-    )
+    assert f'<link rel="alternate" type="application/json" href="/api/v1/cells/{cell.pk}/">' in html
 
 
 def test_an_emphasised_cell_shows_both_citations(client):
@@ -107,3 +106,42 @@ def test_cell_page_query_count(client, django_assert_max_num_queries):
     # its citations (passage, document), the framework's institutions, the neighbours.
     with django_assert_max_num_queries(5):
         assert client.get(URL).status_code == 200
+
+
+def test_the_cell_page_shows_its_permalink_as_a_plain_address(client):
+    """The stylesheet draws "#" before a passage's permalink (a link without text of its
+    own); the cell page's permalink, whose text is its address, must not read "#http://"."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    html = client.get(URL).content.decode()
+    permalink = re.search(r"<dt>Permalink</dt><dd>(<a [^>]*>)http://testserver" + URL, html)
+    assert permalink, "the cell page shows its permalink"
+    css = (Path(settings.BASE_DIR) / "static/css/atlas.css").read_text()
+    drawn = [
+        selector.strip()
+        for selectors, body in re.findall(
+            r"([^{}]+)\{([^{}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+        )
+        if re.search(r"content:\s*\"#\"", body)
+        for selector in selectors.split(",")
+    ]
+    assert drawn
+    # Each rule that draws "#" needs the passage tools around the link, which the cell
+    # page's permalink does not have.
+    assert all(selector.startswith(".passage-tools ") for selector in drawn), drawn
+    assert "passage-tools" not in html[: html.index("<dt>Permalink</dt>") + 200]
+
+
+def test_the_cell_page_json_twin_is_the_cell(client):
+    cell = Cell.objects.get(
+        framework__slug="eu-ai-office-uk-aisi",
+        activity__slug="incident-reporting",
+        level__slug="coordination",
+    )
+    html = client.get(URL).content.decode()
+    twin = re.search(r'<link rel="alternate" type="application/json" href="([^"]+)">', html)
+    assert twin and twin.group(1) == f"/api/v1/cells/{cell.pk}/"
+    response = client.get(twin.group(1))
+    assert response.status_code == 200 and response.json()["id"] == cell.pk

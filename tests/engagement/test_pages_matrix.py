@@ -144,6 +144,61 @@ def test_keyword_matches_cell_text_and_cited_quotes(client):
     assert "Develop common AI incident reporting registry" not in cited
 
 
+# Keywords with nothing the search can look for: common words, the query language's
+# operators, punctuation, invisible characters.
+NOTHING_TO_SEARCH = ["the", "and or", "'", "-", "%", "AND", "NOT", "*", "…", "\u200b", "-the", '""']
+
+
+@pytest.mark.parametrize("keyword", NOTHING_TO_SEARCH)
+@pytest.mark.parametrize("path", ["/", BRIEF, US])
+def test_a_keyword_with_nothing_to_search_is_answered_not_an_error(client, path, keyword):
+    response = client.get(path, {"q": keyword, "level": "coordination", "view": "levels"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "has no words to search for" in html
+    assert count(html) == 0
+    # The other filters are kept in the form, and the page is not a list of errors.
+    assert 'value="coordination" id="f-level-coordination" checked' in html
+    assert '<option value="levels" selected>' in html
+    assert 'role="alert"' not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{BRIEF}export.csv?q=the&level=coordination",
+        f"{BRIEF}export.json?q=and+or",
+        f"{BRIEF}export.md?q=%E2%80%A6",
+        "/api/v1/cells/?q=the&framework=eu-ai-office-uk-aisi",
+    ],
+)
+def test_the_exports_and_the_api_answer_the_same_keywords_with_no_cell(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    if url.startswith("/api/"):
+        assert response.json()["count"] == 0
+    elif ".csv" in url:
+        assert (
+            b"".join(
+                response.streaming_content if response.streaming else [response.content]
+            ).count(b"\r\n")
+            == 1
+        )
+
+
+def test_a_keyword_longer_than_the_search_takes_is_a_400_naming_it(client):
+    from engagement.filters import KEYWORD_MAX_LENGTH
+    from search.query import MAX_QUERY_LENGTH
+
+    assert KEYWORD_MAX_LENGTH == MAX_QUERY_LENGTH
+    keyword = "incident " * 30
+    html = get_page(client, f"{BRIEF}?q={keyword}", status=400)
+    assert "Parameter <code>q</code>" in html
+    response = client.get("/api/v1/cells/", {"q": keyword})
+    assert response.status_code == 400
+    assert "q" in response.json()["errors"]
+
+
 def test_filters_combined(client):
     html = get_page(
         client,

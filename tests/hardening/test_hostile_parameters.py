@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from core.params import FREE_TEXT
 from core.text import shown
+from search.query import STOP_WORDS
 from tests.hardening.routes import Route, concrete_urls, routes
 
 pytestmark = pytest.mark.usefixtures("kb")
@@ -103,8 +104,90 @@ def test_every_parameter_of_every_route_refuses_each_hostile_class(client, route
             check(client, route, url, names[index % len(names)], value)
 
 
+# Values with nothing to search for: the search's stop words, its operators and FTS5's
+# (which user text must never reach), punctuation, invisible characters. A keyword made
+# only of them is an answer (a 200 saying so, or the search's 400 naming `q`), never a 5xx.
+NOTHING_TO_SEARCH_PARTS = [
+    *sorted(STOP_WORDS),
+    *["or", "OR", "AND", "NOT", "NEAR", "-", "--", '"', '""', "*", "^", "+", "(", ")", ":"],
+    *["'", "%", ".", ",", "!", "?", "&", "|", "/", "\\", "…", "–", "—", "·", "«»"],
+    *["\u200b", "\u00a0", "\u3000", "-the", '"of the"', '-"and"'],
+]
+NOTHING_TO_SEARCH = [
+    "the",
+    "and or",
+    "'",
+    "-",
+    "%",
+    "AND",
+    "NOT",
+    "*",
+    "…",
+    "\u200b",
+    "the -coordination",
+    '"" -',
+    "of the and",
+    "NEAR(a b)",
+]
+nothing_to_search = st.builds(
+    lambda parts, glue: glue.join(parts),
+    st.lists(st.sampled_from(NOTHING_TO_SEARCH_PARTS), min_size=1, max_size=6),
+    st.sampled_from([" ", "  ", "\u200b", " \u00a0"]),  # never "": two words glued are a word
+)
+# The routes that may be given a keyword (any page may be given `q`: most refuse it).
+KEYWORD_ROUTES = [route for route in ROUTES if "q" in route.parameters]
+_keyword_urls: list[str] = []
+
+
+def keyword_urls(client) -> list[str]:
+    """The URLs of the routes that take a keyword: a word there is not refused."""
+    if not _keyword_urls:
+        for route in KEYWORD_ROUTES:
+            for url in reachable_urls(client, route):
+                response = client.get(f"{url}?q=incident")
+                if response.status_code < 400 or "q" not in named(route, response):
+                    _keyword_urls.append(url)
+    return _keyword_urls
+
+
+@pytest.mark.parametrize("route", KEYWORD_ROUTES, ids=[route.name for route in KEYWORD_ROUTES])
+def test_a_keyword_with_nothing_to_search_is_never_a_5xx(client, route):
+    for url in reachable_urls(client, route):
+        for value in NOTHING_TO_SEARCH:
+            check(client, route, url, "q", value)
+
+
+def test_the_routes_that_take_a_keyword_are_found(client):
+    urls = keyword_urls(client)
+    for url in ["/", "/frameworks/eu-ai-office-uk-aisi/", "/search/", "/api/v1/cells/"]:
+        assert url in urls
+    assert "/frameworks/eu-ai-office-uk-aisi/export.csv" in urls
+    assert "/releases/" not in urls  # it refuses `q` as a parameter it does not take
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=st.data(),
+    value=nothing_to_search,
+    also=st.sampled_from(["", "&level=coordination", "&view=levels", "&kind=verbatim"]),
+)
+def test_any_keyword_of_stop_words_operators_and_punctuation_is_never_a_5xx(
+    client, data, value, also
+):
+    url = data.draw(st.sampled_from(keyword_urls(client)), label="url")
+    response = client.get(f"{url}?{query('q', value)}{also}")
+    assert response.status_code < 500, f"{url}?q={value!r}{also}: {response.status_code}"
+
+
 hostile_text = st.one_of(
-    st.sampled_from([*REFUSED.values(), *TEXT]),
+    nothing_to_search,
+    st.sampled_from([*REFUSED.values(), *TEXT, *NOTHING_TO_SEARCH]),
     st.text(max_size=30),
     st.text(alphabet=st.characters(codec="utf-8", categories=["Cc", "Cf", "Cs", "Co"]), max_size=8),
     st.builds(lambda n: "9" * n, st.integers(min_value=18, max_value=40)),

@@ -141,7 +141,14 @@ def test_the_atom_feed_is_valid_atom_with_the_same_filters(client, edited):
     assert entry.link == f"http://testserver{edited.get_absolute_url()}"
     assert entry.id.startswith("tag:testserver,2025:change/cell/")
     assert entry.updated and entry.author == PUBLIC_NAME
-    assert "<del>" in entry.summary and "<ins>" in entry.summary
+    # Written for a reader without the site's stylesheet: the new text as one run, the old
+    # beside it, the changed words marked, no label meant to be hidden.
+    assert (
+        "<p>Now: Explanatory guidance re. <ins>shared</ins> AI safety standards and "
+        "<ins>laws now</ins></p><p>Was: Explanatory guidance re. <del>respective</del> AI "
+        "safety standards and <del>policies</del></p>"
+    ) in entry.summary
+    assert "visually-hidden" not in entry.summary and "removed:" not in entry.summary
     assert "ada.l" not in response.content.decode()
     # The same filters as the page: another framework has no change.
     other = feedparser.parse(
@@ -167,3 +174,55 @@ def test_a_deleted_object_in_the_feed_links_to_the_changes_page(client, client_e
     assert entry.link.startswith(
         "http://testserver/changes/?type=relationship#change-relationship-"
     )
+
+
+PARTLY = "Text changed after review re. respective AI safety standards and policies"
+REWRITE = "Each institute keeps its own incident records, with separate reporting templates"
+
+
+@pytest.fixture
+def rewritten(client_editor) -> Cell:
+    """A cell whose first words an editor replaced, then whose text she rewrote whole."""
+    cell = Cell.objects.get(
+        framework__slug="eu-ai-office-uk-aisi", activity__slug="standards", level__slug="separation"
+    )
+    for text in (PARTLY, REWRITE):
+        response = client_editor.patch(
+            f"{API}/cells/{cell.pk}/", {"kind": "analyst", "text": text}, format="json"
+        )
+        assert response.status_code == 200, response.content
+    return cell
+
+
+def test_changed_words_read_as_runs_and_a_rewrite_as_its_two_versions(client, rewritten):
+    html = get_page(client, "/changes/?type=cell")
+    first = html.index('class="change ')
+    change = html[first : html.index("</li>", first)]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", change))
+    # Most of the text changed: before and after in full, labelled for everyone to see.
+    assert f"Before: {PARTLY}" in text
+    assert f"After: {REWRITE}" in text
+    assert "<del>" not in change and "<ins>" not in change
+    # Two words replaced by four: the old run, then the new, not word for word in turns.
+    second = html.index('class="change ', first + 1)
+    step = html[second : html.index("</li>", second)]
+    words = re.sub(r'<span class="visually-hidden">[^<]*</span>', "", step)
+    assert (
+        "<del>Explanatory guidance</del><ins>Text changed after review</ins> re. respective"
+        in words
+    )
+
+
+def test_the_feed_shows_changed_words_and_a_rewrite_for_a_reader_without_stylesheet(
+    client, rewritten
+):
+    feed = feedparser.parse(client.get("/changes/feed.atom?type=cell").content)
+    rewrite, partly = feed.entries[0].summary, feed.entries[1].summary
+    assert f"<p>Now: {REWRITE}</p><p>Was: {PARTLY}</p>" in rewrite
+    assert (
+        "<p>Now: <ins>Text changed after review</ins> re. respective AI safety standards and "
+        "policies</p><p>Was: <del>Explanatory guidance</del> re. respective AI safety "
+        "standards and policies</p>"
+    ) in partly
+    for summary in (rewrite, partly):
+        assert "visually-hidden" not in summary and "added:" not in summary

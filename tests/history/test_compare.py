@@ -119,3 +119,33 @@ def test_the_comparison_takes_a_fixed_number_of_queries(
     # relationships, once for each side.
     with django_assert_max_num_queries(2 + 2 * 9):
         get_page(client, "/releases/compare/?a=v1.0&b=current")
+
+
+def test_the_comparison_shows_words_and_rewrites_as_the_changes_page_does(client, release):
+    """The same rendering as `/changes/` (core.textdiff): replaced words as one run, then
+    the new one; a text that mostly changed, before and after in full."""
+    cells = Cell.objects.filter(framework__slug=MATRIX, level__slug="separation")
+    partly, whole = (
+        cells.get(activity__slug="standards"),
+        cells.exclude(text="").exclude(activity__slug="standards").order_by("pk")[0],
+    )
+    old_whole = whole.text
+    with transaction.atomic():
+        partly.kind, partly.text = (
+            "analyst",
+            "Text changed after review re. respective AI safety standards and policies",
+        )
+        partly.save()
+        whole.kind, whole.text = "analyst", "Nothing of the sort is planned by either side"
+        whole.save()
+    html = get_page(client, "/releases/compare/?a=v1.0&b=current")
+    words = html.replace('<span class="visually-hidden">removed: </span>', "").replace(
+        '<span class="visually-hidden">added: </span>', ""
+    )
+    assert "<del>Explanatory guidance</del><ins>Text changed after review</ins> re." in words
+    assert (
+        '<span class="diff-side diff-before"><span class="diff-label">Before:</span> '
+        f"{old_whole}</span>"
+        '<span class="diff-side diff-after"><span class="diff-label">After:</span> '
+        "Nothing of the sort is planned by either side</span>"
+    ) in html

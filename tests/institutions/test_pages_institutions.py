@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -85,3 +86,29 @@ def test_institution_comparison(client, django_assert_max_num_queries):
 def test_institution_comparison_bad_parameter_is_400(client, query, parameter):
     html = get_page(client, f"/institutions/compare/?{query}", status=400)
     assert f"Parameter <code>{parameter}</code>" in html
+
+
+def test_an_institution_names_its_sources_by_document_and_section(client):
+    """Not passage anchors ("1-introduction-p1", twice): the document and its section, each
+    once, with a link to every quote in it."""
+    brief = "Looking Ahead: Synergies Between the EU AI Office and UK AISI"
+    html = get_page(client, "/institutions/eu-ai-office/")
+    sources = re.search(r"<dt>Sources</dt><dd>(.*?)</dd>", html).group(1)
+    text = unescape(re.sub(r"<[^>]+>", "", sources))
+    assert text == (
+        f"{brief}, 1. Introduction: quote 1, quote 2; "
+        f"{brief}, 1. Introduction > Table 1: Comparisons of Functions"
+    ), text
+    assert "-p1" not in text
+    assert (
+        len(re.findall(r'href="/documents/synergies-eu-ai-office-uk-aisi-2025/\?cite=', sources))
+        == 3
+    )
+    single = re.search(
+        r"<dt>Sources</dt><dd>(.*?)</dd>", get_page(client, "/institutions/us-aisi/")
+    )
+    assert re.fullmatch(
+        r'<a href="/documents/eu-us-ttc-ai-collaboration-2024/\?cite=\d+#[^"]+">[^<>]+</a>',
+        single.group(1),
+    )
+    assert "-p1</a>" not in single.group(1)

@@ -141,3 +141,24 @@ def test_the_columns_are_described_by_header_field_and_meaning():
             "- `API URL` (`api_url`)",
         ]
     )
+
+
+def test_two_resources_ordered_by_the_same_fields_each_name_their_own_ordering():
+    """Frameworks, functions and levels are ordered by the same fields as activities; a
+    generated client must not call their ordering `ActivitiesOrdering`."""
+    values = ["ordinal", "-ordinal", "name", "-name"]
+    paths = {
+        f"/{resource}/": {
+            "get": _operation(f"{resource}_list", parameters=[_enum_parameter("ordering", values)])
+        }
+        for resource in ("activities", "frameworks", "levels")
+    }
+    result = share_parameter_enums({"paths": paths}, None, None, True)
+    for resource, name in (
+        ("activities", "ActivitiesOrdering"),
+        ("frameworks", "FrameworksOrdering"),
+        ("levels", "LevelsOrdering"),
+    ):
+        (parameter,) = result["paths"][f"/{resource}/"]["get"]["parameters"]
+        assert parameter["schema"]["items"] == {"$ref": f"#/components/schemas/{name}"}
+        assert result["components"]["schemas"][name]["enum"] == values
