@@ -21,6 +21,8 @@ from django.core.cache import cache
 
 from tests.servers import serving
 
+pytestmark = pytest.mark.server
+
 WRK_SECONDS = 3
 
 
@@ -56,6 +58,7 @@ def restarts(server) -> int:
     return server.log.read_text().count("Autorestarting worker")
 
 
+@pytest.mark.wrk
 @pytest.mark.parametrize("path", ["/healthz", "/frameworks/eu-ai-office-uk-aisi/"])
 def test_recycling_workers_under_wrk_drops_no_connection(server, path):
     wrk = shutil.which("wrk")

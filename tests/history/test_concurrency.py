@@ -15,10 +15,13 @@ import sys
 from collections import Counter, defaultdict
 from urllib.parse import urlsplit, urlunsplit
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
 from tests.helpers import drop_postgres, recreate_postgres
+
+pytestmark = pytest.mark.server
 
 WRITERS = 4
 ROUNDS = 12

@@ -23,6 +23,8 @@ import redis
 
 from tests.servers import manage, prepare, server_database, server_env, start, stop, wait_until_up
 
+pytestmark = pytest.mark.server
+
 REDIS_URL = os.environ.get("ATLAS_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 PORTS = range(8300, 8350)
 FRAMEWORK = "/frameworks/eu-ai-office-uk-aisi/"
