@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from atlas.seeding import knowledge_base_seed
 from engagement.models import Cell
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Passwords hashed in a millisecond, not in a third of a second (Django's advice for
+    tests): the suite makes and signs in hundreds of editors. Servers started in a process
+    of their own keep the production hashers."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")
