@@ -13,6 +13,12 @@ from django.test import override_settings
 
 from atlas.seeding import knowledge_base_seed
 from engagement.models import Cell
+from tests import tiers
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    tiers.running = item
 
 
 @pytest.fixture(scope="session", autouse=True)

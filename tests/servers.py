@@ -32,6 +32,7 @@ import pytest
 from django.conf import settings
 
 from tests.helpers import drop_postgres, recreate_postgres
+from tests.tiers import require_marker
 
 PORTS = range(8350, 8400)
 # How long a server may take to start, and a request to be answered, on a loaded machine.
@@ -74,6 +75,7 @@ def free_port() -> int:
 
 
 def manage(env: dict[str, str], *args: str) -> str:
+    require_marker("server", "runs manage.py in a process of its own")
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -134,6 +136,7 @@ def prepare(env: dict[str, str]) -> None:
 
 def start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     """gunicorn with `config/gunicorn.conf.py` on `port`, writing to `log`."""
+    require_marker("server", "starts gunicorn")
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
         cwd=settings.BASE_DIR,
