@@ -75,11 +75,12 @@ test: install browser-deps doc-deps wrk-deps
 	$(BIN)/python -m pytest
 
 # Everything against the seeded database but the tests that start servers, a browser, wrk,
-# pandoc or a generated client, and the long generated-example runs: about a minute.
+# pandoc or a generated client, and the long generated-example runs: about a minute, over
+# every core (pytest-xdist: a seeded test database each).
 QUICK := not (server or browser or wrk or pandoc or client or slow)
 test-quick: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest -q -m "$(QUICK)"
+	$(BIN)/python -m pytest -q -n auto -m "$(QUICK)"
 
 # The unit tests alone (tests/unit/): the pure parts, with no database and no seeded
 # knowledge base, in seconds.
