@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-fast lint fmt seed migrate clean browser-deps doc-deps
+.PHONY: run serve test test-quick test-fast lint fmt seed migrate clean browser-deps doc-deps wrk-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,10 +69,25 @@ doc-deps:
 		else sudo apt-get update && sudo apt-get install -y pandoc; fi; \
 	fi
 
-# wrk (bench-deps) loads a real server in tests/hardening/test_serving.py.
-test: install browser-deps doc-deps bench-deps
+# wrk loads a real server in tests/hardening/test_serving.py.
+wrk-deps:
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y wrk; \
+		else sudo apt-get update && sudo apt-get install -y wrk; fi; \
+	fi
+
+# Three tiers (docs/testing.md). `test`: everything.
+test: install browser-deps doc-deps wrk-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# Everything against the seeded database but the tests that start servers, a browser, wrk,
+# pandoc or a generated client, and the long generated-example runs: about a minute, over
+# every core (pytest-xdist: a seeded test database each).
+QUICK := not (server or browser or wrk or pandoc or client or slow)
+test-quick: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest -q -n auto -m "$(QUICK)"
 
 # The unit tests alone (tests/unit/): the pure parts, with no database and no seeded
 # knowledge base, in seconds.
@@ -101,11 +116,7 @@ BENCH_ARGS ?=
 # own so that its dependencies never meet the project's (kept with ours, gone with `clean`).
 DATASETTE_VENV := $(VENV)/datasette
 .PHONY: bench bench-deps
-bench-deps: $(DATASETTE_VENV)/bin/datasette
-	@if ! command -v wrk >/dev/null; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y wrk; \
-		else sudo apt-get update && sudo apt-get install -y wrk; fi; \
-	fi
+bench-deps: wrk-deps $(DATASETTE_VENV)/bin/datasette
 
 $(DATASETTE_VENV)/bin/datasette:
 	$(PYTHON) -m venv $(DATASETTE_VENV)

@@ -11,7 +11,7 @@ per cell, level and activity. Here:
    page.
 The SQL is the same on PostgreSQL and SQLite, and only reads; the rest of the page (the
 grid, the pictures) is built by `engagement.matrix` and `engagement.charts` as before, and
-`tests/engagement/test_grid.py` holds these reads equal to the ORM's.
+`tests/pages/test_grid.py` holds these reads equal to the ORM's.
 """
 
 from __future__ import annotations

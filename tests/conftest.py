@@ -12,10 +12,26 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
 from atlas.seeding import knowledge_base_seed
 from engagement.models import Cell
+from tests import tiers
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    tiers.running = item
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Passwords hashed in a millisecond, not in a third of a second (Django's advice for
+    tests): the suite makes and signs in hundreds of editors. Servers started in a process
+    of their own keep the production hashers."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 # Property tests prove behaviour, not speed (speed lives in bench/): no per-example deadline,
 # which a loaded two-core machine would break for nothing.

@@ -22,12 +22,14 @@ from pybtex.database import BibliographyData, parse_string
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from sources.references import control_picture
+from tests.tiers import require_marker
 
 CSL_SCHEMA = Path(__file__).parent / "exports" / "schema" / "csl-data.json"
 
 
 def pandoc(*args: str, stdin: str = "", cwd: Path | None = None) -> str:
     """Run Debian's pandoc; its output, or a failure naming the error."""
+    require_marker("pandoc", "runs pandoc")
     executable = shutil.which("pandoc")
     if executable is None:
         pytest.fail("pandoc is not installed: `make test` installs it (apt-get install pandoc)")

@@ -4,12 +4,18 @@
 PostgreSQL pass a database next to the test database, dropped afterwards), starts gunicorn
 with `config/gunicorn.conf.py`, and yields its port, environment and log. Nothing here
 skips: a server that does not start fails the test with its log.
+
+A server is up when its own log says it listens on its port and `/healthz` answers there:
+another run's server on the same machine may answer on a port this one could not take
+(then this one moves to the next free port). The deadlines are generous, for a loaded
+machine; they bound a failure, they are not what a test measures.
 """
 
 from __future__ import annotations
 
 import http.client
 import os
+import random
 import secrets
 import signal
 import socket
@@ -26,8 +32,12 @@ import pytest
 from django.conf import settings
 
 from tests.helpers import drop_postgres, recreate_postgres
+from tests.tiers import require_marker
 
 PORTS = range(8350, 8400)
+# How long a server may take to start, and a request to be answered, on a loaded machine.
+START_SECONDS = 180
+REQUEST_SECONDS = 120
 
 
 @dataclass
@@ -38,7 +48,7 @@ class Server:
 
     def request(self, method: str, path: str, *, body: bytes | None = None, headers=None):
         """(status, headers with lower-case names, body) of one request on a new connection."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_SECONDS)
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
@@ -55,7 +65,9 @@ class Server:
 
 
 def free_port() -> int:
-    for port in PORTS:
+    """A port nothing listens on, from a random start: runs side by side rarely collide."""
+    offset = random.randrange(len(PORTS))
+    for port in [*PORTS[offset:], *PORTS[:offset]]:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
@@ -63,6 +75,7 @@ def free_port() -> int:
 
 
 def manage(env: dict[str, str], *args: str) -> str:
+    require_marker("server", "runs manage.py in a process of its own")
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -123,6 +136,7 @@ def prepare(env: dict[str, str]) -> None:
 
 def start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     """gunicorn with `config/gunicorn.conf.py` on `port`, writing to `log`."""
+    require_marker("server", "starts gunicorn")
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
         cwd=settings.BASE_DIR,
@@ -133,21 +147,52 @@ def start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     )
 
 
+class PortTaken(Exception):
+    """Another process took the port between the probe and gunicorn's bind."""
+
+
 def wait_until_up(process: subprocess.Popen, port: int, log: Path, *, seconds: float) -> None:
-    """Until `/healthz` answers 200; the test fails with the log if it never does."""
+    """Until this gunicorn listens on `port` and `/healthz` answers 200 there; the test fails
+    with the log if it never does (PortTaken if the port was another's)."""
     server = Server(port=port, env={}, log=log)
+    listening = f"Listening at: http://127.0.0.1:{port} "
     deadline = time.monotonic() + seconds
     while True:
+        text = log.read_text()
         if process.poll() is not None:
-            pytest.fail(f"gunicorn on {port} exited:\n{log.read_text()}")
-        try:
-            if server.request("GET", "/healthz")[0] == 200:
-                return
-        except OSError:
-            pass
+            if "Connection in use" in text:
+                raise PortTaken(port)
+            pytest.fail(f"gunicorn on {port} exited:\n{text}")
+        if listening in text:
+            try:
+                if server.request("GET", "/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
         if time.monotonic() > deadline:
-            pytest.fail(f"gunicorn on {port} did not start in {seconds:.0f} s:\n{log.read_text()}")
+            pytest.fail(f"gunicorn on {port} did not start in {seconds:.0f} s:\n{text}")
         time.sleep(0.2)
+
+
+def start_on_a_free_port(
+    env: dict[str, str], log_of, *, seconds: float = START_SECONDS
+) -> tuple[subprocess.Popen, int, Path]:
+    """gunicorn started and up on a free port: (process, port, log), `log_of(port)` its log.
+    A port taken meanwhile by another process is left for the next free one."""
+    for _attempt in range(5):
+        port = free_port()
+        log = log_of(port)
+        process = start(env, port, log)
+        try:
+            wait_until_up(process, port, log, seconds=seconds)
+        except PortTaken:
+            stop(process, seconds=10)
+            continue
+        except BaseException:
+            stop(process, seconds=10)
+            raise
+        return process, port, log
+    pytest.fail("no port could be bound in five attempts")
 
 
 def stop(process: subprocess.Popen, *, seconds: float) -> None:
@@ -172,10 +217,8 @@ def serving(tmp: Path, name: str, **overrides: str) -> Iterator[Server]:
         }
         env = server_env(tmp, name, database_url, **{**defaults, **overrides})
         prepare(env)
-        port, log = free_port(), tmp / f"{name}.log"
-        process = start(env, port, log)
+        process, port, log = start_on_a_free_port(env, lambda port: tmp / f"{name}-{port}.log")
         try:
-            wait_until_up(process, port, log, seconds=60)
             yield Server(port=port, env=env, log=log)
         finally:
             stop(process, seconds=40)

@@ -31,7 +31,7 @@ from config.wsgi import application
 from engagement.models import Activity, Cell
 from search.engine import FACETS
 
-pytestmark = pytest.mark.usefixtures("kb", "_wsgi_keeps_the_test_connection")
+pytestmark = [pytest.mark.client, pytest.mark.usefixtures("kb", "_wsgi_keeps_the_test_connection")]
 
 # The generator names the package after the schema's title, "Engagement Atlas API".
 PACKAGE = "engagement_atlas_api_client"

@@ -288,6 +288,7 @@ def editor_headers(client_editor, monkeypatch) -> dict[str, str]:
     return {"Authorization": f"Token {client_editor.token}"}
 
 
+@pytest.mark.slow
 def test_a_thousand_cases_over_every_operation_conform_to_the_schema(editor_headers):
     """Schemathesis draws cases (valid and not) for every operation of the schema, reads and
     writes, and checks each answer: no 5xx, a documented status, content type and body."""
@@ -318,6 +319,7 @@ def test_a_thousand_cases_over_every_operation_conform_to_the_schema(editor_head
     assert count >= MINIMUM_CASES, f"{count} cases"
 
 
+@pytest.mark.slow
 def test_stateful_sequences_along_the_schema_links_conform(editor_headers):
     """Sequences of calls along the links the schema declares (create or list, then read,
     then write with the ETag read as If-Match, then delete): every answer conforms."""

@@ -13,7 +13,7 @@ from bench.synthesis import shuffle_words, word_span
 from engagement.models import Cell, Framework
 from institutions.models import Institution
 from sources.models import Citation, Document, Passage
-from tests.engagement.test_seed_command import snapshot
+from tests.editorial.test_seed_command import snapshot
 
 pytestmark = pytest.mark.usefixtures("kb")
 

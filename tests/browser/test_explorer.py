@@ -7,7 +7,7 @@ import pytest
 
 from tests.browser.conftest import axe_violations
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 PAGE_TYPES = [
     "/",

@@ -10,7 +10,7 @@ from atlas.releases import release_create
 from engagement.models import Cell
 from tests.browser.conftest import axe_violations
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 PAGES = [
     "/changes/",

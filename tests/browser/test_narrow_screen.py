@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 PHONE = {"width": 360, "height": 740}
 BRIEF = "/documents/synergies-eu-ai-office-uk-aisi-2025/"

@@ -28,7 +28,7 @@ from tests.browser.conftest import axe_violations
 from tests.helpers import body
 from tests.seedtext import BRIEF
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 # For each citation on the page: anchor its selectors, and say where the page marks it.
 ANCHOR_CITATIONS = r"""

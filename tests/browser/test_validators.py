@@ -26,7 +26,7 @@ from engagement.models import Cell
 from sources.services import document_upsert
 from tests.browser.conftest import CHROMIUM, NODE_MODULES
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LIGHTHOUSE = NODE_MODULES / "lighthouse"

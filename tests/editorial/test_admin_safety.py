@@ -161,6 +161,7 @@ def _bound_data(form) -> dict:
     return data
 
 
+@pytest.mark.slow  # every form, every field, every one of 63 characters
 def test_every_text_field_of_every_admin_form_refuses_every_control_character(
     django_user_model,
 ):

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
+import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -21,6 +22,8 @@ from atlas.releases import release_create
 from core.dataset import dataset_version
 from engagement.models import Cell
 from tests.helpers import drop_postgres, recreate_postgres
+
+pytestmark = pytest.mark.server
 
 # The PostgreSQL database the restore goes to when the suite runs on SQLite; on
 # PostgreSQL, the suite's own database name with "_restore" appended, on the same server.

@@ -384,6 +384,7 @@ def test_a_failure_midway_rolls_back_everything(kb, tmp_path, monkeypatch):
     assert sorted(Passage.objects.filter(document=brief).values_list("anchor", "text")) == texts
 
 
+@pytest.mark.server
 def test_the_command_exits_non_zero_with_the_message(tmp_path):
     """Run as a program: exit status 1 and the reason on standard error."""
     result = subprocess.run(

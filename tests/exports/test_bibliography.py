@@ -148,6 +148,7 @@ def render(client, tmp_path, fmt: str, to: str = "plain") -> str:
     return pandoc("report.md", "--citeproc", *names, "--to=plain", "--wrap=none", cwd=tmp_path)
 
 
+@pytest.mark.pandoc
 @pytest.mark.parametrize("fmt", ["csl.json", "bib"])
 def test_pandoc_prints_two_cells_of_one_row_as_two_references_each_with_its_passage(
     client, tmp_path, fmt
@@ -176,6 +177,7 @@ def test_pandoc_prints_two_cells_of_one_row_as_two_references_each_with_its_pass
         assert "In Looking Ahead: Synergies Between the EU AI Office and UK AISI." in entry
 
 
+@pytest.mark.pandoc
 @pytest.mark.parametrize("fmt", ["csl.json", "bib"])
 def test_pandoc_prints_the_commission_as_author_once_and_the_date_once(client, tmp_path, fmt):
     text = render(client, tmp_path, fmt)
@@ -201,6 +203,7 @@ def test_ris_names_the_commission_once_and_dates_it_once(client):
     assert [r["type_of_reference"] for r in records] == ["GEN", "CHAP", "CHAP", "CHAP", "CHAP"]
 
 
+@pytest.mark.pandoc
 def test_a_report_citing_cells_renders_to_docx_with_each_passage(client, tmp_path):
     text = render(client, tmp_path, "csl.json", to="docx")
     assert "Row ‘Incident Reporting,’ Column ‘Collaboration’." in text

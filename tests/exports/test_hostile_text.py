@@ -109,7 +109,9 @@ def test_every_reference_format_is_made_and_reads_back(client, hostile_cell):
     assert records[1]["notes"] == [items[1]["note"]]
 
 
-@pytest.mark.parametrize("processor", ["pandoc", "python-markdown"])
+@pytest.mark.parametrize(
+    "processor", [pytest.param("pandoc", marks=pytest.mark.pandoc), "python-markdown"]
+)
 def test_the_markdown_export_renders_the_stored_text_and_no_markup(client, hostile_cell, processor):
     markdown = client.get(f"/frameworks/{hostile_cell.framework.slug}/export.md").content.decode()
     html = markdown_html(markdown, processor=processor)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -21,13 +22,17 @@ from core.text import xml_safe
 from engagement.models import Activity, Cell, Framework
 from institutions.models import Institution, Mandate
 from sources.models import Citation, Document
+from sources.references import one_line
 from tests.helpers import body, read_csv, read_xlsx, sheet_rows, unguard
+from tests.references import read_bibtex, tex_text, validate_csl
 from tests.unit.test_text_and_params import FORBIDDEN_CONTROLS
 
 pytestmark = pytest.mark.usefixtures("kb")
 
 FRAMEWORK = "eu-ai-office-uk-aisi"
 POSITION = {"activity__slug": "incident-reporting", "level__slug": "coordination"}
+# C0, DEL and C1: what no line of a reference may hold.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @pytest.fixture
@@ -101,14 +106,48 @@ def test_the_json_and_markdown_exports_are_written(client, stored, hostile):
     assert "start " in markdown and " end" in markdown
 
 
+def reference_fields(fmt: str, text: str) -> dict[str, str]:
+    """The title, container title and note of the one reference in `text`, read as a
+    reference manager reads the format (pybtex in strict mode, the CSL-JSON schema); a plain
+    text reference is one line, all three at once."""
+    if fmt == "bib":
+        (entry,) = read_bibtex(text).entries.values()
+        return {
+            k: tex_text(v) for k, v in entry.fields.items() if k in ("title", "booktitle", "note")
+        }
+    if fmt == "json":
+        (item,) = json.loads(text)
+        validate_csl([item])
+        return {
+            "title": item["title"],
+            "booktitle": item.get("container-title", ""),
+            "note": item.get("note", ""),
+        }
+    line, newline, rest = text.partition("\n")
+    assert newline and not rest, "a plain text reference is one line"
+    return {"title": line, "booktitle": line, "note": line}
+
+
 @pytest.mark.parametrize("fmt", ["bib", "json", "txt"])
-def test_the_citation_exports_are_written(client, stored, fmt):
-    cell_url = f"/frameworks/{FRAMEWORK}/cells/incident-reporting/coordination/cite.{fmt}"
+def test_the_citation_exports_write_the_text_as_one_line_with_control_pictures(
+    client, stored, hostile, fmt
+):
+    # A reference is one line: white space runs are one space, every other control
+    # character its visible picture; nothing else of the text is lost.
+    title = one_line("Brief " + hostile)
+    assert "start \u2400\u2401" in title and "\u2421" in title and title.endswith(" end")
     document = Document.objects.get(pk=stored.framework.document_id)
-    for url in (cell_url, f"/documents/{document.slug}/cite.{fmt}"):
-        response = get(client, url)
-        if fmt == "json":
-            assert json.loads(body(response))
+    whole = reference_fields(
+        fmt, body(get(client, f"/documents/{document.slug}/cite.{fmt}")).decode()
+    )
+    assert title in whole["title"]
+    cell_url = f"/frameworks/{FRAMEWORK}/cells/incident-reporting/coordination/cite.{fmt}"
+    part = reference_fields(fmt, body(get(client, cell_url)).decode())
+    assert title in part["booktitle"]
+    assert one_line("Incident " + hostile) in part["note"]
+    assert f"“{one_line(hostile.replace(chr(0), ''))}”" in part["note"]
+    for value in (*whole.values(), *part.values()):
+        assert not CONTROL.search(value), value
 
 
 def test_the_comparison_exports_are_written(client, stored, hostile):

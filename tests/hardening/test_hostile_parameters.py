@@ -208,6 +208,7 @@ def requests(draw):
     return route, draw(st.sampled_from(concrete_urls(route))), name, draw(hostile_text)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=200,
     deadline=None,

@@ -15,13 +15,19 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 
 import pytest
 from django.core.cache import cache
 
-from tests.servers import serving
+from tests.servers import REQUEST_SECONDS, serving
+
+pytestmark = pytest.mark.server
 
 WRK_SECONDS = 3
+# wrk runs again until both workers were recycled under it; a loaded machine serves fewer
+# requests a run, so takes more runs, never a weaker check.
+WRK_DEADLINE_SECONDS = 180
 
 
 @pytest.fixture(scope="module")
@@ -56,35 +62,40 @@ def restarts(server) -> int:
     return server.log.read_text().count("Autorestarting worker")
 
 
+@pytest.mark.wrk
 @pytest.mark.parametrize("path", ["/healthz", "/frameworks/eu-ai-office-uk-aisi/"])
 def test_recycling_workers_under_wrk_drops_no_connection(server, path):
     wrk = shutil.which("wrk")
     if wrk is None:
         pytest.fail("wrk is missing: `make test` installs it (apt)")
     before = restarts(server)
-    result = subprocess.run(
-        [
-            wrk,
-            "-t2",
-            "-c16",
-            f"-d{WRK_SECONDS}s",
-            "--timeout",
-            "10s",
-            f"http://127.0.0.1:{server.port}{path}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=WRK_SECONDS + 60,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
-    # wrk prints these lines only when there is something to count.
-    assert "Socket errors" not in output, output
-    assert "Non-2xx" not in output, output
-    assert requests > 50, output
-    # The workers were recycled while wrk ran: every 50 requests, each of the two.
-    assert restarts(server) - before >= 2, output
+    deadline = time.monotonic() + WRK_DEADLINE_SECONDS
+    requests = 0
+    # The workers are recycled while wrk runs: every 50 requests, each of the two. Nothing
+    # else sends this server requests meanwhile.
+    while restarts(server) - before < 2:
+        assert time.monotonic() < deadline, f"{requests} requests, workers not recycled"
+        result = subprocess.run(
+            [
+                wrk,
+                "-t2",
+                "-c16",
+                f"-d{WRK_SECONDS}s",
+                "--timeout",
+                "30s",
+                f"http://127.0.0.1:{server.port}{path}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=WRK_SECONDS + 120,
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output
+        requests += int(re.search(r"(\d+) requests in", output).group(1))
+        # wrk prints these lines only when there is something to count.
+        assert "Socket errors" not in output, output
+        assert "Non-2xx" not in output, output
+    assert requests >= 100  # two recycles: fifty requests each at least
 
 
 def race(server, token: str, path: str, body: dict, runners: int = 8) -> list[tuple[int, dict]]:
@@ -109,8 +120,8 @@ def race(server, token: str, path: str, body: dict, runners: int = 8) -> list[tu
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
-    assert len(answers) == runners
+        thread.join(timeout=REQUEST_SECONDS + 60)
+    assert len(answers) == runners, answers
     return answers
 
 

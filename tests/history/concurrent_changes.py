@@ -6,6 +6,10 @@ rewritten, a relationship made, every other one deleted again), pausing inside t
 that they interleave, while this process polls `/api/v1/changes/?since=` as a client
 would, keeping the last version it saw. Prints, as JSON, what the client saw and what the
 history holds, for tests/history/test_concurrency.py to compare.
+
+However slow the machine, the client reads while the writers write: each writer, halfway,
+waits until a poll that began after its last commit is over (no sleep decides it), and a
+transaction that meets a lock is tried again until a deadline, not a number of times.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ import random
 import sys
 import time
 
+# How long a writer keeps trying a transaction that meets a lock, and waits for the client.
+PATIENCE_SECONDS = 120
 
-def write(writer: int, rounds: int) -> None:
+
+def write(writer: int, rounds: int, polls_started, polls_done) -> None:
     import django
 
     django.setup()
@@ -31,7 +38,16 @@ def write(writer: int, rounds: int) -> None:
     cells = list(Cell.objects.filter(kind="analyst").values_list("pk", flat=True))
     uk, us = Institution.objects.get(slug="uk-aisi"), Institution.objects.get(slug="us-aisi")
     for round_ in range(rounds):
-        for attempt in range(20):
+        if round_ == rounds // 2:
+            # Halfway: until the client has read past this writer's commits so far.
+            after = polls_started.value
+            deadline = time.monotonic() + PATIENCE_SECONDS
+            while polls_done.value <= after:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the client did not poll")
+                time.sleep(0.01)
+        deadline = time.monotonic() + PATIENCE_SECONDS
+        while True:
             try:
                 with transaction.atomic():
                     cell = Cell.objects.get(pk=random.choice(cells))
@@ -50,7 +66,7 @@ def write(writer: int, rounds: int) -> None:
                         relationship.delete()
                 break
             except Exception:  # a lock timeout under contention: try the transaction again
-                if attempt == 19:
+                if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
     connection.close()
@@ -70,7 +86,12 @@ def main(writers: int, rounds: int) -> dict:
     start = dataset_version().version
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    processes = [context.Process(target=write, args=(w, rounds)) for w in range(writers)]
+    # Polls begun and polls over, read by the writers halfway.
+    polls_started, polls_done = context.Value("i", 0), context.Value("i", 0)
+    processes = [
+        context.Process(target=write, args=(w, rounds, polls_started, polls_done))
+        for w in range(writers)
+    ]
     for process in processes:
         process.start()
 
@@ -78,9 +99,13 @@ def main(writers: int, rounds: int) -> dict:
     seen: list[dict] = []
     since = start
     polls = 0
+    polls_with_changes = 0
 
     def poll() -> None:
-        nonlocal since, polls
+        nonlocal since, polls, polls_with_changes
+        with polls_started.get_lock():
+            polls_started.value += 1
+        before = len(seen)
         url: str | None = f"/api/v1/changes/?since={since}&page_size=7"
         while url:
             response = client.get(url)
@@ -91,6 +116,9 @@ def main(writers: int, rounds: int) -> dict:
         if seen:
             since = seen[-1]["version"]
         polls += 1
+        polls_with_changes += len(seen) > before
+        with polls_done.get_lock():
+            polls_done.value += 1
 
     while any(process.is_alive() for process in processes):
         poll()
@@ -116,6 +144,7 @@ def main(writers: int, rounds: int) -> dict:
     return {
         "start": start,
         "polls": polls,
+        "polls_with_changes": polls_with_changes,
         "seen": [
             [c["version"], c["type"], c["key"], c["action"], c["time"], c["label"]] for c in seen
         ],

@@ -7,7 +7,11 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+
+# Each test runs manage.py in a process of its own.
+pytestmark = pytest.mark.server
 
 # Settings this file controls; whatever the caller's shell has for them is dropped.
 _OURS = {

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -150,6 +151,7 @@ _fragments = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @hypothesis_settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_fragments, st.text(max_size=12)), max_size=12), st.booleans())
 def test_generated_input_never_yields_executable_html(parts, inline):
@@ -217,6 +219,7 @@ def test_python_marks_nothing_safe_unless_it_escapes_first():
     assert offenders == []
 
 
+@pytest.mark.slow
 @hypothesis_settings(max_examples=200, deadline=None)
 @given(
     st.lists(
@@ -237,6 +240,7 @@ def test_search_snippets_escape_the_source_text(parts):
 _PASSAGE_TAGS = INLINE_TAGS | {"mark", "th", "td"}
 
 
+@pytest.mark.slow
 @hypothesis_settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.one_of(_fragments, st.text(max_size=8)), max_size=10),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -13,6 +12,7 @@ from django.db import connections
 from django.test import Client, RequestFactory
 
 from atlas.seeding import knowledge_base_seed
+from core import cache as core_cache
 from core.cache import _may_store
 from engagement.models import Cell, EngagementLevel, Framework
 from institutions.models import Institution
@@ -292,25 +292,45 @@ def test_a_page_is_not_stored_when_a_write_lands_while_it_renders(
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_misses_build_the_page_once(client, settings, monkeypatch, reseed):
     """Eight requests for a page nobody has cached: one builds it, seven wait and are served
-    what it stored."""
+    what it stored.
+
+    No sleep decides the order: the one building waits until the seven others are waiting
+    for its entry, and the waits are long enough for a loaded machine (what is proved is
+    who builds, not how fast)."""
     from engagement import views
 
     knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)
     settings.ATLAS_RESPONSE_CACHE = True
     cache.clear()
+    monkeypatch.setattr(core_cache, "LOCK_SECONDS", 300)
+    monkeypatch.setattr(core_cache, "LOCK_WAIT_SECONDS", 120.0)
     render = views.FrameworkDetailView.get
-    builds = []
+    wait = core_cache.ResponseCacheMiddleware._wait
+    builds, waiting = [], []
+    all_waiting = threading.Event()
+    lock = threading.Lock()
 
-    def slow_render(self, request, *args, **kwargs):
-        builds.append(request.path)
-        time.sleep(0.3)  # long enough for every other request to arrive meanwhile
+    def counted_wait(self, *args, **kwargs):
+        with lock:
+            waiting.append(1)
+            if len(waiting) == 7:
+                all_waiting.set()
+        return wait(self, *args, **kwargs)
+
+    def render_once_all_wait(self, request, *args, **kwargs):
+        with lock:
+            builds.append(request.path)
+            if len(builds) > 1:
+                all_waiting.set()  # not single-flight: no use waiting for the others
+        assert all_waiting.wait(timeout=120), f"{len(waiting)} requests waiting, not 7"
         return render(self, request, *args, **kwargs)
 
-    monkeypatch.setattr(views.FrameworkDetailView, "get", slow_render)
+    monkeypatch.setattr(core_cache.ResponseCacheMiddleware, "_wait", counted_wait)
+    monkeypatch.setattr(views.FrameworkDetailView, "get", render_once_all_wait)
     start = threading.Barrier(8)
 
     def fetch(_):
-        start.wait()
+        start.wait(timeout=120)
         try:
             response = Client().get(BRIEF)
             return response.status_code, response["X-Cache"], response.content
@@ -320,6 +340,7 @@ def test_concurrent_misses_build_the_page_once(client, settings, monkeypatch, re
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(fetch, range(8)))
     assert builds == [BRIEF]
+    assert len(waiting) == 7
     assert sorted(state for _, state, _ in results) == ["hit"] * 7 + ["miss"]
     assert len({(status, content) for status, _, content in results}) == 1
     cache.clear()

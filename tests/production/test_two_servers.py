@@ -13,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,27 +20,25 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from tests.servers import manage, prepare, server_database, server_env, start, stop, wait_until_up
+from tests.servers import (
+    REQUEST_SECONDS,
+    manage,
+    prepare,
+    server_database,
+    server_env,
+    start_on_a_free_port,
+    stop,
+)
+
+pytestmark = pytest.mark.server
 
 REDIS_URL = os.environ.get("ATLAS_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
-PORTS = range(8300, 8350)
 FRAMEWORK = "/frameworks/eu-ai-office-uk-aisi/"
 HTTPS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
 
 
-def _free_ports(count: int) -> list[int]:
-    found = []
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                found.append(port)
-        if len(found) == count:
-            return found
-    pytest.fail(f"no {count} free ports in {PORTS.start}-{PORTS.stop - 1}")
-
-
 def fetch(port: int, path: str, headers: dict[str, str] | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_SECONDS)
     try:
         connection.request("GET", path, headers=headers if headers is not None else HTTPS)
         response = connection.getresponse()
@@ -67,20 +64,23 @@ def cluster(tmp_path_factory):
             REDIS_URL=REDIS_URL,
             WEB_CONCURRENCY="1",
             GUNICORN_THREADS="2",
-            # Low enough to reach in a test; the count is kept in the shared Redis.
-            API_THROTTLE_ANON="30/minute",
+            # Low enough to reach in a test; the count is kept in the shared Redis. Per hour,
+            # not per minute: however slow the machine, no request leaves the window while
+            # the module runs.
+            API_THROTTLE_ANON="30/hour",
             # Counters and cached responses of this run only.
             CACHE_KEY_PREFIX=f"atlas-test-{secrets.token_hex(8)}",
         )
         prepare(env)
-        ports = _free_ports(2)
-        logs = [tmp / f"server-{port}.log" for port in ports]
-        processes = []
+        processes, ports, logs = [], [], []
         try:
-            for port, log in zip(ports, logs, strict=True):
-                processes.append(start(env, port, log))
-            for port, process, log in zip(ports, processes, logs, strict=True):
-                wait_until_up(process, port, log, seconds=30)
+            for _server in range(2):
+                process, port, log = start_on_a_free_port(
+                    env, lambda port: tmp / f"server-{port}.log"
+                )
+                processes.append(process)
+                ports.append(port)
+                logs.append(log)
             yield {"ports": ports, "env": env, "logs": logs}
         finally:
             for process in processes:
@@ -249,7 +249,7 @@ def test_a_missing_page_is_friendly_and_leaks_nothing(cluster):
 def test_requests_are_logged_as_json_lines(cluster):
     port = cluster["ports"][0]
     fetch(port, "/healthz", {"X-Request-ID": "two-servers-log"})
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         lines = [
             json.loads(line)
@@ -269,7 +269,7 @@ def test_requests_are_logged_as_json_lines(cluster):
 
 
 def test_the_rate_limit_is_shared_by_both_servers(cluster):
-    """30 anonymous API requests a minute from one address, counted in Redis across servers.
+    """30 anonymous API requests an hour from one address, counted in Redis across servers.
 
     Each request asks for a different page, so none is answered from the response cache
     (a cached answer costs one query and is not counted).
@@ -280,7 +280,7 @@ def test_the_rate_limit_is_shared_by_both_servers(cluster):
         port = a if number % 2 else b
         status, _, _ = fetch(port, f"/api/v1/cells/?q=probe{number}")
         statuses.append(status)
-    # Other tests of this module made anonymous API reads in the same minute too.
+    # Other tests of this module made anonymous API reads in the same hour too.
     assert 429 in statuses
     first = statuses.index(429)
     assert statuses[first:] == [429] * (len(statuses) - first)

@@ -208,6 +208,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client):
     assert [queries(url, params) for url, params in requests] == seeded
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -1,6 +1,6 @@
 """`sources.parsing.split_passages` on small hand-written texts, plain and Markdown.
 
-The two seeded source texts are split in tests/sources/test_parsing.py.
+The two seeded source texts are split in tests/seeded/test_parsing.py.
 """
 
 from __future__ import annotations

@@ -5,7 +5,10 @@ The parsers every setting goes through (`core.env`) are tested in tests/unit/tes
 
 from __future__ import annotations
 
+import pytest
 
+
+@pytest.mark.server  # a process of its own
 def test_production_without_a_secret_key_does_not_start():
     import subprocess
     import sys

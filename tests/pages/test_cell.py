@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
+from django.utils.timezone import localtime
 
 from engagement.models import Cell
 
@@ -56,7 +58,17 @@ def test_cell_page_shows_the_text_and_marks_the_quote_in_its_passage(client):
         'href="/frameworks/eu-ai-office-uk-aisi/cells/risk-thresholds/coordination/">Risk Thresholds</a>'
         in html
     )
-    assert f'<time datetime="{cell.updated_at.isoformat()}' in html or "<time datetime=" in html
+    # When the cell last changed: the machine-readable instant, and the day and minute a
+    # reader sees (in the site's time zone).
+    ((instant, shown),) = re.findall(
+        r'<dt>Last changed</dt><dd><time datetime="([^"]+)">([^<]+)</time>', html
+    )
+    # HTML's valid date-time carries at most milliseconds.
+    assert datetime.fromisoformat(instant) == cell.updated_at.replace(
+        microsecond=cell.updated_at.microsecond // 1000 * 1000
+    )
+    local = localtime(cell.updated_at)
+    assert shown.startswith(f"{local.day} {local:%B %Y, %H:%M}")
     assert "http://testserver" + URL in html
     assert f'<link rel="alternate" type="application/json" href="/api/v1/cells/{cell.pk}/">' in html
 

@@ -43,7 +43,8 @@ def large(django_db_setup, django_db_blocker):
         Document.objects.filter(slug__in=[LARGE, SMALL]).delete()
 
 
-pytestmark = [pytest.mark.usefixtures("kb")]
+# A generated act of thousands of passages, ingested once for the module: `make test` only.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("kb")]
 
 
 def _pages(slug: str) -> list[str]:

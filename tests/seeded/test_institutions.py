@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from institutions.models import Function, Institution, Mandate, MandateStatus, Relationship
-from tests.seedtext import ARTICLE, BRIEF, functions_rows, shown_text
+from tests.seedtext import ARTICLE, functions_rows, shown_text
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -91,4 +91,3 @@ def test_relationships_are_cited_and_cover_the_reported_ties():
     ttc = Relationship.objects.get(slug="eu-ai-office-us-aisi-ttc-evaluation-tools")
     assert str(ttc.date) == "2024-04-08"
     assert ttc.citations.get().passage.document.slug == ARTICLE
-    assert BRIEF != ARTICLE
