@@ -33,6 +33,7 @@ def _fast_password_hashing():
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
 
+
 # Property tests prove behaviour, not speed (speed lives in bench/): no per-example deadline,
 # which a loaded two-core machine would break for nothing.
 hypothesis_settings.register_profile("atlas", deadline=None)
