@@ -81,12 +81,17 @@ def _nearest(positions: list[int], target: int, count: int) -> list[int]:
 
 def score(*, exact: str, prefix: str, suffix: str, found: str, before: str, after: str) -> float:
     """How well `found`, with `before` and `after` it in the reading text, matches the old
-    quote `exact` with its `prefix` and `suffix` (0..1)."""
-    context = (
-        _similarity(prefix[-CONTEXT_CHARS:], before[-CONTEXT_CHARS:])
-        + _similarity(suffix[:CONTEXT_CHARS], after[:CONTEXT_CHARS])
-    ) / 2
-    return QUOTE_WEIGHT * _similarity(exact, found) + (1 - QUOTE_WEIGHT) * context
+    quote `exact` with its `prefix` and `suffix` (0..1). An empty prefix (suffix) says only
+    that the quote began (ended) the document: it is left out, not matched."""
+    context = []
+    if prefix:
+        context.append(_similarity(prefix[-CONTEXT_CHARS:], before[-CONTEXT_CHARS:]))
+    if suffix:
+        context.append(_similarity(suffix[:CONTEXT_CHARS], after[:CONTEXT_CHARS]))
+    words = _similarity(exact, found)
+    if not context:
+        return words
+    return QUOTE_WEIGHT * words + (1 - QUOTE_WEIGHT) * sum(context) / len(context)
 
 
 def suggestions(
