@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process, utils
 
 from sources.quotes import CONTEXT_CHARS, READING_SEPARATOR, quote_context
 
@@ -28,8 +28,9 @@ MAX_SUGGESTIONS = 3
 MIN_SCORE = 0.6
 # How the score weighs the words themselves against their context (prefix and suffix).
 QUOTE_WEIGHT = 0.8
-# Passages whose best stretch is looked at closely, of all the document's (the others only
-# get the one fast alignment score).
+# Passages whose words are most like the quote's in context (of all the document's), whose
+# best-aligned stretch is then scored; and of those, the ones whose spans are looked at.
+WORD_SHORTLIST = 40
 SHORTLIST = 8
 # Quotes and passages longer than this are matched on their first so many characters, so
 # one pathological text cannot make a request slow.
@@ -108,11 +109,24 @@ def suggestions(
     quote = exact[:MAX_TEXT_CHARS]
     if not quote.strip() or not passages:
         return []
-    # Every passage gets one fast score (RapidFuzz's C++); the best few are looked at closely.
+    # Three steps, each on fewer passages: the words of the quote in its context against
+    # every passage (token sets, RapidFuzz's C++ loop), then the characters of the quote
+    # (the best-aligned stretch), then the exact span of whole words.
+    texts = [passage.shown[:MAX_TEXT_CHARS] for passage in passages]
+    in_context = f"{prefix} {quote} {suffix}"
+    words = process.extract(
+        in_context,
+        texts,
+        scorer=fuzz.token_set_ratio,
+        # Words compared without case or punctuation; a quote of punctuation only as it is.
+        processor=utils.default_process if utils.default_process(in_context) else None,
+        limit=WORD_SHORTLIST,
+        score_cutoff=MIN_SCORE * 100 / 2,
+    )
     cutoff = MIN_SCORE * 100
     rough: list[tuple[float, int]] = []
-    for index, passage in enumerate(passages):
-        shown = passage.shown[:MAX_TEXT_CHARS]
+    for _, _, index in words:
+        shown = texts[index]
         if not shown.strip():
             continue
         # A passage much shorter than the quote cannot hold it, however alike its words.
