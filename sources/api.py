@@ -16,11 +16,10 @@ from sources.serializers import (
     CitationResourceSerializer,
     DocumentDetailSerializer,
     DocumentSerializer,
-    DocumentTexts,
     PassageSerializer,
     ReanchorSerializer,
 )
-from sources.services import CandidateStale, citation_reanchor
+from sources.services import CandidateStale, DocumentTexts, citation_reanchor
 
 
 class DocumentViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
