@@ -15,7 +15,7 @@ from core import registry
 from core.api.fields import ApiListUrlField, ApiUrlField, HtmlUrlField
 from sources.models import Citation, CitationRole, Document, Passage, citation_url
 from sources.quotes import quote_stands
-from sources.services import passage_quote
+from sources.services import DocumentTexts, citation_suggestions, passage_quote
 
 
 class CitationListSerializer(serializers.ListSerializer):
@@ -227,6 +227,81 @@ class ClaimTypeField(serializers.ChoiceField):
         return claim.name if claim is not None else content_type.model
 
 
+class SuggestionSerializer(serializers.Serializer):
+    """A place an orphaned citation's quote may have gone, in its document's current text
+    (`sources.repairs`). Send its `passage`, `start` and `end` to the citation's `reanchor`
+    to accept it; nothing is re-anchored otherwise."""
+
+    passage = serializers.CharField(help_text="The anchor of the passage.")
+    start = serializers.IntegerField(help_text="Offset in the passage's shown text.")
+    end = serializers.IntegerField(help_text="Offset one past the quote's last character.")
+    exact = serializers.CharField(help_text="The words it would quote.")
+    score = serializers.FloatField(
+        min_value=0, max_value=1, help_text="How well it matches the old quote in its context."
+    )
+
+    @staticmethod
+    def csv_summary(item: dict) -> str:
+        return (
+            f"{item['passage']}[{item['start']}:{item['end']}] “{item['exact']}” ({item['score']})"
+        )
+
+
+class SuggestionListSerializer(serializers.ListSerializer):
+    """An orphaned citation's suggestions (none for a valid one), from the request's
+    `DocumentTexts` (serializer context `document_texts`)."""
+
+    def get_attribute(self, citation: Citation):
+        texts = self.context.get("document_texts")
+        if texts is None:
+            texts = DocumentTexts()
+        current = texts.current(citation.passage.document_id) if citation.orphaned else []
+        return [
+            {
+                "passage": c.passage,
+                "start": c.start,
+                "end": c.end,
+                "exact": c.exact,
+                "score": c.score,
+            }
+            for c in citation_suggestions(citation, current)
+        ]
+
+
+class ReanchorSerializer(serializers.Serializer):
+    """Accept a suggestion: the passage (anchor, in the citation's document) and offsets
+    it gave, and optionally the words it showed (refused with a 409 if no longer there)."""
+
+    passage = serializers.SlugField(help_text="The suggestion's `passage` (an anchor).")
+    # Offsets are stored as positive 32-bit integers (`Citation.start`).
+    start = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, help_text="The suggestion's `start`."
+    )
+    end = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The suggestion's `end`."
+    )
+    exact = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        help_text="The suggestion's `exact`: when given, the passage must still hold it.",
+    )
+
+    def validate(self, attrs):
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": ["`end` must be greater than `start`."]})
+        citation = self.context["citation"]
+        passage = (
+            Passage.objects.select_related("document")
+            .filter(document_id=citation.passage.document_id, anchor=attrs["passage"])
+            .first()
+        )
+        if passage is None:
+            raise serializers.ValidationError(
+                {"passage": [f"No passage {attrs['passage']} in the citation's document."]}
+            )
+        return {**attrs, "passage": passage}
+
+
 class CitationResourceSerializer(CitationSerializer):
     """A citation as its own resource: the shared shape plus what it supports.
 
@@ -259,6 +334,13 @@ class CitationResourceSerializer(CitationSerializer):
         help_text="Which appearance of the quote, when `start` is omitted and it repeats.",
     )
     api_url = ApiUrlField("citation", source="pk")
+    suggestions = SuggestionListSerializer(
+        child=SuggestionSerializer(),
+        read_only=True,
+        help_text="For an orphaned citation, where its quote may have gone in the document's "
+        "current text: at most three, best first (none for a valid one). An editor accepts "
+        "one with `reanchor`.",
+    )
 
     class Meta(CitationSerializer.Meta):
         fields = [
@@ -267,8 +349,18 @@ class CitationResourceSerializer(CitationSerializer):
             *CitationSerializer.Meta.fields,
             "occurrence",
             "api_url",
+            "suggestions",
         ]
-        read_only_fields = ["id", "prefix", "suffix", "end", "valid", "orphaned", "url"]
+        read_only_fields = [
+            "id",
+            "prefix",
+            "suffix",
+            "end",
+            "valid",
+            "orphaned",
+            "url",
+            "suggestions",
+        ]
 
     def validate(self, attrs):
         merged = {

@@ -41,6 +41,8 @@ from sources.reader_layout import (
     lay_out,
     reader_summary,
 )
+from sources.repairs import Candidate, Current, is_candidate
+from sources.repairs import suggestions as repair_suggestions
 
 
 def text_sha256(text: str) -> str:
@@ -425,3 +427,117 @@ def citation_attach(
         "end": end,
     }
     return row_upsert(Citation, lookup=lookup, values=values)
+
+
+class CandidateStale(Exception):
+    """A suggested place for an orphaned citation's quote is no longer one (the document
+    changed since it was proposed, the passage was retired, the offsets fall outside it, or
+    the citation was repaired already): nothing is written. The API answers 409."""
+
+
+def document_current(document_id: int) -> list[Current]:
+    """The document's current passages in reading order, as the repairs read them (one
+    query of two columns)."""
+    rows = (
+        Passage.objects.filter(document_id=document_id, retired=False)
+        .order_by("ordinal")
+        .values_list("anchor", "shown")
+    )
+    return [Current(anchor, shown) for anchor, shown in rows]
+
+
+class DocumentTexts:
+    """The current passages of documents, each document's read at most once per request:
+    what an orphaned citation's suggestions are computed from. `preload` reads those of
+    a page of citations in one query."""
+
+    def __init__(self) -> None:
+        self.by_document: dict[int, list[Current]] = {}
+
+    def preload(self, citations) -> None:
+        wanted = {
+            c.passage.document_id
+            for c in citations
+            if c.orphaned and c.passage.document_id not in self.by_document
+        }
+        if not wanted:
+            return
+        rows = (
+            Passage.objects.filter(document_id__in=wanted, retired=False)
+            .order_by("document_id", "ordinal")
+            .values_list("document_id", "anchor", "shown")
+        )
+        for document_id in wanted:
+            self.by_document[document_id] = []
+        for document_id, anchor, shown in rows:
+            self.by_document[document_id].append(Current(anchor, shown))
+
+    def current(self, document_id: int) -> list[Current]:
+        if document_id not in self.by_document:
+            self.by_document[document_id] = document_current(document_id)
+        return self.by_document[document_id]
+
+
+def citation_suggestions(citation: Citation, current: list[Current]) -> list[Candidate]:
+    """Where an orphaned citation's quote may have gone in its document's current passages
+    (`document_current`); none for a citation that is not orphaned."""
+    if not citation.orphaned:
+        return []
+    return repair_suggestions(
+        exact=citation.exact, prefix=citation.prefix, suffix=citation.suffix, passages=current
+    )
+
+
+@transaction.atomic
+def citation_reanchor(
+    *,
+    citation: Citation,
+    passage: Passage,
+    start: int,
+    end: int,
+    editor,
+    exact: str | None = None,
+) -> Citation:
+    """Re-anchor an orphaned citation on one of its suggestions, as an editor decided: the
+    quote becomes the words of `passage`'s shown text at `start`..`end`, its selector
+    computed as for any new citation (`passage_quote`), and the history names `editor`.
+
+    The span must still be one of the citation's suggestions (and hold `exact`, when given:
+    the words the editor saw), else CandidateStale and nothing is written.
+    """
+    citation = Citation.objects.select_for_update().select_related("passage").get(pk=citation.pk)
+    if not citation.orphaned:
+        raise CandidateStale("The citation is not orphaned (any more): there is nothing to repair.")
+    if passage.document_id != citation.passage.document_id:
+        raise CandidateStale("The passage is not in the citation's document.")
+    if passage.retired:
+        raise CandidateStale(f"Passage {passage.anchor} is no longer in the document's text.")
+    if not 0 <= start < end <= len(passage.shown):
+        raise CandidateStale(
+            f"{start}-{end} is outside passage {passage.anchor}, which has "
+            f"{len(passage.shown)} characters now."
+        )
+    words = passage.shown[start:end]
+    if exact is not None and words != exact:
+        raise CandidateStale(
+            f"Passage {passage.anchor} no longer holds these words at {start}-{end}."
+        )
+    candidates = citation_suggestions(citation, document_current(passage.document_id))
+    if not is_candidate(candidates, passage=passage.anchor, start=start, end=end):
+        raise CandidateStale(
+            f"{passage.anchor} {start}-{end} is no longer a suggestion for this citation: the "
+            "document changed since it was proposed. Read its suggestions again."
+        )
+    selector = passage_quote(passage, words, start=start)
+    citation.passage = passage
+    citation.exact = selector.exact
+    citation.prefix = selector.prefix
+    citation.suffix = selector.suffix
+    citation.start = selector.start
+    citation.end = selector.end
+    citation.orphaned = False
+    citation.full_clean()
+    citation._history_user = editor
+    citation._change_reason = "re-anchored on a suggestion"
+    citation.save()
+    return citation

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sources import reference_views, views
+from sources import reference_views, repair_views, views
 
 app_name = "sources"
 
@@ -31,5 +31,15 @@ urlpatterns = [
         "documents/<slug:slug>/cite.<str:fmt>",
         reference_views.DocumentCiteView.as_view(),
         name="document-cite",
+    ),
+    path(
+        "editors/citations/orphaned/",
+        repair_views.OrphanedCitationsView.as_view(),
+        name="citation-orphaned",
+    ),
+    path(
+        "editors/citations/<int:pk>/reanchor/",
+        repair_views.ReanchorView.as_view(),
+        name="citation-reanchor",
     ),
 ]

@@ -111,8 +111,8 @@ class Command(BaseCommand):
         if orphaned:
             self.stdout.write(
                 self.style.WARNING(
-                    "  Orphaned citations are listed by `manage.py verify_citations` and "
-                    "flagged in the admin; correct their quotes there."
+                    "  Orphaned citations are listed by `manage.py verify_citations`; editors "
+                    "repair them, on suggestions, at /editors/citations/orphaned/."
                 )
             )
 

@@ -1,0 +1,125 @@
+"""The editors' page of orphaned citations, with the places their quotes may have gone.
+
+A machine proposes, an editor decides: the page lists each orphaned citation with its
+suggestions (`sources.repairs`), and re-anchors one only when an editor accepts it, through
+the same service as the API (`sources.services.citation_reanchor`).
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.pages import breadcrumbs
+from core.paging import PageParametersMixin, only_parameters, paginate
+from sources.models import Citation, Passage
+from sources.reader_html import claim_link, claims_prefetch
+from sources.services import CandidateStale, DocumentTexts, citation_reanchor, citation_suggestions
+
+# The permission that makes an editor of citations (the "editors" group has it).
+REPAIR_PERMISSION = "sources.change_citation"
+
+
+class EditorsOnlyMixin:
+    """Signed-in editors only: others are sent to sign in, and a signed-in non-editor gets
+    a 403. The pages are never cached (each is an editor's own, with a CSRF token)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not request.user.has_perm(REPAIR_PERMISSION):
+            raise PermissionDenied("Only editors repair citations.")
+        response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class OrphanedCitationsView(EditorsOnlyMixin, PageParametersMixin, TemplateView):
+    """The orphaned citations, by document, a page at a time, each with its suggestions."""
+
+    template_name = "sources/citation_orphaned.html"
+    paginate_by = 20
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        only_parameters(params)
+        citations = (
+            Citation.objects.filter(orphaned=True)
+            .with_passage()
+            .select_related("content_type")
+            .prefetch_related(claims_prefetch())
+            .order_by("passage__document__title", "passage__document_id", "pk")
+        )
+        page = paginate(citations, params, per_page=self.paginate_by, path=self.request.path)
+        texts = DocumentTexts()
+        texts.preload(page.items)
+        for citation in page.items:
+            citation.claim_info = claim_link(citation)
+            citation.suggested = citation_suggestions(
+                citation, texts.current(citation.passage.document_id)
+            )
+        groups = [
+            (document, list(items))
+            for document, items in groupby(page.items, key=lambda c: c.passage.document)
+        ]
+        return {**self.error_context(), "groups": groups, "page": page, "pagination": page}
+
+    def error_context(self, **kwargs) -> dict:
+        return {"breadcrumbs": breadcrumbs(("Orphaned citations", None))}
+
+
+class ReanchorForm(forms.Form):
+    passage = forms.SlugField(max_length=200)
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=1)
+    exact = forms.CharField(strip=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+
+class ReanchorView(EditorsOnlyMixin, View):
+    """Accept one suggestion for an orphaned citation (a POST from the page's form), then go
+    back to the page with a message saying what was done or why not."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        citation = get_object_or_404(Citation.objects.select_related("passage"), pk=pk)
+        form = ReanchorForm(request.POST)
+        back = reverse("sources:citation-orphaned")
+        if not form.is_valid():
+            problems = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
+            messages.error(request, f"Citation {pk} was not changed ({problems}).")
+            return HttpResponseRedirect(back)
+        data = form.cleaned_data
+        if data["page"] and data["page"] > 1:
+            back += f"?page={data['page']}"
+        passage = Passage.objects.filter(
+            document_id=citation.passage.document_id, anchor=data["passage"]
+        ).first()
+        try:
+            if passage is None:
+                raise CandidateStale(f"No passage {data['passage']} in the citation's document.")
+            citation_reanchor(
+                citation=citation,
+                passage=passage,
+                start=data["start"],
+                end=data["end"],
+                exact=data["exact"],
+                editor=request.user,
+            )
+        except CandidateStale as error:
+            messages.error(request, f"Citation {pk} was not changed: {error}")
+            return HttpResponseRedirect(back)
+        messages.success(
+            request, f"Citation {pk} now quotes “{data['exact']}” in {passage.anchor}."
+        )
+        return HttpResponseRedirect(back)

@@ -1,0 +1,196 @@
+"""Where an orphaned citation's quote went: candidates in the document's current text.
+
+A machine proposes, an editor decides: these are suggestions only, shown to editors, and a
+citation is re-anchored on one only by an editor's action (`sources.services.
+citation_reanchor`). The matching is RapidFuzz's, as Hypothesis leaves it to
+diff-match-patch: `partial_ratio_alignment` finds the stretch of a passage most like the
+quote (no pattern-length limit, unlike diff-match-patch's bitap), then the span is moved to
+the word boundaries around it whose words, with the reading text around them, are most like
+the quote in its context (`exact`, `prefix`, `suffix`). A candidate's words are whole words
+of the passage's shown text, so a re-anchored quote obeys the rules of any new one
+(`sources.quotes`). Pure functions of text, without the database.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process, utils
+
+from sources.quotes import CONTEXT_CHARS, READING_SEPARATOR, quote_context
+
+# At most this many candidates for one citation, best first.
+MAX_SUGGESTIONS = 3
+# Below this score (0..1) a stretch of text is no candidate: the citation stays orphaned.
+MIN_SCORE = 0.6
+# How the score weighs the words themselves against their context (prefix and suffix).
+QUOTE_WEIGHT = 0.8
+# Passages whose words are most like the quote's in context (of all the document's), whose
+# best-aligned stretch is then scored; and of those, the ones whose spans are looked at.
+WORD_SHORTLIST = 40
+SHORTLIST = 8
+# Quotes and passages longer than this are matched on their first so many characters, so
+# one pathological text cannot make a request slow.
+MAX_TEXT_CHARS = 4000
+# Word boundaries tried on each side of the aligned stretch, for its start and its end.
+EDGE_WORDS = 6
+
+_WORD = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Current:
+    """A passage of the document's current text, in reading order: its key (an anchor)
+    and its shown text."""
+
+    key: str
+    shown: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place the quote may have gone: the passage (its key), the offsets in its shown text,
+    the words there, and how well they and their context match the old quote (0..1)."""
+
+    passage: str
+    start: int
+    end: int
+    exact: str
+    score: float
+
+
+def _similarity(a: str, b: str) -> float:
+    """0..1; two empty strings are alike."""
+    if not a and not b:
+        return 1.0
+    return fuzz.ratio(a, b) / 100
+
+
+def _tokens(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each word or punctuation mark of `text`."""
+    return [match.span() for match in _WORD.finditer(text)]
+
+
+def _nearest(positions: list[int], target: int, count: int) -> list[int]:
+    """The `count` positions on each side of `target`."""
+    index = next((i for i, p in enumerate(positions) if p >= target), len(positions))
+    return positions[max(0, index - count) : index + count]
+
+
+def score(*, exact: str, prefix: str, suffix: str, found: str, before: str, after: str) -> float:
+    """How well `found`, with `before` and `after` it in the reading text, matches the old
+    quote `exact` with its `prefix` and `suffix` (0..1). An empty prefix (suffix) says only
+    that the quote began (ended) the document: it is left out, not matched."""
+    context = []
+    if prefix:
+        context.append(_similarity(prefix[-CONTEXT_CHARS:], before[-CONTEXT_CHARS:]))
+    if suffix:
+        context.append(_similarity(suffix[:CONTEXT_CHARS], after[:CONTEXT_CHARS]))
+    words = _similarity(exact, found)
+    if not context:
+        return words
+    return QUOTE_WEIGHT * words + (1 - QUOTE_WEIGHT) * sum(context) / len(context)
+
+
+def suggestions(
+    *,
+    exact: str,
+    prefix: str,
+    suffix: str,
+    passages: Sequence[Current],
+    limit: int = MAX_SUGGESTIONS,
+) -> list[Candidate]:
+    """The best places for the quote `exact` (with its `prefix` and `suffix`) in `passages`
+    (the document's current passages, in reading order): at most `limit`, one per passage,
+    each scoring at least MIN_SCORE, best first."""
+    quote = exact[:MAX_TEXT_CHARS]
+    if not quote.strip() or not passages:
+        return []
+    # Three steps, each on fewer passages: the words of the quote in its context against
+    # every passage (token sets, RapidFuzz's C++ loop), then the characters of the quote
+    # (the best-aligned stretch), then the exact span of whole words.
+    texts = [passage.shown[:MAX_TEXT_CHARS] for passage in passages]
+    in_context = f"{prefix} {quote} {suffix}"
+    words = process.extract(
+        in_context,
+        texts,
+        scorer=fuzz.token_set_ratio,
+        # Words compared without case or punctuation; a quote of punctuation only as it is.
+        processor=utils.default_process if utils.default_process(in_context) else None,
+        limit=WORD_SHORTLIST,
+        score_cutoff=MIN_SCORE * 100 / 2,
+    )
+    cutoff = MIN_SCORE * 100
+    rough: list[tuple[float, int]] = []
+    for _, _, index in words:
+        shown = texts[index]
+        if not shown.strip():
+            continue
+        # A passage much shorter than the quote cannot hold it, however alike its words.
+        coverage = min(1.0, len(shown) / len(quote))
+        value = fuzz.partial_ratio(quote, shown, score_cutoff=cutoff) * coverage
+        if value >= cutoff:
+            rough.append((value, index))
+    found = []
+    for _, index in heapq.nlargest(SHORTLIST, rough):
+        candidate = _best_span(quote, prefix, suffix, passages, index)
+        if candidate is not None and candidate.score >= MIN_SCORE:
+            found.append(candidate)
+    found.sort(key=lambda c: (-c.score, c.passage, c.start))
+    return found[:limit]
+
+
+def _around(passages: Sequence[Current], index: int) -> tuple[str, str]:
+    """The reading text just before and after passage `index` (for prefix and suffix)."""
+    before, after = "", ""
+    for i in range(index - 1, -1, -1):
+        before = passages[i].shown + READING_SEPARATOR + before
+        if len(before) >= CONTEXT_CHARS:
+            break
+    for i in range(index + 1, len(passages)):
+        after += READING_SEPARATOR + passages[i].shown
+        if len(after) >= CONTEXT_CHARS:
+            break
+    return before[-CONTEXT_CHARS:], after[:CONTEXT_CHARS]
+
+
+def _best_span(
+    quote: str, prefix: str, suffix: str, passages: Sequence[Current], index: int
+) -> Candidate | None:
+    """The best span of whole words around the stretch of passage `index` most like `quote`."""
+    passage = passages[index]
+    shown = passage.shown[:MAX_TEXT_CHARS]
+    aligned = fuzz.partial_ratio_alignment(quote, shown)
+    if aligned is None:
+        return None
+    tokens = _tokens(shown)
+    if not tokens:
+        return None
+    starts = _nearest([s for s, _ in tokens], aligned.dest_start, EDGE_WORDS)
+    ends = _nearest([e for _, e in tokens], aligned.dest_end, EDGE_WORDS)
+    before, after = _around(passages, index)
+    best: Candidate | None = None
+    for start in starts:
+        for end in ends:
+            if end <= start:
+                continue
+            head, tail = quote_context(passage.shown, start, end, before=before, after=after)
+            value = score(
+                exact=quote,
+                prefix=prefix,
+                suffix=suffix,
+                found=shown[start:end],
+                before=head,
+                after=tail,
+            )
+            if best is None or value > best.score:
+                best = Candidate(passage.key, start, end, shown[start:end], round(value, 3))
+    return best
+
+
+def is_candidate(candidates: Sequence[Candidate], *, passage: str, start: int, end: int) -> bool:
+    """The span (`passage`, `start`, `end`) is one of `candidates`."""
+    return any((c.passage, c.start, c.end) == (passage, start, end) for c in candidates)
