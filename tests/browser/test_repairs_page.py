@@ -13,7 +13,7 @@ from tests.browser.conftest import axe_violations
 from tests.editorial.test_repairs import REWORDED, new_version, reworded_text
 from tests.seedtext import BRIEF
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 URL = "/editors/citations/orphaned/"
 
