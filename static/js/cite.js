@@ -68,10 +68,14 @@
     button.href = link.pathname + "?start=" + start + "&end=" + end;
     button.textContent = "Cite";
     button.setAttribute("aria-label", "Cite the selected words of passage " + passage.id);
+    // Inside the page's main landmark, just below the selection's end.
+    (passage.closest("main") || document.body).appendChild(button);
+    var parent = button.offsetParent;
+    if (!parent || parent === document.body) parent = document.documentElement;
+    var origin = parent.getBoundingClientRect();
     var box = range.getBoundingClientRect();
-    button.style.top = window.scrollY + box.bottom + 4 + "px";
-    button.style.left = window.scrollX + Math.max(0, box.right - 40) + "px";
-    document.body.appendChild(button);
+    button.style.top = box.bottom - origin.top + 4 + "px";
+    button.style.left = Math.max(0, box.right - origin.left - 40) + "px";
   }
 
   function readerPage() {
