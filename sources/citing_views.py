@@ -93,12 +93,10 @@ class PassageCiteView(EditorsOnlyMixin, View):
             except ValueError as error:
                 parameter_errors[name] = [str(error)]
         start, end = offsets.get("start"), offsets.get("end")
-        if parameter_errors:
-            pass
-        elif (start is None) != (end is None):
+        if not parameter_errors and (start is None) != (end is None):
             missing = "end" if end is None else "start"
             parameter_errors[missing] = ["A selection needs both start and end."]
-        elif start is not None and end is not None:
+        elif not parameter_errors and start is not None and end is not None:
             try:
                 values["exact"], first = selection_quote(passage, start, end)
                 values["start"] = str(first)
@@ -176,7 +174,7 @@ class PassageCiteView(EditorsOnlyMixin, View):
         return response
 
 
-class ClaimSearchView(EditorsOnlyMixin, View):
+class ClaimSearchView(View):
     """`/editors/claims/?q=`: the claims whose names hold every word of `q`, as JSON, at
     most CLAIMS_OFFERED (`truncated` says when more match)."""
 
@@ -185,7 +183,7 @@ class ClaimSearchView(EditorsOnlyMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not may_cite(request.user):
             return JsonResponse({"detail": "Only editors search claims to cite."}, status=403)
-        return View.dispatch(self, request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         choices, more = claim_search(request.GET.get("q", ""))

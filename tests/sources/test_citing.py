@@ -11,6 +11,7 @@ import re
 import pytest
 
 from atlas.editors import editors_group_sync
+from core import registry
 from engagement.models import Cell
 from sources.citing import CLAIMS_OFFERED
 from sources.models import Citation, Passage
@@ -236,7 +237,18 @@ def test_the_claim_search_is_bounded_and_finds_every_claim_type(editor_client, c
 
 
 def test_every_claim_type_names_the_fields_the_picker_searches(db):
-    from core import registry
-
     missing = [name for name, claim in registry.claim_types().items() if not claim.search]
     assert not missing, f"claim types without `search`: {missing}"
+
+
+def test_the_claim_search_and_the_cite_form_make_a_fixed_number_of_queries(
+    editor_client, paragraph, django_assert_num_queries
+):
+    claim_types = len(registry.claim_types())
+    # The session, the user, the user's and their groups' permissions; one query per claim
+    # type, whatever the number of claims that match.
+    with django_assert_num_queries(4 + claim_types):
+        editor_client.get("/editors/claims/?q=eu")
+    # The same, and the passage with its document and table header (joined).
+    with django_assert_num_queries(4 + 1 + claim_types):
+        editor_client.get(f"{cite_url(paragraph)}?start=0&end=5&q=incident")
