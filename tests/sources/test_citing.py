@@ -236,11 +236,6 @@ def test_the_claim_search_is_bounded_and_finds_every_claim_type(editor_client, c
     assert editor_client.get("/editors/claims/?q=").json() == {"results": [], "truncated": False}
 
 
-def test_every_claim_type_names_the_fields_the_picker_searches(db):
-    missing = [name for name, claim in registry.claim_types().items() if not claim.search]
-    assert not missing, f"claim types without `search`: {missing}"
-
-
 def test_the_claim_search_and_the_cite_form_make_a_fixed_number_of_queries(
     editor_client, paragraph, django_assert_num_queries
 ):
