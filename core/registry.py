@@ -56,6 +56,9 @@ class ClaimType:
     # or (kind, None): a cell belongs to ("framework", "framework_id"). A write to one of
     # its citations moves them (`core.scopes`).
     owners: tuple[tuple[str, str | None], ...] = ()
+    # The fields whose words name the claim (lookups through `related`), for the editors'
+    # claim picker: a claim matches when each word typed is in one of them.
+    search: tuple[str, ...] = ()
 
     def scopes(self, claim) -> list[str]:
         """The owners' scopes of `claim`, as `core.cache.depends_on` takes them."""
@@ -114,6 +117,8 @@ class Claim:
     owners: tuple[tuple[str, str | None], ...]
     label: Callable[[Any], str] | None = None  # the claim in words, if not the content's label
     deferred: tuple[str, ...] = ()  # large columns its label and page do not read
+    # The fields whose words name it (lookups through `related`), for the claim picker.
+    search: tuple[str, ...] = ()
 
 
 Row = Mapping[str, Any]
@@ -215,6 +220,7 @@ class Content:
             related=self.related,
             deferred=self.claim.deferred,
             owners=self.claim.owners,
+            search=self.claim.search,
         )
 
     def scope_rules(self) -> dict[type[models.Model], tuple[ScopeRule, ...]]:

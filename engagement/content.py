@@ -128,7 +128,7 @@ CONTENT = (
         api="level",
         text="definition",
         scopes=(ScopeRule("vocabulary"),),
-        claim=Claim(kind="Level", owners=(("vocabulary", None),)),
+        claim=Claim(kind="Level", owners=(("vocabulary", None),), search=("name",)),
         tables=(LEVELS,),
         compare=Compare(
             fields=("name", "definition", "conditions"),
@@ -144,7 +144,7 @@ CONTENT = (
         api="activity",
         text="name",
         scopes=(ScopeRule("vocabulary"),),
-        claim=Claim(kind="Activity", owners=(("vocabulary", None),)),
+        claim=Claim(kind="Activity", owners=(("vocabulary", None),), search=("name",)),
         tables=(ACTIVITIES,),
     ),
     Content(
@@ -187,6 +187,7 @@ CONTENT = (
             kind="Cell",
             label=lambda c: f"Cell {_cell_label(c)}",
             owners=(("framework", "framework_id"),),
+            search=("activity__name", "level__name", "framework__name", "framework__slug"),
         ),
         tables=(CELLS,),
         compare=Compare(

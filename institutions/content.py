@@ -126,7 +126,7 @@ CONTENT = (
             ScopeRule("institution", "id"),
             ScopeRule("institution", "parent_id"),
         ),
-        claim=Claim(kind="Institution", owners=(("institution", "id"),)),
+        claim=Claim(kind="Institution", owners=(("institution", "id"),), search=("name", "slug")),
         tables=(INSTITUTIONS,),
     ),
     Content(
@@ -139,7 +139,11 @@ CONTENT = (
         text="name",
         scopes=(ScopeRule("institutions"), ScopeRule("institution", "institution_id")),
         change_scopes={"institution": lambda ids: Q(institution_id__in=ids)},
-        claim=Claim(kind="Name", owners=(("institution", "institution_id"),)),
+        claim=Claim(
+            kind="Name",
+            owners=(("institution", "institution_id"),),
+            search=("name", "institution__name"),
+        ),
         tables=(ALIASES,),
     ),
     Content(
@@ -150,7 +154,7 @@ CONTENT = (
         url=lambda f: None,
         text="name",
         scopes=(ScopeRule("vocabulary"),),
-        claim=Claim(kind="Function", owners=(("vocabulary", None),)),
+        claim=Claim(kind="Function", owners=(("vocabulary", None),), search=("name",)),
         tables=(FUNCTIONS,),
     ),
     Content(
@@ -168,6 +172,7 @@ CONTENT = (
             kind="Function status",
             label=lambda m: f"{m.institution.name}: {m.function.name} ({m.statement})",
             owners=(("institution", "institution_id"),),
+            search=("institution__name", "function__name", "statement"),
         ),
         tables=(MANDATES,),
         compare=Compare(
@@ -191,6 +196,7 @@ CONTENT = (
         claim=Claim(
             kind="Relationship",
             owners=(("institution", "subject_id"), ("institution", "object_id")),
+            search=("subject__name", "object__name", "kind", "description"),
         ),
         tables=(RELATIONSHIPS,),
         compare=Compare(

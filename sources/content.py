@@ -101,7 +101,12 @@ CONTENT = (
         # changed, and its passages say where.
         excluded=("text",),
         scopes=(ScopeRule("documents"), ScopeRule("document", "id")),
-        claim=Claim(kind="Document", deferred=("text",), owners=(("document", "id"),)),
+        claim=Claim(
+            kind="Document",
+            deferred=("text",),
+            owners=(("document", "id"),),
+            search=("title", "slug"),
+        ),
         tables=(DOCUMENTS,),
     ),
     Content(

@@ -241,13 +241,32 @@ def _permalinks(document: Document) -> Callable[[str], str]:
     return lambda anchor: f"{before}{anchor}{after}"
 
 
-def _tools(permalinks: Callable[[str], str], passage: Passage, notes: Notes | None) -> str:
-    """The passage's permalink and "cited by" marker: links with no text of their own."""
+def _cite_forms(document: Document) -> Callable[[str], str]:
+    """The cite form of each passage of `document` (for editors), reversed once."""
+    marker = "passage-anchor"
+    before, after = link("sources:passage-cite", slug=document.slug, anchor=marker).split(marker)
+    return lambda anchor: f"{before}{anchor}{after}"
+
+
+def _tools(
+    permalinks: Callable[[str], str],
+    passage: Passage,
+    notes: Notes | None,
+    cite_forms: Callable[[str], str] | None = None,
+) -> str:
+    """The passage's permalink, "cited by" marker and, for an editor, the link to cite words
+    from it: links with no text of their own."""
     permalink = permalinks(passage.anchor)
     out = [
         f'<span class="passage-tools"><a class="permalink" href="{escape(permalink)}" '
         f'aria-label="Permalink to passage {escape(passage.anchor)}"></a>'
     ]
+    if cite_forms is not None:
+        anchor = escape(passage.anchor)
+        out.append(
+            f'<a class="cite-link" href="{escape(cite_forms(passage.anchor))}" '
+            f'data-passage="{anchor}" aria-label="Cite words from passage {anchor}"></a>'
+        )
     if notes:
         label = f"Cited by {notes.count}"
         out.append(
@@ -296,10 +315,17 @@ def text_html(
     *,
     notes: dict[int, Notes],
     cite: Citation | None = None,
+    editor: bool = False,
 ) -> SafeString:
     """The passages of a page as HTML: headings, paragraphs, lists, footnotes and tables,
-    each ending with a newline, `cite`'s quote marked when it stands."""
+    each ending with a newline, `cite`'s quote marked when it stands; for an `editor`, each
+    passage links its cite form."""
     permalinks = _permalinks(document)
+    forms = _cite_forms(document) if editor else None
+
+    def tools(passage: Passage) -> str:
+        return _tools(permalinks, passage, notes.get(passage.pk), forms)
+
     headings = iter(heading_tags([p.level for p in passages if p.kind == PassageKind.HEADING]))
     out: list[str] = []
     index = 0
@@ -309,7 +335,7 @@ def text_html(
             stop = index
             while stop < len(passages) and passages[stop].kind == PassageKind.TABLE_ROW:
                 stop += 1
-            out.append(_table(permalinks, passages, index, stop, notes=notes, cite=cite))
+            out.append(_table(tools, passages, index, stop, cite=cite))
             index = stop
             continue
         if passage.kind == PassageKind.LIST_ITEM:
@@ -319,26 +345,26 @@ def text_html(
             items = "".join(
                 f'<li id="{escape(p.anchor)}" class="passage passage-list_item'
                 f'{_cited_class(p, cite)}">'
-                f"{_html(p, cite)}{_tools(permalinks, p, notes.get(p.pk))}{END}</li>"
+                f"{_html(p, cite)}{tools(p)}{END}</li>"
                 for p in passages[index:stop]
             )
             out.append(f'<ul class="passages">{items}</ul>')
             index = stop
             continue
-        tools = _tools(permalinks, passage, notes.get(passage.pk))
+        passage_tools = tools(passage)
         anchor = escape(passage.anchor)
         if passage.kind == PassageKind.HEADING:
             tag = f"h{next(headings)}"
             out.append(
                 f'<div class="passage-heading"><{tag} id="{anchor}" class="passage '
                 f'passage-heading{_cited_class(passage, cite)}">{_html(passage, cite)}'
-                f"{END}</{tag}>{tools}</div>"
+                f"{END}</{tag}>{passage_tools}</div>"
             )
         else:
             out.append(
                 f'<p id="{anchor}" class="passage passage-{passage.kind}'
                 f'{_cited_class(passage, cite)}">'
-                f"{_html(passage, cite)}{tools}{END}</p>"
+                f"{_html(passage, cite)}{passage_tools}{END}</p>"
             )
         index += 1
     return mark_safe("".join(out))
@@ -354,7 +380,7 @@ def _html(passage: Passage, cite: Citation | None) -> str:
     return passage.html
 
 
-def _table(permalinks, passages, start, stop, *, notes, cite) -> str:
+def _table(tools, passages, start, stop, *, cite) -> str:
     rows = passages[start:stop]
     width = max(_cells(p) for p in rows)
     caption = ""
@@ -375,7 +401,7 @@ def _table(permalinks, passages, start, stop, *, notes, cite) -> str:
             passage,
             _html(passage, cite),
             width,
-            _tools(permalinks, passage, notes.get(passage.pk)),
+            tools(passage),
             cited=_cited_class(passage, cite),
         )
         (head if position == 0 and passage.is_table_header else body).append(row)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sources import reference_views, repair_views, views
+from sources import citing_views, reference_views, repair_views, views
 
 app_name = "sources"
 
@@ -22,6 +22,12 @@ urlpatterns = [
         views.CitedByView.as_view(),
         name="passage-cited-by",
     ),
+    path(
+        "documents/<slug:slug>/passages/<slug:anchor>/cite/",
+        citing_views.PassageCiteView.as_view(),
+        name="passage-cite",
+    ),
+    path("editors/claims/", citing_views.ClaimSearchView.as_view(), name="editor-claims"),
     path(
         "documents/<slug:slug>/source.txt",
         views.SourceTextView.as_view(),

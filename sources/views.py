@@ -24,6 +24,7 @@ from core.cache import depends_on
 from core.metadata import canonical_url
 from core.pages import api_link, breadcrumbs
 from core.paging import PageParametersMixin, filtered, paginate
+from sources.citing_views import may_cite
 from sources.filters import DocumentFilter
 from sources.metadata import cited_page
 from sources.models import Citation, Document, DocumentKind, Passage, page_url
@@ -136,6 +137,10 @@ class ReaderPageView(TemplateView):
             target = page_url(document.slug, cite.passage.page)
             return HttpResponseRedirect(f"{target}?cite={cite.pk}#{cite.passage.anchor}")
 
+        # An editor's page links each passage's cite form and loads the script that cites
+        # selected words; every other visitor's page is the same for all (and cached).
+        editor = may_cite(request.user)
+        context["editor"] = editor
         passages = list(Passage.objects.for_page(document, page))
         for passage in passages:
             passage.document = document
@@ -151,6 +156,7 @@ class ReaderPageView(TemplateView):
                     passages,
                     notes=notes,
                     cite=cite,
+                    editor=editor,
                 ),
                 "notes": [notes[p.pk] for p in passages if p.pk in notes],
                 "cite": cite,

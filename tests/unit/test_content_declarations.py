@@ -110,3 +110,10 @@ def test_a_model_or_a_name_declared_twice_is_refused():
         registry.register(registry.Content(model=members, name="cell", label=str, tables=()))
     assert registry.declaration(members) is None
     assert registry.declaration(level.model) is level
+
+
+def test_every_claim_type_names_the_fields_the_claim_picker_searches():
+    # Citing from the reader finds a claim by these fields (`sources.citing.claim_search`):
+    # a claim type without them could never be cited there.
+    missing = [name for name, claim in registry.claim_types().items() if not claim.search]
+    assert not missing, f"claim types without `search`: {missing}"
