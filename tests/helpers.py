@@ -99,9 +99,9 @@ def changes_since(client, since: int, **params: str) -> list[dict]:
     return found
 
 
-def _postgres_admin(url: str, *statements: str) -> None:
+def postgres_admin(url: str, *statements: str) -> None:
     """Run `statements` on the server `url` names, connected to its `postgres` database
-    (fails loudly when PostgreSQL is down)."""
+    (fails loudly when PostgreSQL is down; with no statements, only proves it answers)."""
     parts = urlsplit(url)
     admin = psycopg2.connect(
         host=parts.hostname,
@@ -123,12 +123,53 @@ def _postgres_admin(url: str, *statements: str) -> None:
 def drop_postgres(url: str) -> None:
     """Drop the PostgreSQL database `url` names, if it exists (and whoever is connected)."""
     name = urlsplit(url).path.lstrip("/")
-    _postgres_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    postgres_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def recreate_postgres(url: str) -> None:
     """An empty PostgreSQL database under the name `url` gives."""
     name = urlsplit(url).path.lstrip("/")
-    _postgres_admin(
+    postgres_admin(
         url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
     )
+
+
+EDITED_CELL_TEXT = "Explanatory guidance re. shared AI safety standards"
+
+
+def cells_edit(*edits: tuple[str, str]) -> None:
+    """Rewrite seeded cells of the EU AI Office / UK AISI `standards` row, each given as
+    (level slug, new text), as analyst notes, in one transaction (one change)."""
+    from django.db import transaction
+
+    from engagement.models import Cell
+
+    with transaction.atomic():
+        for level, text in edits:
+            cell = Cell.objects.get(
+                framework__slug="eu-ai-office-uk-aisi",
+                activity__slug="standards",
+                level__slug=level,
+            )
+            cell.kind, cell.text = "analyst", text
+            cell.save()
+
+
+def release_then_edit(*more_edits: tuple[str, str]) -> None:
+    """Release v1.0 ("The brief"), then edit the standards/separation cell since, with
+    `more_edits` (as `cells_edit` takes them) in the same transaction."""
+    from atlas.releases import release_create
+
+    release_create(tag="v1.0", title="The brief")
+    cells_edit(("separation", EDITED_CELL_TEXT), *more_edits)
+
+
+def drop_trigger(table: str, name: str) -> None:
+    """Drop the trigger `name` on `table` from the default database, as a lost one would be."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER {name} ON {table}")
+        else:
+            cursor.execute(f"DROP TRIGGER {name}")
