@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
@@ -134,6 +135,16 @@ def recreate_postgres(url: str) -> None:
     )
 
 
+def brief_cell(activity: str, level: str):
+    """The seeded cell of the policy brief's matrix (EU AI Office and UK AISI) at
+    `activity` x `level`."""
+    from engagement.models import Cell
+
+    return Cell.objects.get(
+        framework__slug="eu-ai-office-uk-aisi", activity__slug=activity, level__slug=level
+    )
+
+
 EDITED_CELL_TEXT = "Explanatory guidance re. shared AI safety standards"
 
 
@@ -142,15 +153,9 @@ def cells_edit(*edits: tuple[str, str]) -> None:
     (level slug, new text), as analyst notes, in one transaction (one change)."""
     from django.db import transaction
 
-    from engagement.models import Cell
-
     with transaction.atomic():
         for level, text in edits:
-            cell = Cell.objects.get(
-                framework__slug="eu-ai-office-uk-aisi",
-                activity__slug="standards",
-                level__slug=level,
-            )
+            cell = brief_cell("standards", level)
             cell.kind, cell.text = "analyst", text
             cell.save()
 
@@ -173,3 +178,41 @@ def drop_trigger(table: str, name: str) -> None:
             cursor.execute(f"DROP TRIGGER {name} ON {table}")
         else:
             cursor.execute(f"DROP TRIGGER {name}")
+
+
+def make_history(editor, rounds: int) -> None:
+    """A history that grows: `rounds` transactions, each renaming every engagement level
+    (as `editor`)."""
+    from django.db import transaction
+
+    from engagement.models import EngagementLevel
+
+    for index in range(rounds):
+        with transaction.atomic():
+            for level in EngagementLevel.objects.all():
+                level.name = f"{level.slug} {index}"
+                level._history_user = editor
+                level.save()
+
+
+# What may lie between passages: white space, block markup, and ordered-list numbers.
+BETWEEN_PASSAGES = re.compile(r"(?:[\s#*+\-_|:]|\d{1,9}[.)])*")
+
+
+def split_checked(text: str, *, markdown: bool = False, between: re.Pattern = BETWEEN_PASSAGES):
+    """The passages `split_passages` finds, checked against the invariants every split
+    keeps: in order, each its own slice of the text, only `between` outside them, numbered
+    from 1, anchors unique."""
+    from sources.parsing import split_passages
+
+    passages = split_passages(text, markdown=markdown)
+    position = 0
+    for passage in passages:
+        assert text[passage.start : passage.end] == passage.text
+        assert passage.start >= position
+        assert between.fullmatch(text[position : passage.start]), text[position : passage.start]
+        position = passage.end
+    assert between.fullmatch(text[position:]), text[position:]
+    assert [p.ordinal for p in passages] == list(range(1, len(passages) + 1))
+    assert len({p.anchor for p in passages}) == len(passages)
+    return passages

@@ -16,7 +16,7 @@ from frictionless import Package, system
 from core.dataset import dataset_version
 from core.models import Release
 from engagement.models import Cell
-from tests.helpers import body, get_page
+from tests.helpers import body, brief_cell, get_page
 
 API = "/api/v1"
 pytestmark = pytest.mark.usefixtures("kb")
@@ -132,9 +132,7 @@ def test_the_release_pages(client, release):
 def test_the_package_is_the_same_bytes_at_every_download_and_holds_the_old_text(
     client, client_editor, release, tmp_path
 ):
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi", activity__slug="standards", level__slug="separation"
-    )
+    cell = brief_cell("standards", "separation")
     old_text = cell.text
     client_editor.patch(
         f"{API}/cells/{cell.pk}/", {"kind": "analyst", "text": "Rewritten since"}, format="json"
