@@ -21,6 +21,13 @@ def get_page(client, url: str, status: int = 200) -> str:
     return response.content.decode()
 
 
+def refused_page(client, url: str, parameter: str) -> str:
+    """The HTML of the page at `url`, which must be a 400 naming `parameter` as the cause."""
+    html = get_page(client, url, status=400)
+    assert f"Parameter <code>{parameter}</code>" in html, html[:2000]
+    return html
+
+
 def body(response) -> bytes:
     """The whole body; a streamed one is read once and kept on the response."""
     if not getattr(response, "streaming", False):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.helpers import get_page
+from tests.helpers import get_page, refused_page
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -210,8 +210,7 @@ def test_a_keyword_longer_than_the_search_takes_is_a_400_naming_it(client):
 
     assert KEYWORD_MAX_LENGTH == MAX_QUERY_LENGTH
     keyword = "incident " * 30
-    html = get_page(client, f"{BRIEF}?q={keyword}", status=400)
-    assert "Parameter <code>q</code>" in html
+    refused_page(client, f"{BRIEF}?q={keyword}", "q")
     response = client.get("/api/v1/cells/", {"q": keyword})
     assert response.status_code == 400
     assert "q" in response.json()["errors"]
@@ -245,8 +244,7 @@ def test_clear_filters_link_and_home_is_the_default_framework(client):
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_it(client, query, parameter):
-    html = get_page(client, f"{BRIEF}?{query}", status=400)
-    assert f"Parameter <code>{parameter}</code>" in html
+    html = refused_page(client, f"{BRIEF}?{query}", parameter)
     assert 'role="alert"' in html
     assert "matching cell" not in html
 

@@ -15,7 +15,7 @@ from institutions import views as institution_views
 from institutions.models import Institution
 from sources import views as source_views
 from tests.factories import InstitutionFactory, RelationshipFactory
-from tests.helpers import get_page
+from tests.helpers import get_page, refused_page
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -232,8 +232,7 @@ def test_documents_activities_and_levels_show_what_their_filters_keep(
     ],
 )
 def test_a_bad_filter_is_a_400_naming_it(client, url, parameter):
-    html = get_page(client, url, status=400)
-    assert f"Parameter <code>{parameter}</code>" in html
+    refused_page(client, url, parameter)
 
 
 def test_an_institution_page_lists_its_first_frameworks_and_links_them_all(client, monkeypatch):
