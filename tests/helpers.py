@@ -1,4 +1,5 @@
-"""Helpers the tests share: fetch a page, read a response back the way its users do."""
+"""Helpers the tests share: fetch a page, read a response back the way its users do, and
+make the edits, histories and checks many tests start from."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from urllib.parse import urlencode, urlsplit
 
 import openpyxl
 import psycopg2
+from django.db import connection, transaction
 
+from atlas.releases import release_create
 from core.csv_safety import FORMULA_TRIGGERS, GUARD
+from engagement.models import Cell, EngagementLevel
+from sources.parsing import split_passages
 
 
 def get_page(client, url: str, status: int = 200) -> str:
@@ -145,8 +150,6 @@ def recreate_postgres(url: str) -> None:
 def brief_cell(activity: str, level: str):
     """The seeded cell of the policy brief's matrix (EU AI Office and UK AISI) at
     `activity` x `level`."""
-    from engagement.models import Cell
-
     return Cell.objects.get(
         framework__slug="eu-ai-office-uk-aisi", activity__slug=activity, level__slug=level
     )
@@ -158,8 +161,6 @@ EDITED_CELL_TEXT = "Explanatory guidance re. shared AI safety standards"
 def cells_edit(*edits: tuple[str, str]) -> None:
     """Rewrite seeded cells of the EU AI Office / UK AISI `standards` row, each given as
     (level slug, new text), as analyst notes, in one transaction (one change)."""
-    from django.db import transaction
-
     with transaction.atomic():
         for level, text in edits:
             cell = brief_cell("standards", level)
@@ -170,16 +171,12 @@ def cells_edit(*edits: tuple[str, str]) -> None:
 def release_then_edit(*more_edits: tuple[str, str]) -> None:
     """Release v1.0 ("The brief"), then edit the standards/separation cell since, with
     `more_edits` (as `cells_edit` takes them) in the same transaction."""
-    from atlas.releases import release_create
-
     release_create(tag="v1.0", title="The brief")
     cells_edit(("separation", EDITED_CELL_TEXT), *more_edits)
 
 
 def drop_trigger(table: str, name: str) -> None:
     """Drop the trigger `name` on `table` from the default database, as a lost one would be."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"DROP TRIGGER {name} ON {table}")
@@ -190,10 +187,6 @@ def drop_trigger(table: str, name: str) -> None:
 def make_history(editor, rounds: int) -> None:
     """A history that grows: `rounds` transactions, each renaming every engagement level
     (as `editor`)."""
-    from django.db import transaction
-
-    from engagement.models import EngagementLevel
-
     for index in range(rounds):
         with transaction.atomic():
             for level in EngagementLevel.objects.all():
@@ -210,8 +203,6 @@ def split_checked(text: str, *, markdown: bool = False, between: re.Pattern = BE
     """The passages `split_passages` finds, checked against the invariants every split
     keeps: in order, each its own slice of the text, only `between` outside them, numbered
     from 1, anchors unique."""
-    from sources.parsing import split_passages
-
     passages = split_passages(text, markdown=markdown)
     position = 0
     for passage in passages:
