@@ -21,7 +21,9 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -166,6 +168,28 @@ class _Copier:
         self.report.created[model._meta.model_name] += len(created)
         return created
 
+    def _copy(self, copies: range, seeded_rows: list, make: Callable[[int, Any], Any]) -> dict:
+        """`make(k, seeded)` for each copy `k` of each seeded row, written, by (k, seeded pk)."""
+        rows, keys = [], []
+        for k in copies:
+            for seeded in seeded_rows:
+                rows.append(make(k, seeded))
+                keys.append((k, seeded.pk))
+        return dict(zip(keys, self._bulk(rows), strict=True))
+
+    @staticmethod
+    def _link(model: type, field: str, copies: range, seeded_rows: list, created: dict) -> None:
+        """Point each copy's `field` at the same copy of the row its seeded row points at."""
+        linked = []
+        for k in copies:
+            for seeded in seeded_rows:
+                target = getattr(seeded, f"{field}_id")
+                if target is not None:
+                    row = created[(k, seeded.pk)]
+                    setattr(row, field, created[(k, target)])
+                    linked.append(row)
+        model.objects.bulk_update(linked, [field], batch_size=BATCH_SIZE)
+
     def _texts(self, copy: int) -> dict[int, str]:
         """Each seeded passage's synthetic text in copy `copy`, by seeded passage id."""
         rng = random.Random(f"atlas-synthesize:{self.seed}:{copy}")
@@ -176,31 +200,27 @@ class _Copier:
         }
 
     def _documents(self, copies: range, texts: dict) -> dict[tuple[int, int], Document]:
-        rows, keys = [], []
-        for k in copies:
-            for seeded in self.seeded.documents:
-                text = list(seeded.text)
-                for passage in self.seeded.passages[seeded.pk]:
-                    text[passage.start : passage.end] = texts[k][passage.pk]
-                text = "".join(text)
-                rows.append(
-                    Document(
-                        slug=synthetic_slug(k, seeded.slug),
-                        title=f"{seeded.title} (synthetic {k})",
-                        kind=seeded.kind,
-                        authors=seeded.authors,
-                        publisher=seeded.publisher,
-                        published=seeded.published,
-                        published_precision=seeded.published_precision,
-                        url="",
-                        language=seeded.language,
-                        format=seeded.format,
-                        text=text,
-                        sha256=text_sha256(text),
-                    )
-                )
-                keys.append((k, seeded.pk))
-        return dict(zip(keys, self._bulk(rows), strict=True))
+        def copy_of(k: int, seeded: Document) -> Document:
+            chars = list(seeded.text)
+            for passage in self.seeded.passages[seeded.pk]:
+                chars[passage.start : passage.end] = texts[k][passage.pk]
+            text = "".join(chars)
+            return Document(
+                slug=synthetic_slug(k, seeded.slug),
+                title=f"{seeded.title} (synthetic {k})",
+                kind=seeded.kind,
+                authors=seeded.authors,
+                publisher=seeded.publisher,
+                published=seeded.published,
+                published_precision=seeded.published_precision,
+                url="",
+                language=seeded.language,
+                format=seeded.format,
+                text=text,
+                sha256=text_sha256(text),
+            )
+
+        return self._copy(copies, self.seeded.documents, copy_of)
 
     def _passages(self, copies: range, texts: dict, documents: dict) -> dict:
         """Each copy's passages, laid out for the reader as ingestion lays them out."""
@@ -248,58 +268,38 @@ class _Copier:
                     keys.append((k, seeded.pk))
         Document.objects.bulk_update(laid_out, ["reader"], batch_size=BATCH_SIZE)
         created = dict(zip(keys, self._bulk(rows), strict=True))
-        rows_with_header = []
-        for k in copies:
-            for seeded_document in self.seeded.documents:
-                for seeded in self.seeded.passages[seeded_document.pk]:
-                    if seeded.table_header_id is not None:
-                        passage = created[(k, seeded.pk)]
-                        passage.table_header = created[(k, seeded.table_header_id)]
-                        rows_with_header.append(passage)
-        Passage.objects.bulk_update(rows_with_header, ["table_header"], batch_size=BATCH_SIZE)
+        seeded_passages = [p for d in self.seeded.documents for p in self.seeded.passages[d.pk]]
+        self._link(Passage, "table_header", copies, seeded_passages, created)
         return created
 
     def _institutions(self, copies: range) -> dict[tuple[int, int], Institution]:
-        rows, keys = [], []
-        for k in copies:
-            for seeded in self.seeded.institutions:
-                rows.append(
-                    Institution(
-                        slug=synthetic_slug(k, seeded.slug),
-                        name=f"{seeded.name} (synthetic {k})",
-                        short_name=seeded.short_name,
-                        kind=seeded.kind,
-                        jurisdiction=seeded.jurisdiction,
-                    )
-                )
-                keys.append((k, seeded.pk))
-        created = dict(zip(keys, self._bulk(rows), strict=True))
-        with_parent = []
-        for k in copies:
-            for seeded in self.seeded.institutions:
-                if seeded.parent_id is not None:
-                    institution = created[(k, seeded.pk)]
-                    institution.parent = created[(k, seeded.parent_id)]
-                    with_parent.append(institution)
-        Institution.objects.bulk_update(with_parent, ["parent"], batch_size=BATCH_SIZE)
+        created = self._copy(
+            copies,
+            self.seeded.institutions,
+            lambda k, seeded: Institution(
+                slug=synthetic_slug(k, seeded.slug),
+                name=f"{seeded.name} (synthetic {k})",
+                short_name=seeded.short_name,
+                kind=seeded.kind,
+                jurisdiction=seeded.jurisdiction,
+            ),
+        )
+        self._link(Institution, "parent", copies, self.seeded.institutions, created)
         return created
 
     def _frameworks(self, copies: range, documents: dict, institutions: dict) -> dict:
-        rows, keys = [], []
-        for k in copies:
-            for seeded in self.seeded.frameworks:
-                rows.append(
-                    Framework(
-                        slug=synthetic_slug(k, seeded.slug),
-                        name=f"{seeded.name} (synthetic {k})",
-                        description=seeded.description,
-                        # After the seeded frameworks wherever frameworks are listed.
-                        ordinal=max(seeded.ordinal, 1000),
-                        document=documents[(k, seeded.document_id)],
-                    )
-                )
-                keys.append((k, seeded.pk))
-        created = dict(zip(keys, self._bulk(rows), strict=True))
+        created = self._copy(
+            copies,
+            self.seeded.frameworks,
+            lambda k, seeded: Framework(
+                slug=synthetic_slug(k, seeded.slug),
+                name=f"{seeded.name} (synthetic {k})",
+                description=seeded.description,
+                # After the seeded frameworks wherever frameworks are listed.
+                ordinal=max(seeded.ordinal, 1000),
+                document=documents[(k, seeded.document_id)],
+            ),
+        )
         through = Framework.institutions.through
         links = [
             through(framework=created[(k, seeded.pk)], institution=institutions[(k, inst)])
@@ -314,31 +314,28 @@ class _Copier:
         return word_span(passage.shown, citation.start, citation.end)
 
     def _cells(self, copies: range, frameworks: dict, passages: dict) -> dict:
-        rows, keys = [], []
         cell_type = self.types[Cell].pk
-        for k in copies:
-            for seeded in self.seeded.cells:
-                text = ""
-                if seeded.text:
-                    sources = self.citations_by_claim[(cell_type, seeded.pk)]
-                    if not sources:
-                        raise SynthesisError(f"Seeded cell {seeded} has text and no citation")
-                    source = next((c for c in sources if c.role == "source"), sources[0])
-                    passage = passages[(k, source.passage_id)]
-                    start, end = self._quote(source, passage)
-                    text = passage.shown[start:end]
-                rows.append(
-                    Cell(
-                        framework=frameworks[(k, seeded.framework_id)],
-                        activity=seeded.activity,
-                        level=seeded.level,
-                        kind=seeded.kind,
-                        text=text,
-                        emphasised=seeded.emphasised,
-                    )
-                )
-                keys.append((k, seeded.pk))
-        return dict(zip(keys, self._bulk(rows), strict=True))
+
+        def copy_of(k: int, seeded: Cell) -> Cell:
+            text = ""
+            if seeded.text:
+                sources = self.citations_by_claim[(cell_type, seeded.pk)]
+                if not sources:
+                    raise SynthesisError(f"Seeded cell {seeded} has text and no citation")
+                source = next((c for c in sources if c.role == "source"), sources[0])
+                passage = passages[(k, source.passage_id)]
+                start, end = self._quote(source, passage)
+                text = passage.shown[start:end]
+            return Cell(
+                framework=frameworks[(k, seeded.framework_id)],
+                activity=seeded.activity,
+                level=seeded.level,
+                kind=seeded.kind,
+                text=text,
+                emphasised=seeded.emphasised,
+            )
+
+        return self._copy(copies, self.seeded.cells, copy_of)
 
     def _citations(self, copies: range, passages: dict, institutions: dict, cells: dict) -> None:
         claims = {self.types[Cell].pk: cells, self.types[Institution].pk: institutions}

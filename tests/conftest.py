@@ -76,6 +76,15 @@ def reseed_after_module(django_db_blocker):
             knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)
 
 
+@pytest.fixture
+def response_cache(settings):
+    """The response cache on (it is off in tests), starting and ending empty."""
+    settings.ATLAS_RESPONSE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
     # Throttle counts live in the cache; each test starts with none, so the suite never

@@ -1,16 +1,22 @@
-"""Helpers the tests share: fetch a page, read a response back the way its users do."""
+"""Helpers the tests share: fetch a page, read a response back the way its users do, and
+make the edits, histories and checks many tests start from."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
 import openpyxl
 import psycopg2
+from django.db import connection, transaction
 
+from atlas.releases import release_create
 from core.csv_safety import FORMULA_TRIGGERS, GUARD
+from engagement.models import Cell, EngagementLevel
+from sources.parsing import split_passages
 
 
 def get_page(client, url: str, status: int = 200) -> str:
@@ -18,6 +24,13 @@ def get_page(client, url: str, status: int = 200) -> str:
     response = client.get(url)
     assert response.status_code == status, response.content.decode()[:2000]
     return response.content.decode()
+
+
+def refused_page(client, url: str, parameter: str) -> str:
+    """The HTML of the page at `url`, which must be a 400 naming `parameter` as the cause."""
+    html = get_page(client, url, status=400)
+    assert f"Parameter <code>{parameter}</code>" in html, html[:2000]
+    return html
 
 
 def body(response) -> bytes:
@@ -99,9 +112,9 @@ def changes_since(client, since: int, **params: str) -> list[dict]:
     return found
 
 
-def _postgres_admin(url: str, *statements: str) -> None:
+def postgres_admin(url: str, *statements: str) -> None:
     """Run `statements` on the server `url` names, connected to its `postgres` database
-    (fails loudly when PostgreSQL is down)."""
+    (fails loudly when PostgreSQL is down; with no statements, only proves it answers)."""
     parts = urlsplit(url)
     admin = psycopg2.connect(
         host=parts.hostname,
@@ -123,12 +136,81 @@ def _postgres_admin(url: str, *statements: str) -> None:
 def drop_postgres(url: str) -> None:
     """Drop the PostgreSQL database `url` names, if it exists (and whoever is connected)."""
     name = urlsplit(url).path.lstrip("/")
-    _postgres_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    postgres_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def recreate_postgres(url: str) -> None:
     """An empty PostgreSQL database under the name `url` gives."""
     name = urlsplit(url).path.lstrip("/")
-    _postgres_admin(
+    postgres_admin(
         url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
     )
+
+
+def brief_cell(activity: str, level: str):
+    """The seeded cell of the policy brief's matrix (EU AI Office and UK AISI) at
+    `activity` x `level`."""
+    return Cell.objects.get(
+        framework__slug="eu-ai-office-uk-aisi", activity__slug=activity, level__slug=level
+    )
+
+
+EDITED_CELL_TEXT = "Explanatory guidance re. shared AI safety standards"
+
+
+def cells_edit(*edits: tuple[str, str]) -> None:
+    """Rewrite seeded cells of the EU AI Office / UK AISI `standards` row, each given as
+    (level slug, new text), as analyst notes, in one transaction (one change)."""
+    with transaction.atomic():
+        for level, text in edits:
+            cell = brief_cell("standards", level)
+            cell.kind, cell.text = "analyst", text
+            cell.save()
+
+
+def release_then_edit(*more_edits: tuple[str, str]) -> None:
+    """Release v1.0 ("The brief"), then edit the standards/separation cell since, with
+    `more_edits` (as `cells_edit` takes them) in the same transaction."""
+    release_create(tag="v1.0", title="The brief")
+    cells_edit(("separation", EDITED_CELL_TEXT), *more_edits)
+
+
+def drop_trigger(table: str, name: str) -> None:
+    """Drop the trigger `name` on `table` from the default database, as a lost one would be."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER {name} ON {table}")
+        else:
+            cursor.execute(f"DROP TRIGGER {name}")
+
+
+def make_history(editor, rounds: int) -> None:
+    """A history that grows: `rounds` transactions, each renaming every engagement level
+    (as `editor`)."""
+    for index in range(rounds):
+        with transaction.atomic():
+            for level in EngagementLevel.objects.all():
+                level.name = f"{level.slug} {index}"
+                level._history_user = editor
+                level.save()
+
+
+# What may lie between passages: white space, block markup, and ordered-list numbers.
+BETWEEN_PASSAGES = re.compile(r"(?:[\s#*+\-_|:]|\d{1,9}[.)])*")
+
+
+def split_checked(text: str, *, markdown: bool = False, between: re.Pattern = BETWEEN_PASSAGES):
+    """The passages `split_passages` finds, checked against the invariants every split
+    keeps: in order, each its own slice of the text, only `between` outside them, numbered
+    from 1, anchors unique."""
+    passages = split_passages(text, markdown=markdown)
+    position = 0
+    for passage in passages:
+        assert text[passage.start : passage.end] == passage.text
+        assert passage.start >= position
+        assert between.fullmatch(text[position : passage.start]), text[position : passage.start]
+        position = passage.end
+    assert between.fullmatch(text[position:]), text[position:]
+    assert [p.ordinal for p in passages] == list(range(1, len(passages) + 1))
+    assert len({p.anchor for p in passages}) == len(passages)
+    return passages

@@ -12,6 +12,7 @@ from core.api.viewsets import AtlasViewSetMixin
 from engagement.models import Activity, Cell, CellKind
 from institutions.models import Institution
 from tests.factories import ActivityFactory, CellFactory, InstitutionFactory
+from tests.helpers import brief_cell
 from tests.unit.test_text_and_params import FORBIDDEN_CONTROLS
 
 pytestmark = pytest.mark.usefixtures("kb")
@@ -20,9 +21,7 @@ API = "/api/v1"
 
 
 def cell() -> Cell:
-    return Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi", activity__slug="standards", level__slug="separation"
-    )
+    return brief_cell("standards", "separation")
 
 
 # --- one object, one ETag --------------------------------------------------------------------
@@ -315,18 +314,9 @@ def test_switching_a_cell_to_verbatim_rechecks_its_quote(client_editor):
     assert Cell.objects.get(pk=analyst.pk).kind == CellKind.ANALYST
     # A verbatim cell whose text stands in its passage may switch back and forth.
     verbatim = cell()
-    assert (
-        client_editor.patch(
-            f"{API}/cells/{verbatim.pk}/", {"kind": "analyst"}, format="json"
-        ).status_code
-        == 200
-    )
-    assert (
-        client_editor.patch(
-            f"{API}/cells/{verbatim.pk}/", {"kind": "verbatim"}, format="json"
-        ).status_code
-        == 200
-    )
+    for kind in ("analyst", "verbatim"):
+        response = client_editor.patch(f"{API}/cells/{verbatim.pk}/", {"kind": kind}, format="json")
+        assert response.status_code == 200, (kind, response.content)
 
 
 def test_an_institution_cannot_become_its_own_ancestor(client_editor):
@@ -336,18 +326,11 @@ def test_an_institution_cannot_become_its_own_ancestor(client_editor):
             {"slug": slug, "name": slug, "kind": "unit", "jurisdiction": "EU"},
             format="json",
         )
-    assert (
-        client_editor.patch(
-            f"{API}/institutions/cycle-b/", {"parent": "cycle-a"}, format="json"
-        ).status_code
-        == 200
-    )
-    assert (
-        client_editor.patch(
-            f"{API}/institutions/cycle-c/", {"parent": "cycle-b"}, format="json"
-        ).status_code
-        == 200
-    )
+    for child, parent in (("cycle-b", "cycle-a"), ("cycle-c", "cycle-b")):
+        response = client_editor.patch(
+            f"{API}/institutions/{child}/", {"parent": parent}, format="json"
+        )
+        assert response.status_code == 200, (child, response.content)
     for child, parent in (("cycle-a", "cycle-b"), ("cycle-a", "cycle-c"), ("cycle-a", "cycle-a")):
         response = client_editor.patch(
             f"{API}/institutions/{child}/", {"parent": parent}, format="json"

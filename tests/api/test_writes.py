@@ -16,6 +16,7 @@ from tests.factories import (
     MandateFactory,
     RelationshipFactory,
 )
+from tests.helpers import brief_cell
 from tests.seedtext import BRIEF
 
 pytestmark = pytest.mark.usefixtures("kb")
@@ -24,9 +25,7 @@ API = "/api/v1"
 
 
 def _cell_id() -> int:
-    return Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi", activity__slug="standards", level__slug="separation"
-    ).pk
+    return brief_cell("standards", "separation").pk
 
 
 def _mandate_id() -> int:

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
+from django.db.models import Q
 
 from bench.synthesis import shuffle_words, word_span
 from engagement.models import Cell, Framework
@@ -20,30 +21,32 @@ pytestmark = pytest.mark.usefixtures("kb")
 SYNTH = "synth-"
 
 
-def seeded_counts() -> dict[str, int]:
+def counts(*, synthetic: bool) -> dict[str, int]:
+    """Rows of each kind in the synthetic copies, or (`synthetic=False`) in the rest."""
+
+    def count(queryset, slug_field: str) -> int:
+        copied = Q(**{f"{slug_field}__startswith": SYNTH})
+        return queryset.filter(copied if synthetic else ~copied).count()
+
     cell, institution = ContentType.objects.get_for_models(Cell, Institution).values()
+    # The copies carry the citations of cells and institutions, the claims they copy.
+    citations = Citation.objects.filter(content_type__in=[cell, institution])
     return {
-        "documents": Document.objects.exclude(slug__startswith=SYNTH).count(),
-        "passages": Passage.objects.exclude(document__slug__startswith=SYNTH).count(),
-        "institutions": Institution.objects.exclude(slug__startswith=SYNTH).count(),
-        "frameworks": Framework.objects.exclude(slug__startswith=SYNTH).count(),
-        "cells": Cell.objects.exclude(framework__slug__startswith=SYNTH).count(),
-        # The copies carry the citations of cells and institutions, the claims they copy.
-        "citations": Citation.objects.filter(content_type__in=[cell, institution])
-        .exclude(passage__document__slug__startswith=SYNTH)
-        .count(),
+        "documents": count(Document.objects, "slug"),
+        "passages": count(Passage.objects, "document__slug"),
+        "institutions": count(Institution.objects, "slug"),
+        "frameworks": count(Framework.objects, "slug"),
+        "cells": count(Cell.objects, "framework__slug"),
+        "citations": count(Citation.objects if synthetic else citations, "passage__document__slug"),
     }
+
+
+def seeded_counts() -> dict[str, int]:
+    return counts(synthetic=False)
 
 
 def synthetic_counts() -> dict[str, int]:
-    return {
-        "documents": Document.objects.filter(slug__startswith=SYNTH).count(),
-        "passages": Passage.objects.filter(document__slug__startswith=SYNTH).count(),
-        "institutions": Institution.objects.filter(slug__startswith=SYNTH).count(),
-        "frameworks": Framework.objects.filter(slug__startswith=SYNTH).count(),
-        "cells": Cell.objects.filter(framework__slug__startswith=SYNTH).count(),
-        "citations": Citation.objects.filter(passage__document__slug__startswith=SYNTH).count(),
-    }
+    return counts(synthetic=True)
 
 
 def content() -> list[tuple]:

@@ -52,16 +52,10 @@ def browser():
 
 
 @pytest.fixture(scope="module", autouse=True)
-def reseed_after_module(django_db_blocker):
-    """Put the seeded knowledge base back once this module's live-server tests are over.
-
-    The `reseed` fixture of tests/conftest.py is torn down before the live server's
-    transactional teardown empties the database; a module-scoped fixture runs after it.
-    """
-    yield
-    with django_db_blocker.unblock():
-        if not Cell.objects.exists():
-            knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)
+def reseed_after_module(reseed_after_module):
+    """Put the seeded knowledge base back once each module's live-server tests are over:
+    the fixture of tests/conftest.py, on in every browser module."""
+    return reseed_after_module
 
 
 @pytest.fixture

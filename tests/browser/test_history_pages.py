@@ -4,11 +4,9 @@ violation on the changes, the releases, their comparison, or a page shown at a r
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
 
-from atlas.releases import release_create
-from engagement.models import Cell
 from tests.browser.conftest import axe_violations
+from tests.helpers import release_then_edit
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -23,23 +21,8 @@ PAGES = [
 
 
 def test_axe_finds_no_wcag_violation_on_the_pages_over_time(page, axe_source):
-    release_create(tag="v1.0", title="The brief")
-    with transaction.atomic():
-        cell = Cell.objects.get(
-            framework__slug="eu-ai-office-uk-aisi",
-            activity__slug="standards",
-            level__slug="separation",
-        )
-        cell.kind, cell.text = "analyst", "Explanatory guidance re. shared AI safety standards"
-        cell.save()
-        # Rewritten almost whole: before and after in full.
-        rewritten = Cell.objects.get(
-            framework__slug="eu-ai-office-uk-aisi",
-            activity__slug="standards",
-            level__slug="collaboration",
-        )
-        rewritten.kind, rewritten.text = "analyst", "Nothing of the sort is planned by either side"
-        rewritten.save()
+    # One cell edited, another rewritten almost whole (before and after shown in full).
+    release_then_edit(("collaboration", "Nothing of the sort is planned by either side"))
     failures = [line for url in PAGES for line in axe_violations(page, axe_source, url)]
     assert not failures, "\n".join(failures)
     # The change is on the page, struck and added words marked.

@@ -18,13 +18,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import transaction
 
-from atlas.releases import release_create
 from bench.largedoc import large_document
-from engagement.models import Cell
 from sources.services import document_upsert
 from tests.browser.conftest import CHROMIUM, NODE_MODULES
+from tests.helpers import release_then_edit
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -62,15 +60,7 @@ def main_pages(seeded) -> list[str]:
     """The main pages' URLs on the live server, with something on each: a release, an edit
     since (for the changes), and a document long enough to be read a section at a time (its
     front page and the first section page its outline links to)."""
-    release_create(tag="v1.0", title="The brief")
-    with transaction.atomic():
-        cell = Cell.objects.get(
-            framework__slug="eu-ai-office-uk-aisi",
-            activity__slug="standards",
-            level__slug="separation",
-        )
-        cell.kind, cell.text = "analyst", "Explanatory guidance re. shared AI safety standards"
-        cell.save()
+    release_then_edit()
     document_upsert(
         slug=LONG_DOCUMENT,
         title="The Synthetic Act on General-Purpose Models",

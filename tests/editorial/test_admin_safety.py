@@ -16,7 +16,7 @@ from django.urls import reverse
 from core.admin import OPENED_ON, AtlasAdmin, validate_stored_text
 from engagement.models import Cell
 from institutions.models import Institution
-from tests.helpers import form_data
+from tests.helpers import brief_cell, form_data
 from tests.unit.test_text_and_params import FORBIDDEN_CONTROLS
 
 PASSWORD = "a-long-editor-passphrase"
@@ -38,11 +38,7 @@ def signed_in(user: User) -> Client:
 
 @pytest.fixture
 def cell() -> Cell:
-    return Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi",
-        activity__slug="incident-reporting",
-        level__slug="communication",
-    )
+    return brief_cell("incident-reporting", "communication")
 
 
 def change_url(obj) -> str:

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -21,7 +20,8 @@ from django.db import connection
 from atlas.releases import release_create
 from core.dataset import dataset_version
 from engagement.models import Cell
-from tests.helpers import drop_postgres, recreate_postgres
+from tests import servers
+from tests.helpers import drop_postgres, postgres_admin, recreate_postgres
 
 pytestmark = pytest.mark.server
 
@@ -39,18 +39,8 @@ def postgres_restore_url() -> str:
 
 
 def manage(url: str, *args: str) -> str:
-    env = {**os.environ, "DATABASE_URL": url}
-    env.pop("REDIS_URL", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)}: {result.stderr}"
-    return result.stdout
+    env = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
+    return servers.manage({**env, "DATABASE_URL": url}, *args)
 
 
 def content(path: Path) -> list[dict]:
@@ -136,12 +126,4 @@ def test_backup_restores_identically_into_the_other_database_and_back(kb, tmp_pa
 
 def test_postgresql_for_the_restore_test_is_reachable():
     """Fails loudly (not a skip) when the restore target cannot be reached."""
-    parts = urlsplit(postgres_restore_url())
-    psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-        connect_timeout=10,
-    ).close()
+    postgres_admin(postgres_restore_url())

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from core.dataset import dataset_version
 from engagement.models import Cell
+from tests.helpers import brief_cell
 
 pytestmark = pytest.mark.usefixtures("reseed_after_module", "kb")
 
@@ -48,11 +49,7 @@ def test_seeding_twice_leaves_the_same_database(capsys):
 # transaction would hold both the damage and the repair.
 @pytest.mark.django_db(transaction=True)
 def test_seed_repairs_a_changed_cell_and_moves_the_version(capsys):
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi",
-        activity__slug="standards",
-        level__slug="collaboration",
-    )
+    cell = brief_cell("standards", "collaboration")
     Cell.objects.filter(pk=cell.pk).update(text="Something else")
     version = dataset_version()
     call_command("seed")

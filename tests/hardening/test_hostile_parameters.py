@@ -165,13 +165,16 @@ def test_the_routes_that_take_a_keyword_are_found(client):
     assert "/releases/" not in urls  # it refuses `q` as a parameter it does not take
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# The same examples on every run, none kept between runs, with the test client as a fixture.
+REPEATABLE = {
+    "deadline": None,
+    "derandomize": True,
+    "database": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+
+
+@settings(max_examples=150, **REPEATABLE)
 @given(
     data=st.data(),
     value=nothing_to_search,
@@ -209,13 +212,7 @@ def requests(draw):
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=200, **REPEATABLE)
 @given(drawn=requests())
 def test_a_hostile_value_of_any_parameter_of_any_route_is_never_a_5xx(client, drawn):
     route, url, name, value = drawn

@@ -18,7 +18,6 @@ import threading
 import time
 
 import pytest
-from django.core.cache import cache
 
 from tests.servers import REQUEST_SECONDS, serving
 
@@ -190,14 +189,6 @@ def test_static_files_carry_x_frame_options(server):
 
 
 # In process, on the test database.
-
-
-@pytest.fixture
-def response_cache(settings):
-    settings.ATLAS_RESPONSE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.usefixtures("kb", "response_cache")

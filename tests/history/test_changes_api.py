@@ -17,7 +17,7 @@ from core.dataset import dataset_version
 from engagement.models import Cell, EngagementLevel
 from institutions.models import Relationship
 from sources.models import Passage
-from tests.helpers import changes_since, form_data
+from tests.helpers import changes_since, form_data, make_history
 from tests.history.conftest import PUBLIC_NAME
 
 API = "/api/v1"
@@ -259,15 +259,6 @@ def test_a_cell_history_names_editors_publicly(client, client_editor):
     client_editor.patch(f"{API}/cells/{cell.pk}/", {"emphasised": True}, format="json")
     history = client.get(f"{API}/cells/{cell.pk}/history/").json()
     assert history[0]["user"] == PUBLIC_NAME
-
-
-def make_history(editor, rounds: int) -> None:
-    for index in range(rounds):
-        with transaction.atomic():
-            for level in EngagementLevel.objects.all():
-                level.name = f"{level.slug} {index}"
-                level._history_user = editor
-                level.save()
 
 
 def test_query_count_does_not_grow_with_the_history(

@@ -10,11 +10,17 @@ import pytest
 from django.db import transaction
 
 from engagement.models import Cell, EngagementLevel
-from tests.helpers import get_page
+from tests.helpers import brief_cell, get_page, make_history, refused_page
 from tests.history.conftest import PUBLIC_NAME
 
 API = "/api/v1"
 pytestmark = pytest.mark.usefixtures("kb")
+
+
+def changes(html: str) -> list[str]:
+    """The HTML of each change a changes page lists, in its order (from its class to its end)."""
+    starts = [match.start() for match in re.finditer('class="change ', html)]
+    return [html[start : html.index("</li>", start)] for start in starts]
 
 
 @pytest.fixture
@@ -38,8 +44,7 @@ def edited(client_editor) -> Cell:
 
 def test_the_page_shows_each_change_with_its_words_struck_and_added(client, edited):
     html = get_page(client, "/changes/")
-    first = html.index('class="change ')
-    change = html[first : html.index("</li>", first)]
+    change = changes(html)[0]
     assert "Changed</span> Cell:" in change
     assert f'<a href="{edited.get_absolute_url()}">Standards / Separation' in change
     assert f"by {PUBLIC_NAME}" in change and "ada.l" not in html and "ada@example.org" not in html
@@ -97,27 +102,18 @@ def test_newest_first_and_a_page_at_a_time(client, editor):
     ],
 )
 def test_bad_parameters_are_a_400_naming_them(client, query, name):
-    html = get_page(client, f"/changes/?{query}", status=400)
-    assert f"Parameter <code>{name}</code>" in html
+    refused_page(client, f"/changes/?{query}", name)
 
 
 def test_query_count_does_not_grow_with_the_history(client, editor, django_assert_max_num_queries):
-    def edit(rounds: int) -> None:
-        for index in range(rounds):
-            with transaction.atomic():
-                for level in EngagementLevel.objects.all():
-                    level.name = f"{level.slug} {index}"
-                    level._history_user = editor
-                    level.save()
-
-    edit(2)
+    make_history(editor, 2)
     # 1 the page of changes (one query over every history table); for each type on it,
     # 1 its records with the record before each (their editors joined) and 1 which of them
     # still exist: levels and the seed's cells, citations...; no more however long the
     # history.
     with django_assert_max_num_queries(1 + 2 * 12):
         get_page(client, "/changes/")
-    edit(40)
+    make_history(editor, 40)
     with django_assert_max_num_queries(1 + 2 * 12):
         get_page(client, "/changes/")
     with django_assert_max_num_queries(3):
@@ -183,9 +179,7 @@ REWRITE = "Each institute keeps its own incident records, with separate reportin
 @pytest.fixture
 def rewritten(client_editor) -> Cell:
     """A cell whose first words an editor replaced, then whose text she rewrote whole."""
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi", activity__slug="standards", level__slug="separation"
-    )
+    cell = brief_cell("standards", "separation")
     for text in (PARTLY, REWRITE):
         response = client_editor.patch(
             f"{API}/cells/{cell.pk}/", {"kind": "analyst", "text": text}, format="json"
@@ -196,16 +190,13 @@ def rewritten(client_editor) -> Cell:
 
 def test_changed_words_read_as_runs_and_a_rewrite_as_its_two_versions(client, rewritten):
     html = get_page(client, "/changes/?type=cell")
-    first = html.index('class="change ')
-    change = html[first : html.index("</li>", first)]
+    change, step = changes(html)[:2]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", change))
     # Most of the text changed: before and after in full, labelled for everyone to see.
     assert f"Before: {PARTLY}" in text
     assert f"After: {REWRITE}" in text
     assert "<del>" not in change and "<ins>" not in change
     # Two words replaced by four: the old run, then the new, not word for word in turns.
-    second = html.index('class="change ', first + 1)
-    step = html[second : html.index("</li>", second)]
     words = re.sub(r'<span class="visually-hidden">[^<]*</span>', "", step)
     assert (
         "<del>Explanatory guidance</del><ins>Text changed after review</ins> re. respective"

@@ -12,16 +12,9 @@ from core import scopes
 from core.checks import content_triggers
 from core.dataset import expected_triggers, installed_triggers
 from engagement.models import Cell
+from tests.helpers import drop_trigger
 
 pytestmark = pytest.mark.usefixtures("kb")
-
-
-def drop(table: str, name: str) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"DROP TRIGGER {name} ON {table}")
-        else:
-            cursor.execute(f"DROP TRIGGER {name}")
 
 
 def test_a_database_with_every_trigger_passes():
@@ -33,7 +26,7 @@ def test_a_database_with_every_trigger_passes():
 def test_a_declared_model_without_its_triggers_fails_the_check(kind):
     wanted = expected_triggers if kind == "version" else scopes.expected_triggers
     trigger = sorted(t for t in wanted(connection.vendor) if t[0] == "engagement_cell")[0]
-    drop(*trigger)
+    drop_trigger(*trigger)
     assert trigger not in installed_triggers(connection)
 
     errors = content_triggers(databases=["default"])

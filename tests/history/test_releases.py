@@ -13,10 +13,12 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from frictionless import Package, system
 
+from atlas.releases import release_create
+from atlas.views import ReleaseIndexView
 from core.dataset import dataset_version
 from core.models import Release
 from engagement.models import Cell
-from tests.helpers import body, get_page
+from tests.helpers import body, brief_cell, get_page
 
 API = "/api/v1"
 pytestmark = pytest.mark.usefixtures("kb")
@@ -129,12 +131,25 @@ def test_the_release_pages(client, release):
     assert client.get("/releases/v9.9/datapackage.zip").status_code == 404
 
 
+def test_the_release_index_pages_from_the_newest(client, monkeypatch):
+    monkeypatch.setattr(ReleaseIndexView, "paginate_by", 1)
+    for tag in ("v1.0", "v1.1", "v1.2"):
+        release_create(tag=tag, title=f"Release {tag}")
+    first = get_page(client, "/releases/")
+    assert "Newer releases" not in first
+    assert '<a href="?page=2" rel="next">Older releases</a>' in first
+    middle = get_page(client, "/releases/?page=2")
+    assert '<nav class="pager" aria-label="More releases">' in middle
+    assert '<a href="?page=1" rel="prev">Newer releases</a>' in middle
+    assert '<a href="?page=3" rel="next">Older releases</a>' in middle
+    last = get_page(client, "/releases/?page=3")
+    assert "Older releases" not in last and "Newer releases" in last
+
+
 def test_the_package_is_the_same_bytes_at_every_download_and_holds_the_old_text(
     client, client_editor, release, tmp_path
 ):
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi", activity__slug="standards", level__slug="separation"
-    )
+    cell = brief_cell("standards", "separation")
     old_text = cell.text
     client_editor.patch(
         f"{API}/cells/{cell.pk}/", {"kind": "analyst", "text": "Rewritten since"}, format="json"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.helpers import get_page
+from tests.helpers import get_page, refused_page
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -130,5 +130,4 @@ def test_framework_comparison_marks_cells_only_one_fills(client, django_assert_m
     ],
 )
 def test_framework_comparison_bad_parameter_is_400(client, query, parameter):
-    html = get_page(client, f"/frameworks/compare/?{query}", status=400)
-    assert f"Parameter <code>{parameter}</code>" in html
+    refused_page(client, f"/frameworks/compare/?{query}", parameter)

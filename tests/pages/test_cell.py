@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from django.utils.timezone import localtime
 
-from engagement.models import Cell
+from tests.helpers import brief_cell
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -19,11 +19,7 @@ def test_cell_page_shows_the_text_and_marks_the_quote_in_its_passage(client):
     response = client.get(URL)
     assert response.status_code == 200
     html = response.content.decode()
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi",
-        activity__slug="incident-reporting",
-        level__slug="coordination",
-    )
+    cell = brief_cell("incident-reporting", "coordination")
     citation = cell.citations.get()
     assert (
         "<title>Incident Reporting / Coordination · EU AI Office and UK AISI (policy brief, March 2025) · Engagement Atlas</title>"
@@ -147,11 +143,7 @@ def test_the_cell_page_shows_its_permalink_as_a_plain_address(client):
 
 
 def test_the_cell_page_json_twin_is_the_cell(client):
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi",
-        activity__slug="incident-reporting",
-        level__slug="coordination",
-    )
+    cell = brief_cell("incident-reporting", "coordination")
     html = client.get(URL).content.decode()
     twin = re.search(r'<link rel="alternate" type="application/json" href="([^"]+)">', html)
     assert twin and twin.group(1) == f"/api/v1/cells/{cell.pk}/"

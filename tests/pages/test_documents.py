@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.models import Cell
 from sources.models import Citation, Document, Passage
-from tests.helpers import get_page, text_content
+from tests.helpers import brief_cell, get_page, refused_page, text_content
 from tests.seedtext import BRIEF as BRIEF_SLUG
 from tests.seedtext import functions_rows
 
@@ -136,11 +135,7 @@ def test_nothing_but_a_newline_stands_between_two_passages(client):
 
 
 def test_a_citation_link_marks_its_quote_server_side(client):
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi",
-        activity__slug="incident-reporting",
-        level__slug="collaboration",
-    )
+    cell = brief_cell("incident-reporting", "collaboration")
     citation = cell.citations.get(role="source")
     html = get_page(client, citation.get_absolute_url().split("#")[0])
     assert (
@@ -155,11 +150,7 @@ def test_a_quote_over_hidden_markup_is_marked_on_the_words_shown(client):
     citation = Citation.objects.get(
         exact="Communication is well-suited to areas like risk monitoring and incident reporting",
         role="emphasis",
-        object_id=Cell.objects.get(
-            framework__slug="eu-ai-office-uk-aisi",
-            activity__slug="incident-reporting",
-            level__slug="communication",
-        ).pk,
+        object_id=brief_cell("incident-reporting", "communication").pk,
     )
     html = get_page(client, f"{BRIEF}?cite={citation.pk}")
     assert (
@@ -170,8 +161,7 @@ def test_a_quote_over_hidden_markup_is_marked_on_the_words_shown(client):
 
 @pytest.mark.parametrize("value", ["abc", "99999999", "", "-1", "1e3", "１２", "9" * 40, "%00"])
 def test_a_bad_cite_is_400_naming_it(client, value):
-    html = get_page(client, f"{BRIEF}?cite={value}", status=400)
-    assert "Parameter <code>cite</code>" in html
+    refused_page(client, f"{BRIEF}?cite={value}", "cite")
 
 
 def test_a_citation_of_another_document_is_400(client):

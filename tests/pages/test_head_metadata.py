@@ -16,9 +16,9 @@ import pytest
 
 from atlas.releases import release_create
 from bench.largedoc import large_document
-from engagement.models import Cell
 from sources.models import Document
 from sources.services import document_upsert
+from tests.helpers import brief_cell
 from tests.seedtext import BRIEF
 
 pytestmark = pytest.mark.usefixtures("kb")
@@ -191,11 +191,7 @@ def test_saving_a_cell_gives_the_brief_at_the_cells_address(client):
     assert head.links["canonical"] == [url]
     assert head.one("og:title").startswith("Develop Evaluations / Collaboration")
     assert head.one("og:url") == url
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi",
-        activity__slug="develop-evaluations",
-        level__slug="collaboration",
-    )
+    cell = brief_cell("develop-evaluations", "collaboration")
     assert cell.text[:40] in head.one("description")
 
 

@@ -7,7 +7,7 @@ from html import unescape
 
 import pytest
 
-from tests.helpers import get_page
+from tests.helpers import get_page, refused_page
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -84,8 +84,7 @@ def test_institution_comparison(client, django_assert_max_num_queries):
     ],
 )
 def test_institution_comparison_bad_parameter_is_400(client, query, parameter):
-    html = get_page(client, f"/institutions/compare/?{query}", status=400)
-    assert f"Parameter <code>{parameter}</code>" in html
+    refused_page(client, f"/institutions/compare/?{query}", parameter)
 
 
 def test_an_institution_names_its_sources_by_document_and_section(client):

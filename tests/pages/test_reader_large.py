@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.largedoc import large_document, large_document_ingest
 from sources.models import Citation, Document, Passage, page_url
-from tests.helpers import get_page, text_content
+from tests.helpers import get_page, refused_page, text_content
 
 LARGE = "synthetic-act"
 SMALL = "synthetic-act-small"
@@ -175,8 +175,7 @@ def test_section_and_permalink_errors(client, large):
     assert client.get(f"/documents/{LARGE}/sections/no-such-section/").status_code == 404
     assert client.get(f"/documents/{LARGE}/passages/no-such-passage/").status_code == 404
     assert client.get(f"/documents/no-such-document/passages/{inner.anchor}/").status_code == 404
-    html = get_page(client, f"/documents/{LARGE}/passages/{inner.anchor}/?cite=x", status=400)
-    assert "Parameter <code>cite</code>" in html
+    html = refused_page(client, f"/documents/{LARGE}/passages/{inner.anchor}/?cite=x", "cite")
     page = _pages(LARGE)[3]
     html = get_page(client, f"{page_url(LARGE, page)}?cite=999999999", status=400)
     assert "No citation 999999999 in this document." in html
@@ -209,8 +208,7 @@ def test_cited_by_is_bounded_and_paginated(client, large, django_assert_max_num_
     assert f'<link rel="prev" href="?page={pages - 1}">' in last
     assert 'rel="next"' not in last
     for bad in (str(pages + 1), "0", "abc", "-1", "9" * 30, "1.5", "%00"):
-        html = get_page(client, f"{cited_by}?page={bad}", status=400)
-        assert "Parameter <code>page</code>" in html
+        html = refused_page(client, f"{cited_by}?page={bad}", "page")
 
 
 def _listed(html: str) -> int:

@@ -8,10 +8,9 @@ import re
 
 import pytest
 
-from engagement.models import Cell
 from sources.models import Passage
 from tests.factories import CitationFactory
-from tests.helpers import text_content
+from tests.helpers import brief_cell, text_content
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -50,11 +49,7 @@ def test_a_source_link_names_the_table_and_row_not_the_anchor(client, url):
 
 
 def test_a_source_in_another_document_names_that_document(client):
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi",
-        activity__slug="incident-reporting",
-        level__slug="communication",
-    )
+    cell = brief_cell("incident-reporting", "communication")
     passage = Passage.objects.filter(document__slug=NEWS, kind="paragraph").first()
     CitationFactory(claim=cell, passage=passage)
     html = client.get("/").content.decode()

@@ -6,11 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import transaction
 
-from atlas.releases import release_create
-from engagement.models import Cell
-from tests.helpers import get_page
+from tests.helpers import get_page, release_then_edit
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -34,15 +31,7 @@ PAGES = [
 
 
 def test_every_datetime_attribute_is_valid_html(client):
-    release_create(tag="v1.0", title="The brief")
-    with transaction.atomic():
-        cell = Cell.objects.get(
-            framework__slug="eu-ai-office-uk-aisi",
-            activity__slug="standards",
-            level__slug="separation",
-        )
-        cell.kind, cell.text = "analyst", "Explanatory guidance re. shared AI safety standards"
-        cell.save()
+    release_then_edit()
     invalid = []
     for url in PAGES:
         values = re.findall(r'<time datetime="([^"]*)"', get_page(client, url))

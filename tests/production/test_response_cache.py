@@ -14,20 +14,13 @@ from django.test import Client, RequestFactory
 from atlas.seeding import knowledge_base_seed
 from core import cache as core_cache
 from core.cache import _may_store
-from engagement.models import Cell, EngagementLevel, Framework
+from engagement.models import EngagementLevel, Framework
 from institutions.models import Institution
 from sources.models import Citation, Passage
 from tests.factories import FrameworkFactory
+from tests.helpers import brief_cell
 
 URL = "/frameworks/eu-ai-office-uk-aisi/"
-
-
-@pytest.fixture
-def response_cache(settings):
-    settings.ATLAS_RESPONSE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_a_page_is_served_from_the_cache_with_one_query(
@@ -194,11 +187,7 @@ def cache_states(client, urls) -> dict[str, str]:
 def test_an_edit_to_one_framework_leaves_the_others_pages_cached(kb, client, response_cache):
     assert set(cache_states(client, [*BRIEF_PAGES, *ARTICLE_PAGES]).values()) == {"miss"}
     assert set(cache_states(client, [*BRIEF_PAGES, *ARTICLE_PAGES]).values()) == {"hit"}
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi",
-        activity__slug="incident-reporting",
-        level__slug="communication",
-    )
+    cell = brief_cell("incident-reporting", "communication")
     cell.text = "Share incident reports within a week"
     cell.save()
     assert cache_states(client, ARTICLE_PAGES) == dict.fromkeys(ARTICLE_PAGES, "hit")

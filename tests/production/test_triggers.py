@@ -11,16 +11,9 @@ from django.db import connection
 from core.dataset import dataset_version, expected_triggers, installed_triggers
 from engagement.models import Cell
 from search.index import expected_triggers as search_triggers
+from tests.helpers import drop_trigger
 
 pytestmark = pytest.mark.usefixtures("kb")
-
-
-def drop(table: str, name: str) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"DROP TRIGGER {name} ON {table}")
-        else:
-            cursor.execute(f"DROP TRIGGER {name}")
 
 
 def test_every_trigger_is_installed():
@@ -36,8 +29,8 @@ def test_migrate_reinstalls_dropped_triggers():
     search_trigger = sorted(
         t for t in search_triggers(connection.vendor) if t[0] == "engagement_cell"
     )[0]
-    drop(*version_trigger)
-    drop(*search_trigger)
+    drop_trigger(*version_trigger)
+    drop_trigger(*search_trigger)
     assert version_trigger not in installed_triggers(connection)
 
     call_command("migrate", verbosity=0)
@@ -57,7 +50,7 @@ def test_scope_triggers_are_installed_and_put_back_by_migrate():
     dropped = sorted(
         t for t in scopes.expected_triggers(connection.vendor) if t[0] == "engagement_cell"
     )[0]
-    drop(*dropped)
+    drop_trigger(*dropped)
     assert dropped not in installed_triggers(connection)
     call_command("migrate", verbosity=0)
     assert dropped in installed_triggers(connection)

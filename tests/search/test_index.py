@@ -11,6 +11,7 @@ from institutions.models import Institution, InstitutionAlias
 from search import index
 from search.models import SearchEntry
 from sources.models import Citation, Passage
+from tests.helpers import brief_cell
 from tests.seedtext import BRIEF
 
 pytestmark = pytest.mark.usefixtures("kb")
@@ -46,11 +47,7 @@ def test_every_object_has_its_entry():
 
 
 def test_an_edited_cell_is_found_by_its_new_text(client):
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi",
-        activity__slug="incident-reporting",
-        level__slug="collaboration",
-    )
+    cell = brief_cell("incident-reporting", "collaboration")
     Cell.objects.filter(pk=cell.pk).update(text="Build a shared zeppelin logbook")
     url = "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/collaboration/"
     assert _urls(client, "zeppelin") == [url]
@@ -69,11 +66,7 @@ def test_a_new_alias_and_a_deleted_citation_reach_the_index(client):
     japan = Institution.objects.get(slug="japan-aisi")
     InstitutionAlias.objects.create(institution=japan, name="Nippon Evaluation Body")
     assert _urls(client, "Nippon") == ["/institutions/japan-aisi/"]
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi",
-        activity__slug="incident-reporting",
-        level__slug="collaboration",
-    )
+    cell = brief_cell("incident-reporting", "collaboration")
     url = "/frameworks/eu-ai-office-uk-aisi/cells/incident-reporting/collaboration/"
     assert url not in _urls(client, "Hiroshima", type="cell")
     passage = Passage.objects.get(document__slug=BRIEF, anchor="1-collaboration-p3")

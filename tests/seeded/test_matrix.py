@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
 from sources.models import CitationRole
+from tests.helpers import brief_cell
 from tests.seedtext import BRIEF, LEVELS, footnote_2, source_text, table_1_rows
 
 pytestmark = pytest.mark.usefixtures("kb")
@@ -190,11 +191,7 @@ def test_the_database_refuses_a_second_cell_at_the_same_position():
 
 
 def test_the_database_refuses_an_empty_cell_with_text():
-    cell = Cell.objects.get(
-        framework__slug="eu-ai-office-uk-aisi",
-        activity__slug="institutional-development",
-        level__slug="separation",
-    )
+    cell = brief_cell("institutional-development", "separation")
     with pytest.raises(IntegrityError), transaction.atomic():
         Cell.objects.filter(pk=cell.pk).update(text="invented")
 

@@ -10,24 +10,16 @@ import re
 import pytest
 
 from sources.parsing import split_passages
+from tests.helpers import split_checked
 from tests.seedtext import ARTICLE, BRIEF, source_text
 
-MARKUP_ONLY = re.compile(r"^[\s#*+\-_|]*$")
+# What the seeded texts hold between passages: white space and block markup, nothing else.
+MARKUP_ONLY = re.compile(r"[\s#*+\-_|]*")
 
 
 @pytest.mark.parametrize(("slug", "markdown"), [(BRIEF, False), (ARTICLE, True)])
 def test_passages_in_order_cover_the_text(slug, markdown):
-    text = source_text(slug)
-    passages = split_passages(text, markdown=markdown)
-    position = 0
-    for passage in passages:
-        assert text[passage.start : passage.end] == passage.text
-        assert passage.start >= position
-        assert MARKUP_ONLY.match(text[position : passage.start]), text[position : passage.start]
-        position = passage.end
-    assert MARKUP_ONLY.match(text[position:])
-    assert [p.ordinal for p in passages] == list(range(1, len(passages) + 1))
-    assert len({p.anchor for p in passages}) == len(passages)
+    split_checked(source_text(slug), markdown=markdown, between=MARKUP_ONLY)
 
 
 def test_the_briefs_anchors_are_readable():

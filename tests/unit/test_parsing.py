@@ -5,31 +5,12 @@ The two seeded source texts are split in tests/seeded/test_parsing.py.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sources.parsing import MAX_SLUG, PassageSpec, short_slug, split_passages
-
-# What may lie between passages: white space, block markup, and ordered-list numbers.
-MARKUP = re.compile(r"(?:[\s#*+\-_|:]|\d{1,9}[.)])*")
-
-
-def split(text: str, *, markdown: bool = False) -> list[PassageSpec]:
-    """The passages, checked against the invariants every split keeps."""
-    passages = split_passages(text, markdown=markdown)
-    position = 0
-    for passage in passages:
-        assert text[passage.start : passage.end] == passage.text
-        assert passage.start >= position
-        assert MARKUP.fullmatch(text[position : passage.start]), text[position : passage.start]
-        position = passage.end
-    assert MARKUP.fullmatch(text[position:]), text[position:]
-    assert [p.ordinal for p in passages] == list(range(1, len(passages) + 1))
-    assert len({p.anchor for p in passages}) == len(passages)
-    return passages
+from sources.parsing import MAX_SLUG, PassageSpec, short_slug
+from tests.helpers import split_checked as split
 
 
 def kinds_and_anchors(passages: list[PassageSpec]) -> list[tuple[str, str]]:
