@@ -37,6 +37,10 @@ SHORTLIST = 8
 MAX_TEXT_CHARS = 4000
 # Word boundaries tried on each side of the aligned stretch, for its start and its end.
 EDGE_WORDS = 6
+# Places where the quote stands word for word, also scored in their context: a short quote
+# ("a", "AI") is aligned by its characters to the first of its many places, which its
+# context alone tells apart.
+MAX_OCCURRENCES = 20
 
 _WORD = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
 
@@ -172,23 +176,36 @@ def _best_span(
     starts = _nearest([s for s, _ in tokens], aligned.dest_start, EDGE_WORDS)
     ends = _nearest([e for _, e in tokens], aligned.dest_end, EDGE_WORDS)
     before, after = _around(passages, index)
+    spans = [(start, end) for start in starts for end in ends if end > start]
+    spans.extend(_occurrences(shown, quote, tokens))
     best: Candidate | None = None
-    for start in starts:
-        for end in ends:
-            if end <= start:
-                continue
-            head, tail = quote_context(passage.shown, start, end, before=before, after=after)
-            value = score(
-                exact=quote,
-                prefix=prefix,
-                suffix=suffix,
-                found=shown[start:end],
-                before=head,
-                after=tail,
-            )
-            if best is None or value > best.score:
-                best = Candidate(passage.key, start, end, shown[start:end], round(value, 3))
+    for start, end in spans:
+        head, tail = quote_context(passage.shown, start, end, before=before, after=after)
+        value = score(
+            exact=quote,
+            prefix=prefix,
+            suffix=suffix,
+            found=shown[start:end],
+            before=head,
+            after=tail,
+        )
+        if best is None or value > best.score:
+            best = Candidate(passage.key, start, end, shown[start:end], round(value, 3))
     return best
+
+
+def _occurrences(shown: str, quote: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans where `quote` stands word for word in `shown`, starting and ending on the
+    edges of its words (at most MAX_OCCURRENCES)."""
+    starts = {start for start, _ in tokens}
+    ends = {end for _, end in tokens}
+    spans: list[tuple[int, int]] = []
+    at = shown.find(quote)
+    while at != -1 and len(spans) < MAX_OCCURRENCES:
+        if at in starts and at + len(quote) in ends:
+            spans.append((at, at + len(quote)))
+        at = shown.find(quote, at + 1)
+    return spans
 
 
 def is_candidate(candidates: Sequence[Candidate], *, passage: str, start: int, end: int) -> bool:

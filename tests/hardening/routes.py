@@ -134,6 +134,8 @@ def _path_values(route: Route) -> dict[str, str]:
             values[kwarg] = framework.slug if framework else "none"
         elif kwarg == "fmt":
             values[kwarg] = FORMATS[0]
+        elif kwarg == "pk":
+            values[kwarg] = "1"
         else:
             values[kwarg] = "none"
     return values
