@@ -15,7 +15,9 @@ The apps' admin classes use `AtlasAdmin` and `AtlasInlineMixin`.
 from __future__ import annotations
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.contenttypes.admin import GenericInlineModelAdmin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -180,3 +182,56 @@ def _inline_history(inline: InlineModelAdmin, obj: Model) -> QuerySet | None:
     except ValueError:
         return None
     return history.filter(**{foreign_key.attname: obj.pk})
+
+
+class RelatedSlugFilter(admin.SimpleListFilter):
+    """A list filter on a related object typed by its slug, not picked from a list of every
+    one (a sidebar of thousands of frameworks or documents would outweigh the page).
+
+    Declared with `slug_filter(path, title)`; its parameter is `<path>__slug`, so the
+    changelist's URL says what it filters by (`?framework__slug=eu-ai-office-uk-aisi`)."""
+
+    template = "admin/atlas_slug_filter.html"
+    field_path = ""
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, value)] if value else []
+
+    def has_output(self) -> bool:
+        return True
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(**{f"{self.field_path}__slug": value})
+
+    def choices(self, changelist):
+        # The form that types a slug keeps the changelist's other parameters.
+        kept = [
+            (name, value)
+            for name, value in changelist.params.items()
+            if name not in (self.parameter_name, PAGE_VAR)
+        ]
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "All",
+            "kept": kept,
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": True,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+
+def slug_filter(path: str, title: str) -> type[RelatedSlugFilter]:
+    """A `RelatedSlugFilter` on the object at `path` (`framework`, `passage__document`)."""
+    return type(
+        f"{path.title().replace('_', '')}SlugFilter",
+        (RelatedSlugFilter,),
+        {"title": title, "parameter_name": f"{path}__slug", "field_path": path},
+    )

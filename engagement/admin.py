@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from core.admin import AtlasAdmin, AtlasInlineMixin
+from core.admin import AtlasAdmin, AtlasInlineMixin, slug_filter
 from engagement.models import Activity, Cell, EngagementLevel, Framework
 from engagement.services import framework_cells_complete
 from sources.admin import CitationInline
@@ -59,12 +59,11 @@ class CellInline(AtlasInlineMixin, admin.TabularInline):
 @admin.register(Framework)
 class FrameworkAdmin(AtlasAdmin):
     list_display = ["name", "slug", "document", "ordinal", "updated_at"]
-    list_filter = ["institutions", "document"]
+    list_filter = [slug_filter("institutions", "institution"), slug_filter("document", "document")]
     list_select_related = ["document"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["institutions"]
-    autocomplete_fields = ["document"]
+    autocomplete_fields = ["document", "institutions"]
     inlines = [CellInline]
     actions = ["complete_grid"]
 
@@ -84,12 +83,19 @@ class FrameworkAdmin(AtlasAdmin):
 @admin.register(Cell)
 class CellAdmin(AtlasAdmin):
     list_display = ["framework", "activity", "level", "kind", "emphasised", "text", "updated_at"]
-    list_filter = ["framework", "level", "kind", "emphasised", "activity"]
+    list_filter = [
+        slug_filter("framework", "framework"),
+        "level",
+        "kind",
+        "emphasised",
+        slug_filter("activity", "activity"),
+    ]
     list_select_related = ["framework", "activity", "level"]
     search_fields = ["text", "activity__name", "framework__name"]
     ordering = ["framework__ordinal", "framework__name", "activity__ordinal", "level__ordinal"]
     fields = ["framework", "activity", "level", "kind", "text", "emphasised", "updated_at"]
     readonly_fields = ["updated_at"]
+    autocomplete_fields = ["framework", "activity"]
     inlines = [CitationInline]
     history_list_display = ["kind", "text", "emphasised"]
 

@@ -29,6 +29,7 @@ from engagement.serializers import (
     LevelSerializer,
     cell_rows,
 )
+from engagement.services import framework_delete
 from sources.models import citations_prefetch
 
 CITATIONS = "citations__passage__document"
@@ -68,8 +69,12 @@ class ActivityViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSe
         return Activity.objects.prefetch_related(citations_prefetch()).order_by("ordinal")
 
 
-class FrameworkViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Matrices: a set of institutions and a source; their cells are under `cells`."""
+class FrameworkViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
+    """Matrices: a set of institutions and a source; their cells are under `cells`.
+
+    Editors create, change and delete them (`engagement.services`). Deleting a framework
+    deletes its cells and their citations with it, in one transaction, each recorded in
+    the history."""
 
     serializer_class = FrameworkSerializer
     filterset_class = FrameworkFilter
@@ -77,6 +82,10 @@ class FrameworkViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Framework.objects.for_index()
+
+    def perform_destroy(self, instance):
+        user = self.request.user
+        framework_delete(framework=instance, changed_by=user if user.is_authenticated else None)
 
 
 class CellViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):

@@ -13,7 +13,9 @@ from core.api.fields import ApiListUrlField, ApiUrlField, HtmlUrlField
 from core.api.serializers import ModelCleanSerializer
 from core.links import link, linker
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
-from sources.models import CitationRole
+from engagement.services import framework_create, framework_update
+from institutions.models import Institution
+from sources.models import CitationRole, Document
 from sources.serializers import CitationSerializer, citation_rows
 from sources.services import claim_quote_check
 
@@ -219,14 +221,26 @@ class ActivitySerializer(ModelCleanSerializer):
         read_only_fields = ["id", "updated_at"]
 
 
-class FrameworkSerializer(serializers.ModelSerializer):
-    """A matrix: its institutions and source. Expects `Framework.objects.for_index()`."""
+class FrameworkSerializer(ModelCleanSerializer):
+    """A matrix: its institutions and source. Expects `Framework.objects.for_index()`.
 
-    document = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    Writable by editors: its slug, name, description, source document and institutions
+    (by slug), written through `framework_create` and `framework_update`.
+    """
+
+    document = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Document.objects.defer("text", "reader"),
+        help_text="The slug of its source document.",
+    )
     document_api_url = ApiUrlField("document", source="document.slug")
     document_html_url = HtmlUrlField(source="document")
     institutions = serializers.SlugRelatedField(
-        slug_field="slug", many=True, read_only=True, help_text="Slugs of its institutions."
+        slug_field="slug",
+        many=True,
+        queryset=Institution.objects.all(),
+        allow_empty=False,
+        help_text="Slugs of its institutions (at least one).",
     )
     api_url = ApiUrlField("framework", source="slug")
     html_url = HtmlUrlField(help_text="The matrix page.")
@@ -251,4 +265,15 @@ class FrameworkSerializer(serializers.ModelSerializer):
             "html_url",
             "cells_api_url",
         ]
-        read_only_fields = fields
+        read_only_fields = ["id", "ordinal", "updated_at"]
+
+    def _editor(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+    def create(self, validated_data) -> Framework:
+        return framework_create(**validated_data, changed_by=self._editor())
+
+    def update(self, instance: Framework, validated_data) -> Framework:
+        return framework_update(framework=instance, **validated_data, changed_by=self._editor())

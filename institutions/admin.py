@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.admin import AtlasAdmin, AtlasInlineMixin
+from core.admin import AtlasAdmin, AtlasInlineMixin, slug_filter
 from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
 from sources.admin import CitationInline
 
@@ -40,9 +40,10 @@ class InstitutionAdmin(AtlasAdmin):
 @admin.register(InstitutionAlias)
 class InstitutionAliasAdmin(AtlasAdmin):
     list_display = ["name", "institution", "is_former", "valid_from", "valid_until"]
-    list_filter = ["is_former", "institution"]
+    list_filter = ["is_former", slug_filter("institution", "institution")]
     list_select_related = ["institution"]
     search_fields = ["name", "institution__name"]
+    autocomplete_fields = ["institution"]
     inlines = [CitationInline]
 
 
@@ -58,9 +59,10 @@ class FunctionAdmin(AtlasAdmin):
 @admin.register(Mandate)
 class MandateAdmin(AtlasAdmin):
     list_display = ["institution", "function", "status", "statement", "updated_at"]
-    list_filter = ["status", "function", "institution"]
+    list_filter = ["status", "function", slug_filter("institution", "institution")]
     list_select_related = ["institution", "function"]
     search_fields = ["statement", "institution__name", "function__name"]
+    autocomplete_fields = ["institution"]
     inlines = [CitationInline]
     history_list_display = ["status", "statement"]
 
@@ -68,7 +70,11 @@ class MandateAdmin(AtlasAdmin):
 @admin.register(Relationship)
 class RelationshipAdmin(AtlasAdmin):
     list_display = ["slug", "subject", "kind", "object", "date", "updated_at"]
-    list_filter = ["kind", "subject", "object"]
+    list_filter = [
+        "kind",
+        slug_filter("subject", "subject"),
+        slug_filter("object", "object"),
+    ]
     list_select_related = ["subject", "object"]
     search_fields = ["slug", "description", "subject__name", "object__name"]
     autocomplete_fields = ["subject", "object"]

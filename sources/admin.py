@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.admin import AtlasAdmin, AtlasInlineMixin, OpenedOnForm
+from core.admin import AtlasAdmin, AtlasInlineMixin, OpenedOnForm, slug_filter
 from sources.models import Citation, Document, Passage
 from sources.quotes import occurrence_of
 from sources.services import passage_quote
@@ -25,24 +25,9 @@ from sources.services import passage_quote
 EXCERPT = 90
 
 
-def passage_choices() -> list:
-    """Passages grouped by document, labelled with their anchor and the start of their text."""
-    groups: dict[str, list] = {}
-    passages = Passage.objects.select_related("document").defer("document__text", "html")
-    for passage in passages.order_by("document__title", "ordinal"):
-        label = f"{passage.anchor}: {passage.shown[:EXCERPT]}"
-        if passage.retired:
-            label = f"[retired] {label}"
-        groups.setdefault(passage.document.title, []).append((passage.pk, label))
-    return [("", "---------"), *groups.items()]
-
-
 class CitationForm(forms.ModelForm):
     """A citation as an editor writes it: a passage and the exact words quoted from it."""
 
-    passage = forms.TypedChoiceField(
-        choices=(), coerce=int, help_text="The document and passage the claim comes from."
-    )
     occurrence = forms.IntegerField(
         min_value=1,
         initial=1,
@@ -55,16 +40,21 @@ class CitationForm(forms.ModelForm):
         fields = ["role", "passage", "exact"]
         widgets = {"exact": forms.Textarea(attrs={"rows": 2, "cols": 80})}
         help_texts = {
+            "passage": "The document and passage the claim comes from: type words of its "
+            "document's slug, its anchor or its text.",
             "exact": "The words quoted, exactly as the reader shows them (a quote copied "
-            "from the source text with its markup, such as **bold**, is taken too)."
+            "from the source text with its markup, such as **bold**, is taken too).",
         }
-
-    # Set on the form class of an inline formset, so that a page lists passages once.
-    passage_choices: list | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["passage"].choices = self.passage_choices or passage_choices()
+        if "passage" in self.fields:
+            # The one passage chosen is read with its document (the autocomplete widget
+            # shows its label); the rest are offered as the editor types.
+            passages = self.fields["passage"].queryset
+            self.fields["passage"].queryset = passages.select_related("document").defer(
+                "document__text", "document__reader", "html"
+            )
         if self.instance.pk and self.instance.start:
             self.initial.setdefault(
                 "occurrence",
@@ -72,12 +62,6 @@ class CitationForm(forms.ModelForm):
                     self.instance.passage.shown, self.instance.exact, self.instance.start
                 ),
             )
-
-    def clean_passage(self) -> Passage:
-        try:
-            return Passage.objects.select_related("document").get(pk=self.cleaned_data["passage"])
-        except Passage.DoesNotExist:
-            raise ValidationError("No such passage.") from None
 
     def clean(self) -> dict:
         data = super().clean()
@@ -128,16 +112,11 @@ class CitationInline(AtlasInlineMixin, GenericStackedInline):
     extra = 1
     fields = ["role", "passage", "exact", "occurrence", "status", "passage_text"]
     readonly_fields = ["status", "passage_text"]
+    # Typed, never listed: a knowledge base holds passages by the hundred thousand.
+    autocomplete_fields = ["passage"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("passage__document")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        # One query for the passage list of the whole page, not one per citation row; the
-        # form class is new on every call, so this does not outlive the request.
-        formset.form.passage_choices = passage_choices()
-        return formset
 
     @admin.display(description="Status")
     def status(self, citation: Citation) -> str:
@@ -204,7 +183,7 @@ class PassageAdmin(AtlasAdmin):
     """Read-only: passages are the output of ingestion, offsets into the document text."""
 
     list_display = ["anchor", "document", "ordinal", "kind", "retired", "excerpt"]
-    list_filter = ["retired", "kind", "document"]
+    list_filter = ["retired", "kind", slug_filter("document", "document")]
     list_select_related = ["document"]
     search_fields = ["anchor", "text", "document__slug"]
     ordering = ["document", "ordinal"]
@@ -271,12 +250,20 @@ class CitationAdminForm(OpenedOnForm, CitationForm):
 class CitationAdmin(AtlasAdmin):
     form = CitationAdminForm
     list_display = ["pk", "content_type", "object_id", "role", "passage", "quote", "is_valid"]
-    list_filter = ["orphaned", "role", "content_type", "passage__document"]
+    list_filter = [
+        "orphaned",
+        "role",
+        "content_type",
+        slug_filter("passage__document", "document"),
+    ]
     list_select_related = ["content_type", "passage__document"]
     search_fields = ["exact", "passage__anchor", "passage__document__slug"]
+    # The claim (any model) is named by its type and id, shown with a link to its page.
+    autocomplete_fields = ["passage"]
     fields = [
         "content_type",
         "object_id",
+        "claim_link",
         "role",
         "passage",
         "exact",
@@ -286,11 +273,20 @@ class CitationAdmin(AtlasAdmin):
         "suffix",
         "passage_text",
     ]
-    readonly_fields = ["status", "prefix", "suffix", "passage_text"]
+    readonly_fields = ["claim_link", "status", "prefix", "suffix", "passage_text"]
     history_list_display = ["exact", "orphaned"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("passage__document__text")
+
+    @admin.display(description="Claim")
+    def claim_link(self, citation: Citation) -> str:
+        claim = citation.claim if citation.pk else None
+        if claim is None:
+            return "Give the claim's type and its id (the number in its admin page's address)."
+        opts = claim._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[claim.pk])
+        return format_html('<a href="{}">{}: {}</a>', url, opts.verbose_name, claim)
 
     @admin.display(description="Quote")
     def quote(self, citation: Citation) -> str:

@@ -70,6 +70,12 @@ _OBJECT_ETAG = {
         "description": "The object's own ETag: send it back in If-Match with the next write.",
     }
 }
+_LOCATION = {
+    "Location": {
+        "schema": {"type": "string", "format": "uri"},
+        "description": "The created object's address (its `api_url`).",
+    }
+}
 _VERSION_HEADERS = {
     "ETag": {
         "schema": {"type": "string"},
@@ -335,6 +341,8 @@ class AtlasAutoSchema(AutoSchema):
             for code in ("200", "201"):
                 if code in responses:
                     responses[code]["headers"] = dict(_OBJECT_ETAG)
+            if "201" in responses:
+                responses["201"]["headers"].update(_LOCATION)
         if read and isinstance(self.view, AtlasViewSetMixin):
             if "200" in responses:
                 responses["200"]["headers"] = dict(_VERSION_HEADERS)

@@ -60,6 +60,13 @@ def unique_conflict(serializer) -> UniqueConflict:
     )
 
 
+def _only_uniqueness(error: DjangoValidationError) -> bool:
+    """Whether every reason of `error` is a value another object holds."""
+    errors = error.error_dict.values() if hasattr(error, "error_dict") else [error.error_list]
+    codes = {item.code for items in errors for item in items}
+    return bool(codes) and codes <= {"unique", "unique_together"}
+
+
 class StrictFormatMixin(_APIView):
     """`?format=` naming no format of the view is a 400 naming `format` (DRF answers 404,
     which would say the resource does not exist)."""
@@ -174,6 +181,10 @@ class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
             version_headers(response, etag=self.etag(request), version=self.dataset)
         elif self.object_tag is not None and response.status_code in (200, 201, 412):
             response["ETag"] = self.object_tag
+        if response.status_code == 201 and isinstance(getattr(response, "data", None), dict):
+            location = response.data.get("api_url")
+            if location:
+                response["Location"] = location
         return response
 
     def get_list_queryset(self):
@@ -230,6 +241,12 @@ class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
                 serializer.save()
         except IntegrityError:
             raise unique_conflict(serializer) from None
+        except DjangoValidationError as error:
+            # A service validates again as it writes: values found taken then, though free
+            # when the serializer checked them, were taken by a write in between.
+            if _only_uniqueness(error):
+                raise UniqueConflict(as_serializer_error(error)) from None
+            raise
         self.written = serializer.instance
 
     def perform_destroy(self, instance):

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 # The models editors may change through the API, each with add/change/delete.
 EDITABLE = {
-    "engagement": ["cell", "engagementlevel", "activity"],
+    "engagement": ["cell", "engagementlevel", "activity", "framework"],
     "institutions": ["institution", "mandate", "relationship"],
     "sources": ["citation"],
 }

@@ -236,6 +236,7 @@ CREATES = {
     "/mandates/": ["institution", "function", "status", "statement"],
     "/relationships/": ["slug", "kind", "subject", "object", "description", "date", "date_note"],
     "/cells/": ["framework", "activity", "level", "kind", "text"],
+    "/frameworks/": ["slug", "name", "description", "document"],
     "/citations/": ["claim_type", "document", "passage", "role", "exact"],
 }
 

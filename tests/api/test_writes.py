@@ -12,6 +12,7 @@ from tests.factories import (
     ActivityFactory,
     CellFactory,
     CitationFactory,
+    FrameworkFactory,
     InstitutionFactory,
     MandateFactory,
     RelationshipFactory,
@@ -113,6 +114,31 @@ WRITES = [
     ),
     ("patch", lambda: "/activities/standards/", {"name": "Standards"}, 200),
     ("delete", lambda: f"/activities/{ActivityFactory().slug}/", None, 204),
+    (
+        "post",
+        lambda: "/frameworks/",
+        {
+            "slug": "uk-aisi-japan-aisi",
+            "name": "UK AISI and Japan AISI",
+            "document": BRIEF,
+            "institutions": ["uk-aisi", "japan-aisi"],
+        },
+        201,
+    ),
+    ("patch", lambda: "/frameworks/eu-ai-office-us-aisi/", {"description": "Edited."}, 200),
+    (
+        "put",
+        lambda: "/frameworks/eu-ai-office-us-aisi/",
+        {
+            "slug": "eu-ai-office-us-aisi",
+            "name": "EU AI Office and US AISI",
+            "description": "",
+            "document": "eu-us-ttc-ai-collaboration-2024",
+            "institutions": ["eu-ai-office", "us-aisi"],
+        },
+        200,
+    ),
+    ("delete", lambda: f"/frameworks/{FrameworkFactory(institutions=[]).slug}/", None, 204),
     ("patch", lambda: f"/cells/{_cell_id()}/", {"emphasised": True}, 200),
     ("delete", lambda: f"/cells/{CellFactory(empty=True).pk}/", None, 204),
     (
@@ -318,6 +344,6 @@ def test_deleting_what_others_refer_to_is_a_409(client_editor):
     assert Activity.objects.filter(slug="standards").exists()
 
 
-def test_frameworks_documents_passages_functions_are_read_only(client_editor):
-    for url in ("/frameworks/", "/documents/", "/passages/", "/functions/"):
+def test_documents_passages_functions_are_read_only(client_editor):
+    for url in ("/documents/", "/passages/", "/functions/"):
         assert client_editor.post(f"{API}{url}", {}, format="json").status_code == 405
