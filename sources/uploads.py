@@ -36,6 +36,9 @@ from sources.services import IngestSummary, document_layout, document_upsert, te
 
 logger = logging.getLogger(__name__)
 
+# An upload not confirmed within this time is gone: its preview is a 404.
+PENDING_LIFETIME = timedelta(hours=24)
+
 # The metadata fields `ingest` takes, as an upload names them.
 METADATA_FIELDS = ("title", "kind", "published", "url", "authors", "publisher", "language")
 

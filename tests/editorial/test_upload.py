@@ -95,7 +95,7 @@ def test_the_page_refuses_what_ingest_refuses_naming_the_field(
     html = response.content.decode()
     # The error is tied to its field: inside the field's block, named by aria-describedby.
     assert f'id="error-{field}"' in html
-    assert f'aria-describedby="error-{field}"' in html
+    assert f'aria-invalid="true" aria-describedby="error-{field}' in html
     error = html.split(f'id="error-{field}"', 1)[1].split("</", 1)[0]
     assert message.replace("'", "&#x27;") in error
     assert snapshot() == before
@@ -283,3 +283,127 @@ def test_a_job_whose_worker_was_killed_is_shown_failed(api, editor, settings):
     job = api.get(f"/api/v1/jobs/{upload.pk}/").json()
     assert job["status"] == UploadStatus.FAILED
     assert "worker stopped" in job["error"]["message"]
+
+
+# --- The pages ---------------------------------------------------------------------------
+
+
+def page_upload(client, content: bytes = MARKDOWN.encode(), **fields):
+    data = {**NEW, **fields, "file": upload_file("plan.md", content)}
+    return client.post(reverse("sources:document-upload"), data)
+
+
+def test_the_upload_pages_are_for_editors_only(client, kb, django_user_model):
+    url = reverse("sources:document-upload")
+    assert client.get(url).status_code == 302  # to the login page
+    reader = django_user_model.objects.create_user("reader", password=PASSWORD)
+    client.force_login(reader)
+    assert client.get(url).status_code == 403
+    assert page_upload(client).status_code == 403
+    assert not Upload.objects.exists()
+
+
+def test_the_index_links_the_upload_page_for_editors(client, editor):
+    assert "Upload a document" not in client.get(reverse("sources:document-index")).text
+    client.force_login(editor)
+    assert "Upload a document" in client.get(reverse("sources:document-index")).text
+
+
+def test_page_preview_writes_nothing_then_confirm_writes_the_document(client, editor):
+    client.force_login(editor)
+    before = snapshot()
+    response = page_upload(client, MARKDOWN.replace("They share", "They\x0c share").encode())
+    assert response.status_code == 303
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200
+    html = preview.text
+    assert "<code>#joint-testing-plan-p1</code>" in html
+    assert '<ol class="outline">' in html
+    # Tables as tables: the rows' cells in a <table>.
+    assert '<table class="preview-table">' in html
+    assert '<th scope="row">Testing</th>' in html
+    assert "1 × U+000C (form feed) → blank line" in html
+    # Only the upload itself is kept; no document, passage or citation.
+    assert snapshot() == before
+    assert Upload.objects.get().status == UploadStatus.PENDING
+
+    confirmed = client.post(response["Location"])
+    assert confirmed.status_code == 303
+    assert confirmed["Location"] == "/documents/joint-testing-plan/"
+    document = Document.objects.get(slug="joint-testing-plan")
+    assert document.title == "Joint Testing Plan"
+    assert document.passages.filter(anchor="joint-testing-plan-p1").exists()
+    upload = Upload.objects.get()
+    assert upload.status == UploadStatus.SUCCEEDED and upload.document == document
+    # Confirming twice writes nothing more.
+    assert client.post(response["Location"]).status_code == 303
+
+
+def test_confirm_writes_in_one_transaction(client, editor, monkeypatch):
+    client.force_login(editor)
+    response = page_upload(client)
+    before = snapshot()
+
+    def disk_full(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("sources.services._passages_sync", disk_full)
+    with pytest.raises(RuntimeError, match="disk full"):
+        client.post(response["Location"])
+    assert snapshot() == before
+
+
+def test_an_upload_is_its_owners_only(client, editor, django_user_model):
+    client.force_login(editor)
+    response = page_upload(client)
+    other = django_user_model.objects.create_user("bob", password=PASSWORD, is_superuser=True)
+    client.force_login(other)
+    assert client.get(response["Location"]).status_code == 404
+    assert client.post(response["Location"]).status_code == 404
+    assert not Document.objects.filter(slug="joint-testing-plan").exists()
+
+
+def test_a_slug_taken_between_preview_and_confirm_is_refused(client, editor, api):
+    client.force_login(editor)
+    response = page_upload(client)
+    api_create(api, "plan.md", MARKDOWN.encode())
+    before = snapshot()
+    confirmed = client.post(response["Location"])
+    assert confirmed.status_code == 400
+    assert "already names" in confirmed.text
+    assert snapshot() == before
+
+
+def test_page_version_preview_lists_changes_and_orphaned_citations(client, editor, cited):
+    _, claim, edited, _ = cited
+    client.force_login(editor)
+    url = reverse("sources:document-version-upload", kwargs={"slug": "joint-testing-plan"})
+    assert client.get(url).status_code == 200
+    before = snapshot()
+    response = client.post(url, {"file": upload_file("plan.md", EDITED.encode())})
+    assert response.status_code == 303
+    html = client.get(response["Location"]).text
+    changes = html.split('id="preview-changes"', 1)[1].split("</section>", 1)[0]
+    assert "Passages changed (2)" in changes
+    assert "<code>commitments-item-2</code>" in changes
+    assert f"<td>{edited.pk}</td>" in changes
+    assert "<q>share results</q>" in changes
+    assert str(claim) in changes
+    assert snapshot() == before
+    assert client.post(response["Location"]).status_code == 303
+    edited.refresh_from_db()
+    assert edited.orphaned
+
+
+def test_a_large_upload_from_the_page_is_a_job_with_its_progress(client, editor, background):
+    client.force_login(editor)
+    response = page_upload(client)
+    job_page = client.post(response["Location"])
+    assert job_page.status_code == 303 and job_page["Location"] == response["Location"]
+    html = client.get(response["Location"]).text
+    assert 'Status: <strong class="job-state">queued</strong>' in html
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
+    run_worker()
+    html = client.get(response["Location"]).text
+    assert "succeeded" in html and 'href="/documents/joint-testing-plan/"' in html
+    assert "http-equiv" not in html
