@@ -5,6 +5,7 @@ transaction, and large uploads written by a background task."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -407,3 +408,17 @@ def test_a_large_upload_from_the_page_is_a_job_with_its_progress(client, editor,
     html = client.get(response["Location"]).text
     assert "succeeded" in html and 'href="/documents/joint-testing-plan/"' in html
     assert "http-equiv" not in html
+
+
+def test_the_schema_says_which_writes_answer_201_and_which_202(client, kb):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for path in ("/api/v1/documents/", "/api/v1/documents/{slug}/versions/"):
+        operation = schema["paths"][path]["post"]
+        assert {"200", "201", "202", "400"} <= set(operation["responses"]), path
+        assert "background task" in operation["responses"]["202"]["description"]
+        assert "multipart/form-data" in operation["requestBody"]["content"]
+    job = schema["paths"]["/api/v1/jobs/{id}/"]["get"]
+    assert "#/components/schemas/Job" in json.dumps(job["responses"]["200"])
+    assert {"status", "progress", "result", "error"} <= set(
+        schema["components"]["schemas"]["Job"]["properties"]
+    )
