@@ -334,7 +334,8 @@ def _progress(upload: Upload, percent: int, **values) -> None:
 
 def upload_run(upload_id: str) -> str:
     """The task's work: check the stored upload again, then write it in one transaction.
-    Any failure leaves nothing written and the job `failed` with the field and the reason."""
+    Any failure leaves nothing written and the job `failed` with the field and the reason;
+    the file itself is dropped once the job is over, whatever its end."""
     upload = Upload.objects.select_related("owner").get(pk=upload_id)
     if upload.status not in (UploadStatus.QUEUED, UploadStatus.PENDING):
         return upload.status  # run already (a task delivered twice)
@@ -352,6 +353,7 @@ def upload_run(upload_id: str) -> str:
             status=UploadStatus.FAILED,
             error_field=name,
             error=" ".join(fields[name]),
+            data=b"",
         )
         return UploadStatus.FAILED
     except Exception as error:
@@ -362,6 +364,7 @@ def upload_run(upload_id: str) -> str:
             status=UploadStatus.FAILED,
             error_field="file",
             error=f"The upload could not be written ({type(error).__name__}); nothing was.",
+            data=b"",
         )
         raise
     _progress(upload, 100, status=UploadStatus.SUCCEEDED, document=document, data=b"")

@@ -270,6 +270,7 @@ def test_a_bad_pdf_found_by_the_worker_fails_the_job_naming_the_file(api, backgr
     assert job["error"] == {"field": "file", "message": job["error"]["message"]}
     assert "broken.pdf: not a readable PDF" in job["error"]["message"]
     assert snapshot() == before
+    assert bytes(Upload.objects.get(pk=upload.pk).data) == b""  # the file is not kept
 
 
 def test_a_job_whose_worker_was_killed_is_shown_failed(api, editor, settings):
