@@ -12,9 +12,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 from django.conf import settings
 
 from tests.servers import manage, server_database, server_env
+
+pytestmark = pytest.mark.server
 
 # Long enough that the worker is still writing it when killed: thousands of passages.
 TEXT = "# A long plan\n\n" + "".join(
