@@ -105,7 +105,8 @@ class DocumentViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
         """A new version of the document's text (multipart `file`), as `ingest --update`:
         unchanged passages keep their anchors, citations whose quote no longer stands are
         orphaned."""
-        self.get_object()  # 404 for no such document; the row lock for the write
+        if not Document.objects.filter(slug=slug).exists():
+            raise Http404
         form = VersionUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._upload(request, dict(form.validated_data), slug=slug, update=True)
