@@ -334,7 +334,13 @@ def test_stateful_sequences_along_the_schema_links_conform(editor_headers):
 
     calls: list[tuple[str, str, int, bool]] = []
 
-    class Sequences(schema.as_state_machine()):
+    # Uploads take a file that generated bodies never hold (always a 400, nothing written;
+    # tests/editorial/test_upload.py covers them): they would only dilute the sequences.
+    writes_of_objects = schema.exclude(
+        method="POST", path_regex=r"^/api/v1/documents/(\{slug\}/versions/)?$"
+    )
+
+    class Sequences(writes_of_objects.as_state_machine()):
         # Each sequence starts from the seeded data, so that a failure replays the same way.
         def setup(self):
             self.savepoint = transaction.atomic()
@@ -356,7 +362,7 @@ def test_stateful_sequences_along_the_schema_links_conform(editor_headers):
 
     Sequences.run(
         settings=settings(
-            max_examples=40,
+            max_examples=60,
             stateful_step_count=6,
             derandomize=True,
             deadline=None,
