@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -209,8 +210,13 @@ def background(settings):
 
 
 def run_worker() -> None:
-    """The production worker, in this process, until the queue is empty."""
-    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    """The production worker, in this process, until the queue is empty. Its check for
+    stale connections between tasks is left out: inside the test's transaction it would
+    close the connection (tests/production/test_upload_worker.py runs the whole worker)."""
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
 
 
 def test_a_large_upload_is_a_job_that_a_worker_writes(api, background):
