@@ -26,7 +26,11 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed
 
+# The development server, with a task worker beside it (background uploads: `db_worker`
+# takes tasks from the database queue); the worker stops when the server does.
 run: seed
+	@$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The production configuration (DEBUG=0, gunicorn, hashed and compressed static files) on

@@ -16,7 +16,7 @@ from institutions.api import (
     MandateViewSet,
     RelationshipViewSet,
 )
-from sources.api import CitationViewSet, DocumentViewSet, PassageViewSet
+from sources.api import CitationViewSet, DocumentViewSet, JobView, PassageViewSet
 
 app_name = "api"
 
@@ -49,6 +49,7 @@ not_found.cls.schema = None
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("jobs/<uuid:pk>/", JobView.as_view(), name="job-detail"),
     *router.urls,
     # Keep this last: routes added above it win.
     # [\s\S]: a newline in the path is still under /api/v1/, and still a JSON 404.

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Background tasks: Django's tasks framework (the backport) and its database backend.
+    "django_tasks",
+    "django_tasks_db",
     # The project's packages, lowest layer first (docs/architecture.md, "Layers").
     "core",
     "sources",
@@ -180,6 +183,20 @@ ATLAS_FIXTURES_DIR = BASE_DIR / "fixtures"
 
 # Benchmarks (bench/): mounts /bench/trivial/, the yardstick view. Never set in production.
 ATLAS_BENCH = env_bool("ATLAS_BENCH", default=False)
+
+# Background tasks (docs/deployment.md, "The task queue"): the database backend by default,
+# so no other service is needed; every server enqueues into, and every `db_worker` takes
+# from, the one database.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("ATLAS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# An upload larger than this is written by a background task (the API answers 202 with the
+# job); a smaller one during the request (201).
+ATLAS_UPLOAD_INLINE_BYTES = env_int("ATLAS_UPLOAD_INLINE_BYTES", 256 * 1024, minimum=0)
+# A job queued or running with no progress for this long lost its worker: shown failed.
+ATLAS_UPLOAD_STALE_SECONDS = env_int("ATLAS_UPLOAD_STALE_SECONDS", 600, minimum=1)
 
 # --- The API (/api/v1/; see docs/api.md) ------------------------------------------------
 REST_FRAMEWORK = {

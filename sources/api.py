@@ -2,24 +2,69 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import viewsets
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api.errors import Conflict, ErrorSerializer
 from core.api.permissions import EditorPermissions
+from core.api.renderers import JSONRenderer
 from core.api.viewsets import AtlasViewSetMixin
 from sources.filters import CitationFilter, DocumentFilter, PassageFilter
-from sources.models import Citation, Document, Passage
+from sources.models import Citation, Document, Passage, Upload
 from sources.serializers import (
     CitationResourceSerializer,
     DocumentDetailSerializer,
     DocumentSerializer,
+    JobSerializer,
     PassageSerializer,
     ReanchorSerializer,
+    UploadSerializer,
+    VersionUploadSerializer,
 )
 from sources.services import CandidateStale, DocumentTexts, citation_reanchor
+from sources.uploads import (
+    document_plan,
+    document_plan_write,
+    upload_create,
+    upload_inline,
+    upload_start,
+    upload_state,
+    validation_fields,
+)
+
+PLAN = inline_serializer(
+    "UploadPreview",
+    {
+        "slug": serializers.CharField(),
+        "created": serializers.BooleanField(),
+        "outline": serializers.ListField(child=serializers.DictField()),
+        "passages": serializers.ListField(child=serializers.DictField()),
+        "passages_added": serializers.ListField(child=serializers.CharField()),
+        "passages_removed": serializers.ListField(child=serializers.CharField()),
+        "passages_changed": serializers.ListField(child=serializers.CharField()),
+        "citations_orphaned": serializers.ListField(
+            child=serializers.DictField(), help_text="Each with its id, quote and claim."
+        ),
+    },
+)
+UPLOAD_RESPONSES = {
+    200: OpenApiResponse(PLAN, description="`preview=true`: what would be written; nothing is."),
+    201: OpenApiResponse(
+        DocumentDetailSerializer, description="Written at once (a small file): the document."
+    ),
+    202: OpenApiResponse(
+        JobSerializer,
+        description="A large file: written by a background task; `Location` is the job.",
+    ),
+}
 
 
 class DocumentViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -31,10 +76,76 @@ class DocumentViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         documents = Document.objects.for_index()
         # The detail shows the text that `for_index()` defers for lists.
-        return documents.defer(None) if self.action == "retrieve" else documents
+        return documents if self.action == "list" else documents.defer(None)
 
     def get_serializer_class(self):
-        return DocumentDetailSerializer if self.action == "retrieve" else DocumentSerializer
+        return DocumentSerializer if self.action == "list" else DocumentDetailSerializer
+
+    def get_parsers(self):
+        # Called before `self.action` is set: the action is the one this method maps to.
+        request = getattr(self, "request", None)
+        action = (
+            getattr(self, "action_map", {}).get(request.method.lower())
+            if request is not None
+            else getattr(self, "action", None)  # the schema's generator sets it
+        )
+        if action in ("create", "versions"):
+            return [MultiPartParser(), FormParser()]
+        return super().get_parsers()
+
+    @extend_schema(request=UploadSerializer, responses=UPLOAD_RESPONSES)
+    def create(self, request, *args, **kwargs):
+        """Upload a document (multipart: `file` plus the metadata `ingest` takes); refused
+        with a 400 naming the field as `ingest` refuses it. A small file is written at once
+        (201); a large one by a background task (202, `Location` of the job)."""
+        form = UploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        values = dict(form.validated_data)
+        return self._upload(request, values, slug=values["slug"], update=False)
+
+    @extend_schema(request=VersionUploadSerializer, responses=UPLOAD_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="versions")
+    def versions(self, request, slug=None):
+        """A new version of the document's text (multipart `file`), as `ingest --update`:
+        unchanged passages keep their anchors, citations whose quote no longer stands are
+        orphaned."""
+        if not Document.objects.filter(slug=slug).exists():
+            raise Http404
+        form = VersionUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._upload(request, dict(form.validated_data), slug=slug, update=True)
+
+    def _upload(self, request, values: dict, *, slug: str, update: bool) -> Response:
+        file = values.pop("file")
+        data = file.read()
+        try:
+            plan = document_plan(
+                filename=file.name, data=data, slug=slug, update=update, metadata=values
+            )
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError(validation_fields(error)) from None
+        if values.get("preview"):
+            return Response(plan.as_json(), status=200)
+        if upload_inline(len(data)):
+            try:
+                document, _ = document_plan_write(plan=plan, changed_by=request.user)
+            except DjangoValidationError as error:
+                raise exceptions.ValidationError(validation_fields(error)) from None
+            self.written = document
+            response = Response(status=201)
+            response["Location"] = reverse("api:document-detail", kwargs={"slug": document.slug})
+            return response
+        upload = upload_create(
+            owner=request.user,
+            filename=file.name,
+            data=data,
+            slug=slug,
+            update=update,
+            metadata=values,
+        )
+        upload_start(upload)
+        state = upload_state(upload)
+        return Response(state, status=202, headers={"Location": state["url"]})
 
 
 class PassageViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -119,3 +230,21 @@ class CitationViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
         except CandidateStale as error:
             raise Conflict(str(error)) from None
         return Response(status=200)
+
+
+class JobView(APIView):
+    """A background upload: its status (queued, running, succeeded or failed), its progress,
+    its result (the document's `api_url`) or its error (the field and the reason). Its owner
+    and the editors see it; for anyone else it does not exist."""
+
+    renderer_classes = [JSONRenderer]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=JobSerializer)
+    def get(self, request, pk):
+        upload = Upload.objects.select_related("document").filter(pk=pk).first()
+        if upload is None or not (
+            upload.owner_id == request.user.pk or request.user.has_perm("sources.add_document")
+        ):
+            raise Http404
+        return Response(upload_state(upload))

@@ -10,10 +10,11 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from core.text import normalise_controls
-from sources.models import DocumentFormat
+from sources.models import DatePrecision, DocumentFormat
 
 # Larger files are refused: the biggest real source is well under 1 MB of text.
 INGEST_MAX_BYTES = 5 * 1024 * 1024
@@ -35,6 +36,23 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 
 class IngestError(Exception):
     """The file cannot be ingested; the message says why."""
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def published_parse(value: str) -> tuple[date, str]:
+    """`YYYY-MM-DD`, `YYYY-MM` or `YYYY`, with the precision it gives, or an IngestError."""
+    match = _DATE.match(value)
+    if not match or (match.group(3) and not match.group(2)):
+        raise IngestError(f"{value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    year, month, day = match.groups()
+    try:
+        published = date(int(year), int(month or 1), int(day or 1))
+    except ValueError as error:
+        raise IngestError(f"{value!r} is not a date ({error})") from None
+    precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+    return published, precision
 
 
 @dataclass(frozen=True)
@@ -64,7 +82,24 @@ def source_read(path: Path, *, max_bytes: int = INGEST_MAX_BYTES) -> SourceFile:
         raise IngestError(f"{path}: the file is empty")
     if size > max_bytes:
         raise IngestError(f"{path}: {size} bytes is over the limit of {max_bytes} bytes")
-    data = path.read_bytes()
+    return source_parse(path, path.read_bytes(), max_bytes=max_bytes)
+
+
+def source_parse(path: Path | str, data: bytes, *, max_bytes: int = INGEST_MAX_BYTES) -> SourceFile:
+    """The canonical text of `data`, a file named `path` (its suffix says its type), or an
+    IngestError naming the problem: the one rule for the command, the upload page and the
+    API."""
+    name = Path(str(path))
+    kind = SUFFIXES.get(name.suffix.lower())
+    if kind is None:
+        raise IngestError(
+            f"{path}: unsupported file type {name.suffix or '(none)'!r}; "
+            f"expected one of {', '.join(sorted(SUFFIXES))}"
+        )
+    if not data:
+        raise IngestError(f"{path}: the file is empty")
+    if len(data) > max_bytes:
+        raise IngestError(f"{path}: {len(data)} bytes is over the limit of {max_bytes} bytes")
     if kind == "pdf":
         text, document_format = pdf_text(path, data), DocumentFormat.TEXT
     else:
@@ -75,7 +110,7 @@ def source_read(path: Path, *, max_bytes: int = INGEST_MAX_BYTES) -> SourceFile:
     return SourceFile(text=text, format=document_format, kind=kind, normalised=normalised)
 
 
-def decoded_text(path: Path, data: bytes) -> str:
+def decoded_text(path: Path | str, data: bytes) -> str:
     """UTF-8 text (a byte-order mark is dropped), with newlines made `\\n`. A NUL byte
     means the file is not text (binary, or UTF-16): it is refused. Other control characters
     are normalised by `source_read`."""
@@ -102,7 +137,7 @@ def _layout_line(line: str) -> str:
     return _SPACES.sub(" ", line).strip()
 
 
-def pdf_text(path: Path, data: bytes) -> str:
+def pdf_text(path: Path | str, data: bytes) -> str:
     """The text of every page, extracted with pypdf keeping blank lines between blocks."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -456,3 +458,50 @@ class Citation(models.Model):
                     f"{self.passage.anchor} as the reader shows it."
                 }
             )
+
+
+class UploadStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting confirmation"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Upload(models.Model):
+    """A file an editor uploaded, kept in the database between its preview and its write, and
+    the job that writes it: several servers share it (no server's disk holds it), the random
+    id is the token that names it, and only its owner (or an editor) may see or confirm it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads"
+    )
+    filename = models.CharField(max_length=255)
+    data = models.BinaryField()
+    slug = models.SlugField(max_length=120)
+    # A new version of the document `slug` (`ingest --update`), not a new document.
+    update = models.BooleanField(default=False)
+    # The metadata fields as `ingest` takes them (`published` as typed: YYYY[-MM[-DD]]).
+    metadata = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=UploadStatus.choices, default=UploadStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error_field = models.CharField(max_length=40, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="upload_progress_percent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} → {self.slug} ({self.status})"

@@ -436,3 +436,50 @@ class CitationResourceSerializer(CitationSerializer):
         citation.full_clean()
         citation.save()
         return citation
+
+
+class UploadSerializer(serializers.Serializer):
+    """A new document: the file and the metadata `ingest` takes."""
+
+    # An empty file is refused by the upload's own rule (`sources.ingest.source_parse`).
+    file = serializers.FileField(
+        allow_empty_file=True, help_text="Markdown (.md), plain text (.txt) or PDF (.pdf)."
+    )
+    slug = serializers.SlugField(max_length=120)
+    title = serializers.CharField(required=False, allow_blank=True)
+    kind = serializers.CharField(required=False, allow_blank=True)
+    published = serializers.CharField(
+        required=False, allow_blank=True, help_text="YYYY-MM-DD, YYYY-MM or YYYY."
+    )
+    url = serializers.CharField(required=False, allow_blank=True)
+    authors = serializers.CharField(
+        required=False, allow_blank=True, help_text='Names separated by semicolons: "A; B".'
+    )
+    publisher = serializers.CharField(required=False, allow_blank=True)
+    language = serializers.CharField(required=False, allow_blank=True)
+    preview = serializers.BooleanField(
+        required=False, default=False, help_text="Answer what would be written; write nothing."
+    )
+
+
+class VersionUploadSerializer(serializers.Serializer):
+    """A new version of a document's text (`ingest --update`)."""
+
+    # An empty file is refused by the upload's own rule (`sources.ingest.source_parse`).
+    file = serializers.FileField(
+        allow_empty_file=True, help_text="Markdown (.md), plain text (.txt) or PDF (.pdf)."
+    )
+    preview = serializers.BooleanField(required=False, default=False)
+
+
+class JobSerializer(serializers.Serializer):
+    """A background upload: `status` queued, running, succeeded or failed."""
+
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField(help_text="Percent done.")
+    result = serializers.DictField(allow_null=True, help_text="The document's `api_url`.")
+    error = serializers.DictField(
+        allow_null=True, help_text="`field` (the field at fault) and `message`."
+    )
+    url = serializers.CharField()

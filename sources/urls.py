@@ -1,12 +1,24 @@
 from django.urls import path
 
-from sources import citing_views, reference_views, repair_views, views
+from sources import citing_views, reference_views, repair_views, upload_views, views
 
 app_name = "sources"
 
 urlpatterns = [
     path("documents/", views.DocumentIndexView.as_view(), name="document-index"),
+    # Before the document's own address, which "new" would otherwise match.
+    path("documents/new/", upload_views.DocumentUploadView.as_view(), name="document-upload"),
+    path(
+        "documents/uploads/<uuid:pk>/",
+        upload_views.UploadDetailView.as_view(),
+        name="upload-detail",
+    ),
     path("documents/<slug:slug>/", views.DocumentDetailView.as_view(), name="document-detail"),
+    path(
+        "documents/<slug:slug>/versions/new/",
+        upload_views.VersionUploadView.as_view(),
+        name="document-version-upload",
+    ),
     path(
         "documents/<slug:slug>/sections/<slug:anchor>/",
         views.SectionView.as_view(),

@@ -344,6 +344,8 @@ def test_deleting_what_others_refer_to_is_a_409(client_editor):
     assert Activity.objects.filter(slug="standards").exists()
 
 
-def test_documents_passages_functions_are_read_only(client_editor):
-    for url in ("/documents/", "/passages/", "/functions/"):
+def test_passages_functions_are_read_only(client_editor):
+    for url in ("/passages/", "/functions/"):
         assert client_editor.post(f"{API}{url}", {}, format="json").status_code == 405
+    # Documents are uploaded (multipart: tests/editorial/test_upload.py), never sent as JSON.
+    assert client_editor.post(f"{API}/documents/", {}, format="json").status_code == 415

@@ -7,6 +7,7 @@ FilterSet of an API list) or, for a page, the names any page of the project read
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -109,17 +110,20 @@ def _first_slug(model) -> str:
 def _path_values(route: Route) -> dict[str, str]:
     """A value for each argument of the route's path, naming a real object."""
     values: dict[str, str] = {}
+    # A random id (an upload, a job): one that names nothing is as good as any to a stranger.
+    uuids = {kwarg for kwarg in route.kwargs if f"<uuid:{kwarg}>" in route.pattern}
+    values.update({kwarg: str(uuid.UUID(int=1)) for kwarg in uuids})
     if route.is_api:
         filterset = getattr(route.view_class, "filterset_class", None)
         model = filterset._meta.model if filterset is not None else None
-        for kwarg in route.kwargs:
+        for kwarg in set(route.kwargs) - uuids:
             obj = model.objects.order_by("pk").first() if model is not None else None
             values[kwarg] = str(getattr(obj, kwarg, obj.pk) if obj is not None else 1)
         return values
     first = route.pattern.split("/", 1)[0]
     document = Document.objects.order_by("pk").first()
     framework = Framework.objects.order_by("pk").first()
-    for kwarg in route.kwargs:
+    for kwarg in set(route.kwargs) - uuids:
         if kwarg == "slug":
             model = SLUG_MODELS.get(first)
             values[kwarg] = _first_slug(model) if model else "none"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -12,25 +11,17 @@ from django.db import transaction
 
 from core.progress import progress_bar
 from core.text import normalised_summary
-from sources.ingest import INGEST_MAX_BYTES, IngestError, source_read
-from sources.models import DatePrecision, Document, DocumentKind
+from sources.ingest import INGEST_MAX_BYTES, IngestError, published_parse, source_read
+from sources.models import Document, DocumentKind
 from sources.services import document_upsert
-
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
 def parse_published(value: str) -> tuple[date, str]:
     """`YYYY-MM-DD`, `YYYY-MM` or `YYYY`, with the precision it gives."""
-    match = _DATE.match(value)
-    if not match or (match.group(3) and not match.group(2)):
-        raise CommandError(f"--published: {value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
-    year, month, day = match.groups()
     try:
-        published = date(int(year), int(month or 1), int(day or 1))
-    except ValueError as error:
-        raise CommandError(f"--published: {value!r} is not a date ({error})") from None
-    precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
-    return published, precision
+        return published_parse(value)
+    except IngestError as error:
+        raise CommandError(f"--published: {error}") from None
 
 
 class Command(BaseCommand):
