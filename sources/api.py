@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
@@ -132,9 +131,8 @@ class DocumentViewSet(AtlasViewSetMixin, viewsets.ReadOnlyModelViewSet):
             except DjangoValidationError as error:
                 raise exceptions.ValidationError(validation_fields(error)) from None
             self.written = document
-            response = Response(status=201)
-            response["Location"] = reverse("api:document-detail", kwargs={"slug": document.slug})
-            return response
+            # The document and its `Location` (its `api_url`), as every create answers.
+            return Response(status=201)
         upload = upload_create(
             owner=request.user,
             filename=file.name,

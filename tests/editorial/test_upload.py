@@ -120,7 +120,7 @@ def test_api_preview_answers_the_plan_and_writes_nothing(api):
 def test_api_create_writes_at_once_with_201_location_and_etag(api):
     response = api_create(api, "plan.md", MARKDOWN.encode())
     assert response.status_code == 201, response.content
-    assert response["Location"] == "/api/v1/documents/joint-testing-plan/"
+    assert response["Location"] == "http://testserver/api/v1/documents/joint-testing-plan/"
     assert response["ETag"]
     assert response.json()["slug"] == "joint-testing-plan"
     document = Document.objects.get(slug="joint-testing-plan")
