@@ -150,7 +150,7 @@ def document_plan(
     if errors:
         raise ValidationError(errors)
 
-    values = _values(existing, given, published)
+    values = document_values(existing, given, published)
     candidate = Document(slug=slug, text=source.text, format=source.format, **values)
     candidate.sha256 = text_sha256(source.text)
     try:
@@ -175,9 +175,10 @@ def document_plan(
     return plan
 
 
-def _values(existing: Document | None, given: dict, published) -> dict:
-    """The document's metadata: the values given; for a new version, the others as they are
-    (`ingest --update`)."""
+def document_values(existing: Document | None, given: dict, published) -> dict:
+    """The document's metadata: the values given (`authors` a list or `;`-separated names,
+    `published` a parsed (date, precision)); for a new version, the others as they are.
+    The upload page, the API and `ingest` all read metadata so."""
     values = {
         "title": existing.title if existing else "",
         "kind": existing.kind if existing else "",

@@ -14,6 +14,7 @@ from core.text import normalised_summary
 from sources.ingest import INGEST_MAX_BYTES, IngestError, published_parse, source_read
 from sources.models import Document, DocumentKind
 from sources.services import document_upsert
+from sources.uploads import document_values
 
 
 def parse_published(value: str) -> tuple[date, str]:
@@ -125,21 +126,6 @@ class Command(BaseCommand):
     @staticmethod
     def metadata(existing: Document | None, options: dict) -> dict:
         """Values given on the command line; for an update, the others stay as they are."""
-        values = {
-            "title": existing.title if existing else "",
-            "kind": existing.kind if existing else "",
-            "authors": existing.authors if existing else [],
-            "publisher": existing.publisher if existing else "",
-            "published": existing.published if existing else None,
-            "published_precision": existing.published_precision if existing else "day",
-            "url": existing.url if existing else "",
-            "language": existing.language if existing else "en",
-        }
-        for name in ("title", "kind", "url", "publisher", "language"):
-            if options[name] is not None:
-                values[name] = options[name]
-        if options["authors"] is not None:
-            values["authors"] = [a.strip() for a in options["authors"].split(";") if a.strip()]
-        if options["published"] is not None:
-            values["published"], values["published_precision"] = options["published"]
-        return values
+        names = ("title", "kind", "url", "publisher", "language", "authors")
+        given = {name: options[name] for name in names if options[name] is not None}
+        return document_values(existing, given, options["published"])
