@@ -148,7 +148,7 @@ class DocumentAdmin(AtlasAdmin):
         ),
         ("Publication date", {"fields": ["published", "published_precision"]}),
         (
-            "Text (change it with `manage.py ingest FILE --slug ... --update`)",
+            "Text (change it with a new version: the site's upload page, or `manage.py ingest FILE --slug ... --update`)",
             {"fields": ["format", "sha256", "passages_link", "text", "added_at", "updated_at"]},
         ),
     ]
@@ -159,6 +159,8 @@ class DocumentAdmin(AtlasAdmin):
             super()
             .get_queryset(request)
             .annotate(passage_count=Count("passages", filter=Q(passages__retired=False)))
+            # An aggregate drops the model's ordering; pages and autocompletes need one.
+            .order_by("title", "pk")
         )
 
     def get_readonly_fields(self, request, obj=None):
