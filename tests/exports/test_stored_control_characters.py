@@ -135,7 +135,9 @@ def test_the_citation_exports_write_the_text_as_one_line_with_control_pictures(
     # A reference is one line: white space runs are one space, every other control
     # character its visible picture; nothing else of the text is lost.
     title = one_line("Brief " + hostile)
-    assert "start \u2400\u2401" in title and "\u2421" in title and title.endswith(" end")
+    # NUL (␀) where the database can hold it: PostgreSQL cannot (`hostile`).
+    first = "\u2401" if connection.vendor == "postgresql" else "\u2400\u2401"
+    assert f"start {first}" in title and "\u2421" in title and title.endswith(" end")
     document = Document.objects.get(pk=stored.framework.document_id)
     whole = reference_fields(
         fmt, body(get(client, f"/documents/{document.slug}/cite.{fmt}")).decode()
