@@ -72,20 +72,16 @@ def anchored(browser, live_server, anchoring_source, citation: Citation) -> dict
     return found
 
 
-def test_an_editor_uploads_cites_and_repairs_in_the_browser(
-    browser, live_server, editor, anchoring_source
-):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1366, "height": 900}, bypass_csp=True
-    )
-    page = context.new_page()
+def sign_in(page, editor) -> None:
     page.goto("/admin/login/?next=/documents/new/")
     page.fill("#id_username", editor.username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url("**/documents/new/")
 
-    # 1. The upload, its preview, the write.
+
+def upload_and_confirm(page) -> None:
+    """The upload, its preview (outline, anchors, the table as a table), the write."""
     page.fill("#f-slug", SLUG)
     page.fill("#f-title", "Joint Evaluation Note")
     page.select_option("#f-kind", "statement")
@@ -102,7 +98,10 @@ def test_an_editor_uploads_cites_and_repairs_in_the_browser(
     page.click("form.upload-confirm button")
     page.wait_for_url(f"**/documents/{SLUG}/")
 
-    # 2. Words of a paragraph and of a table cell cited for cells of the framework.
+
+def cite_selections(page, browser, live_server, anchoring_source) -> list[Citation]:
+    """Words of a paragraph and of a table cell, selected and cited for cells of the
+    framework: each marked on its cell's page and anchored on exactly those words."""
     paragraph = Passage.objects.get(document__slug=SLUG, text__contains=CITED)
     row = Passage.objects.get(document__slug=SLUG, text__contains="Shared protocols")
     cases = [
@@ -135,8 +134,12 @@ def test_an_editor_uploads_cites_and_repairs_in_the_browser(
         if found != {"quote": words, "inside": True, "position": words}:
             problems.append(f"{passage.anchor}: {found}")
     assert not problems, "\n".join(problems)
+    return cited
 
-    # 3. A new version rewords the cited sentence: the preview names the citation.
+
+def reword_in_a_new_version(page, cited: list[Citation]) -> Citation:
+    """A new version rewords the first cited sentence: the preview names that citation,
+    which the write then orphans; the other stands."""
     orphan = cited[0]
     page.goto(f"/documents/{SLUG}/versions/new/")
     page.set_input_files("#f-file", markdown_file(MARKDOWN.replace(CITED, REWORDED)))
@@ -152,8 +155,12 @@ def test_an_editor_uploads_cites_and_repairs_in_the_browser(
     assert orphan.orphaned and not orphan.valid
     cited[1].refresh_from_db()
     assert cited[1].valid
+    return orphan
 
-    # 4. The repair: the suggestion points at the reworded sentence; accepted, it is valid.
+
+def accept_the_repair(page, orphan: Citation) -> None:
+    """The suggestion points at the reworded sentence; accepted, the citation is valid and
+    its change names the editor."""
     page.goto("/editors/citations/orphaned/")
     card = page.locator("li.card").filter(has=page.locator(f"#citation-{orphan.pk}"))
     suggestion = card.locator("ol.suggestions li").first.inner_text()
@@ -169,4 +176,18 @@ def test_an_editor_uploads_cites_and_repairs_in_the_browser(
     ).json()["results"]
     mine = [c for c in changes if c["key"] == orphan.pk and c["action"] == "changed"]
     assert mine and mine[0]["editor"] == "Wendy Workbench", changes
+
+
+def test_an_editor_uploads_cites_and_repairs_in_the_browser(
+    browser, live_server, editor, anchoring_source
+):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1366, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    sign_in(page, editor)
+    upload_and_confirm(page)
+    cited = cite_selections(page, browser, live_server, anchoring_source)
+    orphan = reword_in_a_new_version(page, cited)
+    accept_the_repair(page, orphan)
     context.close()

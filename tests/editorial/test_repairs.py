@@ -88,6 +88,29 @@ def orphaned_list(api) -> list[dict]:
     return response.json()["results"]
 
 
+def stale_suggestion_is_a_409(api, left: Citation, items: dict) -> None:
+    """A later version rewords `left`'s sentence again: the suggestion read before (in
+    `items`) is a 409 that changes nothing, and its suggestions now point at the newest
+    words."""
+    stale = items[left.pk]["suggestions"][0]
+    new_version(
+        reworded_text().replace(
+            in_source(REWORDED[next(iter(REWORDED))]), in_source(REWORDED_AGAIN)
+        )
+    )
+    before = left.history.count()
+    response = api.post(
+        f"/api/v1/citations/{left.pk}/reanchor/",
+        {k: stale[k] for k in ("passage", "start", "end")},
+        format="json",
+    )
+    assert response.status_code == 409, response.content
+    left.refresh_from_db()
+    assert left.orphaned and left.history.count() == before
+    item = next(i for i in orphaned_list(api) if i["id"] == left.pk)
+    assert item["suggestions"][0]["exact"] == REWORDED_AGAIN
+
+
 def test_reworded_sentences_get_suggestions_that_an_editor_accepts(api, editor, client):
     cited = {
         old: list(Citation.objects.filter(passage__document__slug=BRIEF, exact=old))
@@ -115,7 +138,7 @@ def test_reworded_sentences_get_suggestions_that_an_editor_accepts(api, editor, 
 
     # Accepted through the API: valid, the quote the new words, the editor in the history.
     first_old = next(iter(REWORDED))
-    by_api, by_page, left = cited[first_old][0], cited[first_old][1], None
+    by_api = cited[first_old][0]
     suggestion = items[by_api.pk]["suggestions"][0]
     response = api.post(
         f"/api/v1/citations/{by_api.pk}/reanchor/",
@@ -154,21 +177,7 @@ def test_reworded_sentences_get_suggestions_that_an_editor_accepts(api, editor, 
     assert by_page.history.first().history_user == editor
 
     # A later version rewords the sentence again: the suggestion read before is stale.
-    left = cited[first_old][1]
-    stale = items[left.pk]["suggestions"][0]
-    new_version(reworded_text().replace(in_source(REWORDED[first_old]), in_source(REWORDED_AGAIN)))
-    before = left.history.count()
-    response = api.post(
-        f"/api/v1/citations/{left.pk}/reanchor/",
-        {k: stale[k] for k in ("passage", "start", "end")},
-        format="json",
-    )
-    assert response.status_code == 409, response.content
-    left.refresh_from_db()
-    assert left.orphaned and left.history.count() == before
-    # Its suggestions now point at the newest words.
-    item = next(i for i in orphaned_list(api) if i["id"] == left.pk)
-    assert item["suggestions"][0]["exact"] == REWORDED_AGAIN
+    stale_suggestion_is_a_409(api, cited[first_old][1], items)
 
 
 def test_the_list_reads_each_documents_text_once_whatever_the_number_of_citations(api):
