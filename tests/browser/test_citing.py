@@ -104,7 +104,8 @@ def anchored(browser, live_server, anchoring_source, citation: Citation) -> dict
     """The citation anchored on the reader page a visitor (not signed in) is shown."""
     context = browser.new_context(base_url=live_server.url, bypass_csp=True)
     page = context.new_page()
-    page.goto(reader_page(citation.passage.anchor), wait_until="domcontentloaded")
+    passage = citation.passage
+    page.goto(page_url(passage.document.slug, passage.page), wait_until="domcontentloaded")
     page.add_script_tag(content=anchoring_source)
     found = page.evaluate(
         ANCHOR,

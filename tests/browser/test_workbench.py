@@ -11,7 +11,7 @@ import pytest
 
 from atlas.editors import editors_group_sync
 from sources.models import Citation, Passage, page_url
-from tests.browser.test_citing import ANCHOR, MARKED, SELECT, cell, pick_claim
+from tests.browser.test_citing import MARKED, SELECT, anchored, cell, pick_claim
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -49,27 +49,6 @@ def editor(seeded, django_user_model):
     )
     user.groups.add(editors_group_sync())
     return user
-
-
-def anchored(browser, live_server, anchoring_source, citation: Citation) -> dict:
-    """The citation anchored on the reader page a visitor (not signed in) is shown."""
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-    page = context.new_page()
-    page.goto(page_url(SLUG, citation.passage.page), wait_until="domcontentloaded")
-    page.add_script_tag(content=anchoring_source)
-    found = page.evaluate(
-        ANCHOR,
-        {
-            "anchor": citation.passage.anchor,
-            "exact": citation.exact,
-            "prefix": citation.prefix,
-            "suffix": citation.suffix,
-            "start": citation.start,
-            "end": citation.end,
-        },
-    )
-    context.close()
-    return found
 
 
 def sign_in(page, editor) -> None:
