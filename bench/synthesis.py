@@ -331,6 +331,7 @@ class _Copier:
                 activity=seeded.activity,
                 level=seeded.level,
                 kind=seeded.kind,
+                evidence=seeded.evidence,
                 text=text,
                 emphasised=seeded.emphasised,
             )

@@ -98,6 +98,11 @@ class FrameworkQuerySet(models.QuerySet):
         )
 
 
+class FrameworkStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
 class Framework(models.Model):
     """A matrix: a set of institutions, a source, and a cell per activity and level."""
 
@@ -112,6 +117,13 @@ class Framework(models.Model):
         help_text="Its source.",
     )
     institutions = models.ManyToManyField("institutions.Institution", related_name="frameworks")
+    status = models.CharField(
+        max_length=10,
+        choices=FrameworkStatus.choices,
+        default=FrameworkStatus.PUBLISHED,
+        help_text="A draft, its cells, their citations and the activities only it holds are "
+        "seen by editors only, until it is published.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FrameworkQuerySet.as_manager()
@@ -133,6 +145,32 @@ class CellKind(models.TextChoices):
     VERBATIM = "verbatim", "Verbatim from the source's table"
     ANALYST = "analyst", "Mapped by an analyst"
     EMPTY = "empty", "No entry in the source"
+
+
+class CellEvidence(models.TextChoices):
+    """How a cell is known: a field of its own beside `kind`, which clients already use."""
+
+    STATED = "stated", "Stated in the source"
+    INFERRED = "inferred", "Inferred by an analyst"
+    NONE_STATED = "none_stated", "None stated"
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+
+
+# The evidence a cell of each kind may have.
+EVIDENCE_FOR_KIND = {
+    CellKind.VERBATIM: (CellEvidence.STATED,),
+    CellKind.ANALYST: (CellEvidence.INFERRED,),
+    CellKind.EMPTY: (CellEvidence.NONE_STATED, CellEvidence.NOT_ASSESSED),
+}
+
+
+def evidence_fitting(kind: str, evidence: str) -> str:
+    """`evidence` if a cell of `kind` may have it, else the kind's first (an analyst's cell
+    is `inferred`, an empty one `none_stated`): a cell whose kind changed, or that was made
+    without saying its evidence, keeps evidence that fits. Forms and the API refuse a
+    mismatch an editor asked for (`evidence`)."""
+    allowed = EVIDENCE_FOR_KIND.get(kind, ())
+    return evidence if evidence in allowed or not allowed else allowed[0]
 
 
 class CellQuerySet(models.QuerySet):
@@ -186,6 +224,16 @@ class Cell(models.Model):
     emphasised = models.BooleanField(
         default=False, help_text="The narrative singles this level out as fitting for the activity."
     )
+    evidence = models.CharField(
+        max_length=12,
+        choices=CellEvidence.choices,
+        default=CellEvidence.STATED,
+        help_text="How it is known: stated in the source, inferred by an analyst (the note "
+        "says why), or for a cell without text none stated in the source or not assessed.",
+    )
+    note = models.TextField(
+        blank=True, help_text="For an inferred cell, the analyst's reasoning; plain text."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     citations = GenericRelation(Citation, related_query_name="cell")
@@ -210,6 +258,15 @@ class Cell(models.Model):
                 | (~Q(kind=CellKind.EMPTY) & ~Q(text="")),
                 name="cell_empty_iff_no_text",
             ),
+            models.CheckConstraint(
+                condition=Q(kind=CellKind.VERBATIM, evidence=CellEvidence.STATED)
+                | Q(kind=CellKind.ANALYST, evidence=CellEvidence.INFERRED)
+                | Q(
+                    kind=CellKind.EMPTY,
+                    evidence__in=[CellEvidence.NONE_STATED, CellEvidence.NOT_ASSESSED],
+                ),
+                name="cell_evidence_fits_kind",
+            ),
         ]
         indexes = [
             models.Index(fields=["framework", "level"], name="cell_framework_level_idx"),
@@ -224,8 +281,19 @@ class Cell(models.Model):
     def __str__(self) -> str:
         return f"{self.framework.slug}: {self.activity.name} / {self.level.name}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.evidence = evidence_fitting(self.kind, self.evidence)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return cell_url(self.framework.slug, self.activity.slug, self.level.slug)
+
+    def clean(self) -> None:
+        self.evidence = evidence_fitting(self.kind, self.evidence)
+
+    def validate_constraints(self, exclude=None) -> None:
+        self.evidence = evidence_fitting(self.kind, self.evidence)
+        super().validate_constraints(exclude=exclude)
 
     @property
     def cited(self) -> list[Citation]:

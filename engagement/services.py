@@ -10,7 +10,14 @@ from simple_history.utils import bulk_create_with_history
 
 from core.text import stored_text_problem
 from core.writes import changed_fields
-from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+from engagement.models import (
+    Activity,
+    Cell,
+    CellEvidence,
+    CellKind,
+    EngagementLevel,
+    Framework,
+)
 from institutions.models import Institution
 from sources.models import Citation, Document
 
@@ -19,12 +26,20 @@ from sources.models import Citation, Document
 def framework_cells_complete(*, framework: Framework, changed_by=None) -> list[Cell]:
     """Give `framework` a cell for every activity and level it lacks, as an empty cell.
 
-    An empty cell is data (the source is silent there) until an editor fills it with text
-    and a citation. Returns the cells created.
+    Such a cell is `not_assessed` (nobody has looked yet), told apart from a cell the source
+    leaves blank (`none_stated`), until an editor fills it with text and a citation.
+    Returns the cells created.
     """
     taken = set(Cell.objects.filter(framework=framework).values_list("activity_id", "level_id"))
     cells = [
-        Cell(framework=framework, activity=activity, level=level, kind=CellKind.EMPTY, text="")
+        Cell(
+            framework=framework,
+            activity=activity,
+            level=level,
+            kind=CellKind.EMPTY,
+            evidence=CellEvidence.NOT_ASSESSED,
+            text="",
+        )
         for activity in Activity.objects.order_by("ordinal")
         for level in EngagementLevel.objects.order_by("ordinal")
         if (activity.pk, level.pk) not in taken

@@ -72,6 +72,13 @@ class Document(models.Model):
     )
     text = models.TextField(help_text="The canonical full text; passages are offsets into it.")
     sha256 = models.CharField(max_length=64, editable=False)
+    page_starts = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="For a document read from pages (a PDF): the offset in the text where each "
+        "page begins, page 1 first; empty for a document without pages.",
+    )
     reader = models.JSONField(
         default=dict,
         blank=True,
@@ -171,6 +178,17 @@ class Passage(models.Model):
         help_text="The reader page that holds it: the anchor of the page's first passage, "
         "empty for the document's front page (sources.reader_layout).",
     )
+    source_page = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The page of the source (a PDF) the passage starts on; null for a document "
+        "without pages.",
+    )
+    source_page_end = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The page it ends on, when it runs over a page break; else its start page.",
+    )
     table_header = models.ForeignKey(
         "self",
         null=True,
@@ -239,6 +257,7 @@ class CitationRole(models.TextChoices):
     DEFINITION = "definition", "Definition"
     CONDITIONS = "conditions", "Conditions"
     SUPPORT = "support", "Supporting passage"
+    CONTRADICTS = "contradicts", "Contradicting passage"
 
 
 class CitationQuerySet(models.QuerySet):

@@ -19,6 +19,7 @@ an edited text gives unchanged passages the same anchors:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -88,6 +89,15 @@ class _State:
         self.counters[key] = self.counters.get(key, 0) + 1
         anchor = f"{suffix}{self.counters[key]}"
         return self.unique(f"{base}-{anchor}" if base else anchor)
+
+
+def source_pages(page_starts: list[int], start: int, end: int) -> tuple[int | None, int | None]:
+    """The pages (from 1) a passage at `start`-`end` of a text starts and ends on, given the
+    offsets where the text's pages begin; `(None, None)` for a text without pages."""
+    if not page_starts:
+        return None, None
+    first = max(bisect_right(page_starts, start), 1)
+    return first, max(bisect_right(page_starts, max(end - 1, start)), first)
 
 
 def short_slug(text: str) -> str:

@@ -22,7 +22,7 @@ from sources.models import (
     PassageKind,
     page_url,
 )
-from sources.parsing import PassageSpec, split_passages
+from sources.parsing import PassageSpec, source_pages, split_passages
 from sources.passage_rendering import Footnotes, Rendered, render_passage
 from sources.quotes import (
     CONTEXT_CHARS,
@@ -85,6 +85,7 @@ def document_upsert(
     published_precision: str = "day",
     url: str = "",
     language: str = "en",
+    page_starts: list[int] | None = None,
     changed_by=None,
     progress=None,
 ) -> tuple[Document, IngestSummary]:
@@ -96,6 +97,8 @@ def document_upsert(
     the text is kept as it was, retired from the reading order, and its citations orphaned;
     an uncited one is deleted. `changed_by` (a user) is recorded in the history.
     `progress`, a bar (`core.progress.progress_bar`), counts the passages as they are made.
+    `page_starts`, for a text read from pages (a PDF), are the offsets where its pages begin:
+    each passage records the pages it starts and ends on.
     """
     summary = IngestSummary()
     values = {
@@ -110,6 +113,7 @@ def document_upsert(
         "url": url,
         "language": language,
         "sha256": text_sha256(text),
+        "page_starts": list(page_starts or []),
     }
     document = Document.objects.filter(slug=slug).first()
     if document is None:
@@ -120,7 +124,9 @@ def document_upsert(
         summary.created = True
         text_changed = True
     else:
-        text_changed = document.sha256 != values["sha256"]
+        text_changed = (
+            document.sha256 != values["sha256"] or document.page_starts != values["page_starts"]
+        )
         summary.metadata_changed = changed_fields(document, values)
         if summary.metadata_changed:
             document.full_clean()
@@ -186,8 +192,9 @@ def _passages_gone(
     )
 
 
-def _passage_values(spec: PassageSpec, layout: Layout) -> dict:
-    """A passage's fields as the text and its layout give them."""
+def _passage_values(spec: PassageSpec, layout: Layout, page_starts: list[int]) -> dict:
+    """A passage's fields as the text, its layout and the text's pages give them."""
+    first, last = source_pages(page_starts, spec.start, spec.end)
     return {
         "ordinal": spec.ordinal,
         "kind": spec.kind,
@@ -199,6 +206,8 @@ def _passage_values(spec: PassageSpec, layout: Layout) -> dict:
         "shown": layout.shown,
         "html": layout.html,
         "page": layout.page,
+        "source_page": first,
+        "source_page_end": last,
         "retired": False,
     }
 
@@ -221,7 +230,7 @@ def _passages_write(
     to_create, changed, unchanged = [], [], []
     fields = ["ordinal", "retired"]  # what retiring a passage changes; the text's, any value
     for spec, layout in zip(specs, layouts, strict=True):
-        values = _passage_values(spec, layout)
+        values = _passage_values(spec, layout, document.page_starts)
         fields = list(values)
         if progress is not None:
             progress.update(1)
