@@ -297,6 +297,16 @@ def citation_url(document: str, citation: int, anchor: str, page: str | None = N
     return f"{page_url(document, page)}?cite={citation}#{anchor}"
 
 
+def pages_label(first: int | None, last: int | None = None) -> str:
+    """A passage's pages of its source as a citation gives them: "p. 2", "pp. 2–3" when it
+    runs over a page break; empty for a document without pages."""
+    if first is None:
+        return ""
+    if last is None or last == first:
+        return f"p. {first}"
+    return f"pp. {first}–{last}"
+
+
 # Words of a passage's place kept in a link's name, and a heading's label shortened to
 # ("Table 1: Areas for potential ..." is "Table 1") when it is at most this long.
 PLACE_WORDS = 8

@@ -13,7 +13,14 @@ from rest_framework import serializers
 
 from core import registry
 from core.api.fields import ApiListUrlField, ApiUrlField, HtmlUrlField
-from sources.models import Citation, CitationRole, Document, Passage, citation_url
+from sources.models import (
+    Citation,
+    CitationRole,
+    Document,
+    Passage,
+    citation_url,
+    pages_label,
+)
 from sources.quotes import quote_stands
 from sources.services import DocumentTexts, citation_suggestions, passage_quote
 
@@ -42,6 +49,20 @@ class CitationSerializer(serializers.ModelSerializer):
         source="passage.document", slug_field="slug", read_only=True
     )
     passage = serializers.SlugRelatedField(slug_field="anchor", read_only=True)
+    source_page = serializers.IntegerField(
+        source="passage.source_page",
+        read_only=True,
+        allow_null=True,
+        help_text="The page of the source (a PDF) the passage starts on; null for a document "
+        "without pages.",
+    )
+    source_page_end = serializers.IntegerField(
+        source="passage.source_page_end",
+        read_only=True,
+        allow_null=True,
+        help_text="The page it ends on (its start page unless it runs over a page break); "
+        "null for a document without pages.",
+    )
     valid = serializers.BooleanField(read_only=True)
     url = HtmlUrlField(help_text="The reader at the passage, quote highlighted.")
 
@@ -53,6 +74,8 @@ class CitationSerializer(serializers.ModelSerializer):
             "role",
             "document",
             "passage",
+            "source_page",
+            "source_page_end",
             "exact",
             "prefix",
             "suffix",
@@ -73,7 +96,9 @@ class CitationSerializer(serializers.ModelSerializer):
 
     @staticmethod
     def csv_summary(item: dict) -> str:
-        return f"{item.get('document')}#{item['passage']}: “{item['exact']}”"
+        pages = pages_label(item.get("source_page"), item.get("source_page_end"))
+        where = f"{item.get('document')}#{item['passage']}" + (f" ({pages})" if pages else "")
+        return f"{where}: “{item['exact']}”"
 
 
 def citation_rows(model, object_ids: list[int], *, origin: str) -> dict[int, list[dict]]:
@@ -92,7 +117,7 @@ def citation_rows(model, object_ids: list[int], *, origin: str) -> dict[int, lis
     )
     sql = (
         f"SELECT {columns}, ci.{q('orphaned')}, d.{q('slug')}, p.{q('anchor')}, p.{q('shown')}, "
-        f"p.{q('page')} "
+        f"p.{q('page')}, p.{q('source_page')}, p.{q('source_page_end')} "
         f"FROM {q(Citation._meta.db_table)} ci "
         f"JOIN {q(Passage._meta.db_table)} p ON p.{q('id')} = ci.{q('passage_id')} "
         f"JOIN {q(Document._meta.db_table)} d ON d.{q('id')} = p.{q('document_id')} "
@@ -118,6 +143,8 @@ def citation_rows(model, object_ids: list[int], *, origin: str) -> dict[int, lis
         anchor,
         shown,
         page,
+        source_page,
+        source_page_end,
     ) in rows:
         by_claim[object_id].append(
             {
@@ -125,6 +152,8 @@ def citation_rows(model, object_ids: list[int], *, origin: str) -> dict[int, lis
                 "role": role,
                 "document": document,
                 "passage": anchor,
+                "source_page": source_page,
+                "source_page_end": source_page_end,
                 "exact": exact,
                 "prefix": prefix,
                 "suffix": suffix,
@@ -209,6 +238,8 @@ class PassageSerializer(serializers.ModelSerializer):
             "section",
             "start",
             "end",
+            "source_page",
+            "source_page_end",
             "text",
             "html",
             "api_url",
@@ -353,6 +384,8 @@ class CitationResourceSerializer(CitationSerializer):
         ]
         read_only_fields = [
             "id",
+            "source_page",
+            "source_page_end",
             "prefix",
             "suffix",
             "end",

@@ -7,6 +7,8 @@ the database when it ends; such a test must take the `reseed` fixture.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -17,7 +19,9 @@ from hypothesis import settings as hypothesis_settings
 
 from atlas.seeding import knowledge_base_seed
 from engagement.models import Cell
+from sources.models import Citation, Document
 from tests import tiers
+from tests.factories import CellFactory, CitationFactory, DocumentFactory, FrameworkFactory
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -93,3 +97,47 @@ def _fresh_throttle_counts():
     cache.clear()
     yield
     cache.clear()
+
+
+# A source read from pages (a PDF): page 2 begins with `findings-p2`, and `findings-p3`
+# runs over the break onto page 3.
+PAGED_PAGES = (
+    "Findings\n\nThe first page holds this paragraph.\n\n",
+    "The two institutions share evaluation methods.\n\nThis paragraph runs over the page ",
+    "break onto page three.\n",
+)
+
+
+@dataclass
+class Paged:
+    """A paged document, a framework on it and two cells: `cell` cites `findings-p2` (page
+    2), `over` cites `findings-p3` (pages 2–3)."""
+
+    document: Document
+    cell: Cell
+    over: Cell
+
+    def citation(self, cell: Cell) -> Citation:
+        return cell.citations.get()
+
+
+@pytest.fixture
+def paged(kb) -> Paged:
+    """A source with pages, as the PDF reader gives it, and cells citing its second page."""
+    starts = [0]
+    for page in PAGED_PAGES[:-1]:
+        starts.append(starts[-1] + len(page))
+    document = DocumentFactory(
+        slug="paged-report",
+        title="A Paged Report",
+        publisher="Test Institute",
+        text="".join(PAGED_PAGES),
+        page_starts=starts,
+    )
+    framework = FrameworkFactory(slug="paged-framework", document=document)
+    cells = []
+    for anchor in ("findings-p2", "findings-p3"):
+        cell = CellFactory(framework=framework)
+        CitationFactory(claim=cell, passage=document.passages.get(anchor=anchor))
+        cells.append(cell)
+    return Paged(document, *cells)

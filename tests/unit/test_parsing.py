@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sources.parsing import MAX_SLUG, PassageSpec, short_slug
+from sources.parsing import MAX_SLUG, PassageSpec, short_slug, source_pages
 from tests.helpers import split_checked as split
 
 
@@ -320,3 +320,24 @@ def test_every_paragraph_is_one_passage(paragraphs, markdown):
     assert [p.text for p in passages] == paragraphs
     assert [p.anchor for p in passages] == [f"p{n}" for n in range(1, len(paragraphs) + 1)]
     assert {p.kind for p in passages} == {"paragraph"}
+
+
+# --- the pages of a source -----------------------------------------------------------------
+
+
+def test_a_passage_is_on_the_pages_its_first_and_last_characters_are_on():
+    starts = [0, 100, 200]  # pages 1, 2 and 3 begin at these offsets
+    assert source_pages(starts, 0, 40) == (1, 1)
+    assert source_pages(starts, 100, 150) == (2, 2)  # it starts where page 2 begins
+    assert source_pages(starts, 150, 200) == (2, 2)  # it ends just before page 3
+    assert source_pages(starts, 150, 201) == (2, 3)  # it runs over onto page 3
+    assert source_pages(starts, 40, 250) == (1, 3)
+    assert source_pages(starts, 250, 250) == (3, 3)  # an empty span is on its start page
+
+
+def test_a_text_without_pages_gives_no_page():
+    assert source_pages([], 0, 40) == (None, None)
+
+
+def test_text_before_the_first_page_start_is_on_page_1():
+    assert source_pages([10, 100], 0, 5) == (1, 1)
