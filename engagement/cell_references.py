@@ -76,6 +76,8 @@ def cell_reference(
         dataset_version=version,
         part=passage_pinpoint(passage, quote=citation.exact, header=headers.get(passage.pk, "")),
         note=f"{cell_subject(cell)}: “{citation.exact}”",
+        page=passage.source_page,
+        page_end=passage.source_page_end,
         **release_fields(release, site_url=site_url),
     )
 

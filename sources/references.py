@@ -6,7 +6,9 @@ and the Atlas page where the reader finds it. A reference to a part (a cell's pa
 is the part's own title, the pinpoint in words ("Table 1: …, row “Incident Reporting”,
 column “Coordination”"), in the document as its container: every default citation style
 prints a title and a container, where none prints a CSL `locator` given with the item or
-a BibTeX `note`. Its link lands on the passage with the quote highlighted by a text
+a BibTeX `note`. A part of a source read from pages (a PDF) also gives its pages, as the
+pages of a chapter are given (BibTeX `pages`, CSL `page`, RIS `SP`/`EP`, "p. 2" in text),
+which every style prints after the container. Its link lands on the passage with the quote highlighted by a text
 fragment (`#anchor:~:text=...`, https://wicg.github.io/scroll-to-text-fragment/).
 
 The four formats say the same thing, and are written so that every reader gets the stored
@@ -36,7 +38,14 @@ from django.utils.text import slugify
 
 from core.exports import Formats
 from sources.markdown import plain
-from sources.models import DatePrecision, Document, DocumentKind, Passage, PassageKind
+from sources.models import (
+    DatePrecision,
+    Document,
+    DocumentKind,
+    Passage,
+    PassageKind,
+    pages_label,
+)
 from sources.quotes import CONTEXT_CHARS, quote_context
 from sources.services import passage_context
 
@@ -77,6 +86,16 @@ class Reference:
     note: str = ""  # what is cited in the Atlas, in words: a cell and its quote
     release: str = ""  # the tag of the release it is cited at, if any
     release_url: str = ""  # that release's page
+    # The pages of the source (a PDF) the part is on: its pinpoint locator; None without pages.
+    page: int | None = None
+    page_end: int | None = None
+
+    @property
+    def pages(self) -> tuple[int, int] | None:
+        """(first, last) pages of the cited part, or None for a document without pages."""
+        if self.page is None:
+            return None
+        return self.page, self.page_end if self.page_end is not None else self.page
 
 
 @dataclass(frozen=True)
@@ -414,6 +433,9 @@ def to_bibtex(reference: Reference) -> str:
     fields = [("title", "{{" + bibtex_escape(_title(reference)) + "}}")]
     if reference.part:
         fields.append(("booktitle", "{{" + bibtex_escape(document.title) + "}}"))
+    if reference.pages:
+        first, last = reference.pages
+        fields.append(("pages", f"{{{first}}}" if first == last else f"{{{first}--{last}}}"))
     creators = creators_of(document)
     if creators:
         fields.append(("author", "{" + " and ".join(_bibtex_name(c) for c in creators) + "}"))
@@ -453,6 +475,9 @@ def to_csl(reference: Reference) -> dict:
     }
     if reference.part:
         item["container-title"] = one_line(document.title)
+    if reference.pages:
+        first, last = reference.pages
+        item["page"] = str(first) if first == last else f"{first}-{last}"
     creators = creators_of(document)
     if creators:
         item["author"] = [
@@ -483,6 +508,11 @@ def _ris_record(reference: Reference) -> dict:
     }
     if reference.part:
         record["secondary_title"] = one_line(document.title)
+    if reference.pages:
+        first, last = reference.pages
+        record["start_page"] = str(first)
+        if last != first:
+            record["end_page"] = str(last)
     authors = [
         c.literal or ", ".join(filter(None, (c.family, c.given))) for c in creators_of(document)
     ]
@@ -535,7 +565,8 @@ def to_text(reference: Reference) -> str:
     title = _title(reference)
     sentences = [f"{who} ({when}). {title}." if who else f"{title} ({when})."]
     if reference.part:
-        sentences.append(f"In {one_line(document.title)}.")
+        pages = pages_label(*reference.pages) if reference.pages else ""
+        sentences.append(f"In {one_line(document.title)}" + (f", {pages}." if pages else "."))
     sentences.append(f"{document.get_kind_display()}.")
     publisher = publisher_of(document)
     if publisher:
