@@ -41,7 +41,7 @@ from engagement.matrix import Matrix
 from engagement.models import Cell, Framework
 from engagement.selectors import framework_matrix, matrix_selection
 from engagement.serializers import CellSerializer
-from sources.models import Citation
+from sources.models import Citation, Passage
 from sources.references import bibliography, control_picture, passage_link
 
 CHUNK_SIZE = 2000
@@ -61,6 +61,8 @@ CELL_COLUMNS = [
     "quote",
     "source_url",
     "permalink",
+    # Added after the first published columns, so that none of those moves.
+    "source_pages",
 ]
 # Columns that hold one line per citation, in the same order in each.
 CITATION_COLUMNS = ["citation_role", "document", "passage", "quote", "source_url"]
@@ -74,6 +76,7 @@ SOURCE_COLUMNS = [
     "section",
     "quote",
     "source_url",
+    "source_pages",
 ]
 
 # The pages' level colours (static/css/atlas.css); the level's name is always written in
@@ -130,6 +133,21 @@ def citation_url(site_url: str, citation: Citation) -> str:
     )
 
 
+def source_pages(passage: Passage) -> str:
+    """The pages of the source (a PDF) a passage is on, "2" or "2-3"; empty without pages."""
+    first, last = passage.source_page, passage.source_page_end
+    if first is None:
+        return ""
+    return str(first) if last in (None, first) else f"{first}-{last}"
+
+
+def cited_pages(citations: list[Citation]) -> str:
+    """The `source_pages` column: one line per citation, as the citation columns are; empty
+    when no citation is into a source with pages."""
+    pages = [source_pages(c.passage) for c in citations]
+    return "\n".join(pages) if any(pages) else ""
+
+
 def cell_row(cell: Cell, *, site_url: str) -> list[str]:
     """One cell as the long table's values (unguarded; writers neutralise)."""
     citations = cell.cited
@@ -151,6 +169,7 @@ def cell_row(cell: Cell, *, site_url: str) -> list[str]:
         cell.text,
         *("\n".join(lines[name]) for name in CITATION_COLUMNS),
         site_url.rstrip("/") + cell.get_absolute_url(),
+        cited_pages(citations),
     ]
 
 
@@ -183,9 +202,9 @@ def framework_xlsx(export: FrameworkExport) -> FileResponse:
     workbook = Workbook(write_only=True)
     grid = new_sheet(workbook, "matrix", [34, 40, 40, 40, 40], freeze="B2")
     cells_sheet = new_sheet(
-        workbook, "cells", [22, 26, 30, 14, 14, 10, 11, 50, 14, 30, 30, 50, 60, 60]
+        workbook, "cells", [22, 26, 30, 14, 14, 10, 11, 50, 14, 30, 30, 50, 60, 60, 12]
     )
-    sources = new_sheet(workbook, "sources", [26, 14, 12, 50, 30, 30, 40, 60, 60])
+    sources = new_sheet(workbook, "sources", [26, 14, 12, 50, 30, 30, 40, 60, 60, 12])
     about_sheet(
         workbook,
         meta,
@@ -215,6 +234,7 @@ def framework_xlsx(export: FrameworkExport) -> FileResponse:
                     passage.section,
                     citation.exact,
                     citation_url(meta.site_url, citation),
+                    source_pages(passage),
                 ],
             )
 
@@ -359,12 +379,14 @@ def framework_markdown(matrix: Matrix, *, meta: ExportMeta, how_to_cite: str) ->
             text = md_escape(grid_label(cell).replace("\n\n★", " ★"))
             if cell is not None:
                 for citation in cell.cited:
+                    pages = citation.passage.source_pages
                     notes.append(
                         f"[^{len(notes) + 1}]: {md_escape(citation.get_role_display())}: "
                         f"“{md_escape(citation.exact)}”, "
                         f"{md_escape(citation.passage.document.title)}, "
                         f"passage `{citation.passage.anchor}`, "
-                        f"<{citation_url(meta.site_url, citation)}>"
+                        + (f"{md_escape(pages)}, " if pages else "")
+                        + f"<{citation_url(meta.site_url, citation)}>"
                     )
                     text += f"[^{len(notes)}]"
             values.append(text)

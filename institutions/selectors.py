@@ -85,6 +85,7 @@ def _cited_at_release(*claims) -> None:
                 citation.passage.document_id,
                 citation.passage.document.title,
                 citation.passage.section,
+                citation.passage.source_pages,
             )
             for citation in claim.citations.all()
         ]

@@ -233,6 +233,11 @@ class Passage(models.Model):
     def is_table_header(self) -> bool:
         return self.kind == PassageKind.TABLE_ROW and self.table_header_id is None
 
+    @property
+    def source_pages(self) -> str:
+        """The pages of the source it is on, "p. 2" or "pp. 2–3"; empty without pages."""
+        return pages_label(self.source_page, self.source_page_end)
+
 
 # What the reader reads of a passage (the source text is left in the database).
 READER_FIELDS = (
@@ -246,6 +251,8 @@ READER_FIELDS = (
     "shown",
     "html",
     "page",
+    "source_page",
+    "source_page_end",
     "table_header_id",
     "retired",
 )
@@ -343,14 +350,15 @@ class CitationLink:
     document_id: int
     document: str = ""
     section: str = ""
+    pages: str = ""  # "p. 2", for a source with pages (`pages_label`)
 
     def get_absolute_url(self) -> str:
         return self.url
 
     @property
     def source(self) -> str:
-        """The document and section, as a reader names where a claim comes from."""
-        return f"{self.document}, {self.section}" if self.section else self.document
+        """The document, section and pages, as a reader names where a claim comes from."""
+        return ", ".join(part for part in (self.document, self.section, self.pages) if part)
 
 
 @dataclass(frozen=True)
@@ -401,13 +409,17 @@ def cite_links(*claims: models.Model, attribute: str = "cited") -> set[int]:
             "passage__page",
             "passage__document__title",
             "passage__section",
+            "passage__source_page",
+            "passage__source_page_end",
         )
     )
     documents = set()
-    for content_type, object_id, pk, role, anchor, document, document_id, page, *named in rows:
+    for row in rows:
+        content_type, object_id, pk, role, anchor, document, document_id, page, *named = row
+        *named, first, last = named
         url = citation_url(document, pk, anchor, page)
         by_key[(content_type, object_id)].append(
-            CitationLink(anchor, url, role, document_id, *named)
+            CitationLink(anchor, url, role, document_id, *named, pages_label(first, last))
         )
         documents.add(document_id)
     return documents

@@ -5,7 +5,9 @@ What a page puts between two passages is a newline and nothing else a reader see
 passages' permalinks and "cited by" markers are links without text (their label is an
 `aria-label`, drawn by the stylesheet), and the lists of what cites them sit after the
 text. So the page's text is the document's reading text (`sources.quotes`), and a W3C
-selector or a text fragment anchors on it as it anchors on the document.
+selector or a text fragment anchors on it as it anchors on the document. The page of the
+source (a PDF) a passage is on is drawn in the margin the same way: an element without
+text, named for assistive technology by its `aria-label`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core import registry
 from core.links import link
-from sources.models import Citation, Document, Passage, PassageKind, page_url
+from sources.models import Citation, Document, Passage, PassageKind, page_url, pages_label
 from sources.passage_rendering import mark_html
 from sources.quotes import READING_SEPARATOR
 
@@ -278,15 +280,49 @@ def _tools(
     return "".join(out)
 
 
+def source_page_marks(passages: list[Passage]) -> dict[int, str]:
+    """The margin mark of each passage (by id) where the source's page changes: the first
+    passage of the reader page, a passage that starts on a page after the one the passage
+    before it ended on, one that runs over a page break. None for a document without pages.
+
+    A mark is an empty element (the stylesheet draws its `data-label`, "p. 2"), so that the
+    reading text stays the document's; its `aria-label` ("page 2") names it to a screen
+    reader, where `role="img"` lets an element without text carry a name.
+    """
+    marks: dict[int, str] = {}
+    current: int | None = None
+    for passage in passages:
+        first, last = passage.source_page, passage.source_page_end
+        if first is None:
+            continue
+        if first != current or (last is not None and last != first):
+            shown = pages_label(first, last)
+            spoken = f"page {first}" if shown.startswith("p. ") else f"pages {first} to {last}"
+            marks[passage.pk] = (
+                f'<span class="source-page" role="img" aria-label="{spoken}" '
+                f'data-label="{shown}"></span>'
+            )
+        current = last if last is not None else first
+    return marks
+
+
 def _cells(passage: Passage) -> int:
     return passage.shown.count("\t") + 1
 
 
 def _row(
-    passage: Passage, html: str, width: int, tools: str, *, repeated: bool = False, cited: str = ""
+    passage: Passage,
+    html: str,
+    width: int,
+    tools: str,
+    *,
+    repeated: bool = False,
+    cited: str = "",
+    mark: str = "",
 ) -> str:
     missing = width - _cells(passage)
     header = passage.is_table_header
+    tools = mark + tools
     if tools:
         close = html.find("</th>")
         close = close if close >= 0 else html.find("</td>")
@@ -323,6 +359,8 @@ def text_html(
     permalinks = _permalinks(document)
     forms = _cite_forms(document) if editor else None
 
+    marks = source_page_marks(passages)
+
     def tools(passage: Passage) -> str:
         return _tools(permalinks, passage, notes.get(passage.pk), forms)
 
@@ -335,7 +373,7 @@ def text_html(
             stop = index
             while stop < len(passages) and passages[stop].kind == PassageKind.TABLE_ROW:
                 stop += 1
-            out.append(_table(tools, passages, index, stop, cite=cite))
+            out.append(_table(tools, passages, index, stop, cite=cite, marks=marks))
             index = stop
             continue
         if passage.kind == PassageKind.LIST_ITEM:
@@ -345,7 +383,7 @@ def text_html(
             items = "".join(
                 f'<li id="{escape(p.anchor)}" class="passage passage-list_item'
                 f'{_cited_class(p, cite)}">'
-                f"{_html(p, cite)}{tools(p)}{END}</li>"
+                f"{marks.get(p.pk, '')}{_html(p, cite)}{tools(p)}{END}</li>"
                 for p in passages[index:stop]
             )
             out.append(f'<ul class="passages">{items}</ul>')
@@ -353,10 +391,12 @@ def text_html(
             continue
         passage_tools = tools(passage)
         anchor = escape(passage.anchor)
+        mark = marks.get(passage.pk, "")
         if passage.kind == PassageKind.HEADING:
             tag = f"h{next(headings)}"
+            # Beside the heading, not in it: the heading's name stays its words.
             out.append(
-                f'<div class="passage-heading"><{tag} id="{anchor}" class="passage '
+                f'<div class="passage-heading">{mark}<{tag} id="{anchor}" class="passage '
                 f'passage-heading{_cited_class(passage, cite)}">{_html(passage, cite)}'
                 f"{END}</{tag}>{passage_tools}</div>"
             )
@@ -364,7 +404,7 @@ def text_html(
             out.append(
                 f'<p id="{anchor}" class="passage passage-{passage.kind}'
                 f'{_cited_class(passage, cite)}">'
-                f"{_html(passage, cite)}{passage_tools}{END}</p>"
+                f"{mark}{_html(passage, cite)}{passage_tools}{END}</p>"
             )
         index += 1
     return mark_safe("".join(out))
@@ -380,7 +420,7 @@ def _html(passage: Passage, cite: Citation | None) -> str:
     return passage.html
 
 
-def _table(tools, passages, start, stop, *, cite) -> str:
+def _table(tools, passages, start, stop, *, cite, marks: dict[int, str]) -> str:
     rows = passages[start:stop]
     width = max(_cells(p) for p in rows)
     caption = ""
@@ -403,6 +443,7 @@ def _table(tools, passages, start, stop, *, cite) -> str:
             width,
             tools(passage),
             cited=_cited_class(passage, cite),
+            mark=marks.get(passage.pk, ""),
         )
         (head if position == 0 and passage.is_table_header else body).append(row)
     parts = [f'<div class="table-scroll" role="region" tabindex="0"{region}>']

@@ -59,14 +59,17 @@ def _get(url: str) -> str:
 def main_pages(seeded) -> list[str]:
     """The main pages' URLs on the live server, with something on each: a release, an edit
     since (for the changes), and a document long enough to be read a section at a time (its
-    front page and the first section page its outline links to)."""
+    front page and the first section page its outline links to), read from pages as a PDF
+    is, so that its passages' pages are marked in the reader's margin."""
     release_then_edit()
+    text = large_document(chapters=2, articles=6, long_article=150)
     document_upsert(
         slug=LONG_DOCUMENT,
         title="The Synthetic Act on General-Purpose Models",
         kind="legal_text",
-        text=large_document(chapters=2, articles=6, long_article=150),
+        text=text,
         format="markdown",
+        page_starts=list(range(0, len(text), 3000)),
     )
     front = f"/documents/{LONG_DOCUMENT}/"
     section = re.search(

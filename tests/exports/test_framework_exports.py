@@ -40,6 +40,8 @@ COLUMNS = [
     "quote",
     "source_url",
     "permalink",
+    # Added with the pages of a source (a PDF): after the first columns, none of which moved.
+    "source_pages",
 ]
 
 
@@ -86,6 +88,7 @@ def test_csv_unfiltered_is_every_cell_with_the_source_texts(client):
         ":~:text=Incident%20Reporting-,Develop%20common%20AI%20incident%20reporting%20registry"
         ",-Align%20%E2%80%9Cincident%E2%80%9D%20definitions%E2%80%9D",
         "permalink": f"http://testserver/frameworks/{BRIEF_FRAMEWORK}/cells/incident-reporting/collaboration/",
+        "source_pages": "",  # the brief is a text without pages
     }
 
 

@@ -13,6 +13,7 @@ import pytest
 import rispy
 
 from tests.conftest import Paged
+from tests.helpers import read_csv, read_xlsx, sheet_rows
 from tests.references import pandoc, read_bibtex, validate_csl
 from tests.seedtext import BRIEF
 
@@ -116,3 +117,45 @@ def test_pandoc_prints_the_pages(client, paged: Paged, tmp_path, fmt):
     chicago = pandoc(*args, cwd=tmp_path)
     assert "In A Paged Report, 2. " in chicago
     assert "In A Paged Report, 2–3. " in chicago
+
+
+# The framework exports: a `source_pages` column, one line per citation; the pages in the
+# JSON's citations and the Markdown's notes.
+
+
+def test_the_framework_exports_give_each_citations_pages(client, paged: Paged):
+    base = f"/frameworks/{paged.cell.framework.slug}/export"
+    rows = read_csv(client.get(f"{base}.csv"))
+    assert [(r["passage"], r["source_pages"]) for r in rows] == [
+        ("findings-p2", "2"),
+        ("findings-p3", "2-3"),
+    ]
+    workbook = read_xlsx(client.get(f"{base}.xlsx"))
+    assert [row[-1] for row in sheet_rows(workbook["cells"])] == ["source_pages", "2", "2-3"]
+    sources = sheet_rows(workbook["sources"])
+    assert [(row[5], row[-1]) for row in sources] == [
+        ("passage", "source_pages"),
+        ("findings-p2", "2"),
+        ("findings-p3", "2-3"),
+    ]
+    cells = json.loads(client.get(f"{base}.json").content)["cells"]
+    assert [
+        (c["passage"], c["source_page"], c["source_page_end"])
+        for cell in cells
+        for c in cell["citations"]
+    ] == [("findings-p2", 2, 2), ("findings-p3", 2, 3)]
+    markdown = client.get(f"{base}.md").content.decode()
+    assert "A Paged Report, passage `findings-p2`, p\\. 2, <http" in markdown
+    assert "A Paged Report, passage `findings-p3`, pp\\. 2–3, <http" in markdown
+
+
+def test_the_framework_exports_of_a_source_without_pages_give_none(client):
+    base = "/frameworks/eu-ai-office-uk-aisi/export"
+    rows = read_csv(client.get(f"{base}.csv"))
+    assert rows and all(r["source_pages"] == "" for r in rows)
+    sources = sheet_rows(read_xlsx(client.get(f"{base}.xlsx"))["sources"])
+    assert all(row[-1] in (None, "") for row in sources[1:])
+    cells = json.loads(client.get(f"{base}.json").content)["cells"]
+    citations = [c for cell in cells for c in cell["citations"]]
+    assert citations and all(c["source_page"] is None for c in citations)
+    assert "p\\. " not in client.get(f"{base}.md").content.decode()
