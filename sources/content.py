@@ -40,6 +40,13 @@ DOCUMENTS = Table(
         Column("sha256", "string", "sha256", "SHA-256 of the canonical text."),
         Column("text", "string", "text", "The canonical full text.", required=True),
         Column("added_at", "datetime", "added_at"),
+        Column(
+            "page_starts",
+            "array",
+            "page_starts",
+            "JSON array: for a document read from pages (a PDF), the offset in the text where "
+            "each page begins, page 1 first; [] for a document without pages.",
+        ),
     ],
 )
 
@@ -58,6 +65,18 @@ PASSAGES = Table(
         Column("start", "integer", "start", "Offset in the document text.", required=True),
         Column("end", "integer", "end", "Offset one past the last character.", required=True),
         Column("text", "string", "text", required=True),
+        Column(
+            "source_page",
+            "integer",
+            "source_page",
+            "The page of the source (a PDF) it starts on; empty for a document without pages.",
+        ),
+        Column(
+            "source_page_end",
+            "integer",
+            "source_page_end",
+            "The page it ends on (its start page unless it runs over a page break).",
+        ),
     ],
     foreign_keys=[fk("document", "documents", "slug")],
     order_by=("document__slug", "ordinal"),

@@ -125,3 +125,21 @@ def test_the_package_makes_one_query_per_table(client, django_assert_num_queries
     # institutions, cells, citations), each read in chunks through one cursor.
     with django_assert_num_queries(14):
         body(client.get("/export/datapackage.zip"))
+
+
+def test_passages_and_documents_carry_the_pages_of_a_source(client, paged, tmp_path):
+    response = client.get("/export/datapackage.zip")
+    with zipfile.ZipFile(io.BytesIO(body(response))) as archive:
+        archive.extractall(tmp_path)
+    report = Package(str(tmp_path / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])
+    documents = {row["slug"]: row for row in read_table(tmp_path, "documents")}
+    assert json.loads(documents["paged-report"]["page_starts"]) == paged.document.page_starts
+    assert documents["synergies-eu-ai-office-uk-aisi-2025"]["page_starts"] == "[]"
+    passages = {
+        (row["document"], row["anchor"]): (row["source_page"], row["source_page_end"])
+        for row in read_table(tmp_path, "passages")
+    }
+    assert passages[("paged-report", "findings-p2")] == ("2", "2")
+    assert passages[("paged-report", "findings-p3")] == ("2", "3")
+    assert passages[("synergies-eu-ai-office-uk-aisi-2025", "footnote-2")] == ("", "")
