@@ -282,3 +282,39 @@ def test_any_text_renders_back_from_the_markdown_export(processor, texts):
     cells, tags = html_cells(markdown_html(md_table(texts), processor=processor))
     assert cells[1:] == [md_expected(t) for t in texts]
     assert set(tags) <= TABLE_TAGS
+
+
+# --- pages of a source --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "bibtex", "csl", "ris", "text"),
+    [
+        (2, 2, "2", "2", ("2", None), "p. 2"),
+        (2, None, "2", "2", ("2", None), "p. 2"),
+        (2, 3, "2--3", "2-3", ("2", "3"), "pp. 2–3"),
+    ],
+)
+def test_a_part_on_pages_of_its_source_gives_them_in_every_format(
+    first, last, bibtex, csl, ris, text
+):
+    ref = reference(brief(), part="Findings, paragraph 2", page=first, page_end=last)
+    (entry,) = read_bibtex(to_bibtex(ref)).entries.values()
+    assert entry.fields["pages"] == bibtex
+    item = to_csl(ref)
+    validate_csl([item])
+    assert item["page"] == csl
+    (record,) = rispy.loads(to_ris([ref]))
+    assert (record["start_page"], record.get("end_page")) == ris
+    assert f"In Looking Ahead: Synergies Between the EU AI Office and UK AISI, {text}. " in (
+        to_text(ref)
+    )
+
+
+def test_a_reference_without_pages_gives_no_page_field():
+    ref = reference(brief(), part="Findings, paragraph 2")
+    assert "pages" not in read_bibtex(to_bibtex(ref)).entries[ref.key].fields
+    assert "page" not in to_csl(ref)
+    (record,) = rispy.loads(to_ris([ref]))
+    assert "start_page" not in record and "end_page" not in record
+    assert "AISI. Policy brief." in to_text(ref)
