@@ -8,6 +8,7 @@ import pytest
 
 from sources.models import Passage
 from tests.conftest import Paged
+from tests.factories import CitationFactory, InstitutionFactory
 from tests.helpers import get_page, text_content
 
 pytestmark = pytest.mark.usefixtures("kb")
@@ -71,3 +72,11 @@ def test_pages_cost_no_query(client, paged: Paged, django_assert_max_num_queries
     # As tests/pages/test_cell.py counts the cell page's.
     with django_assert_max_num_queries(5):
         get_page(client, paged.cell.get_absolute_url())
+
+
+def test_an_institution_names_the_page_of_its_source(client, paged: Paged):
+    institution = InstitutionFactory(slug="paged-institute")
+    passage = paged.document.passages.get(anchor="findings-p3")
+    CitationFactory(claim=institution, passage=passage)
+    html = get_page(client, "/institutions/paged-institute/")
+    assert ">A Paged Report, Findings, pp. 2–3</a>" in html
