@@ -283,7 +283,7 @@ def _tools(
 def source_page_marks(passages: list[Passage]) -> dict[int, str]:
     """The margin mark of each passage (by id) where the source's page changes: the first
     passage of the reader page, a passage that starts on a page after the one the passage
-    before it ended on, one that runs over a page break. None for a document without pages.
+    before it ended on, one that runs over a page break; none for a document without pages.
 
     A mark is an empty element (the stylesheet draws its `data-label`, "p. 2"), so that the
     reading text stays the document's; its `aria-label` ("page 2") names it to a screen
@@ -358,7 +358,6 @@ def text_html(
     passage links its cite form."""
     permalinks = _permalinks(document)
     forms = _cite_forms(document) if editor else None
-
     marks = source_page_marks(passages)
 
     def tools(passage: Passage) -> str:
