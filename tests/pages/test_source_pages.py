@@ -64,6 +64,11 @@ def test_the_cell_page_names_the_page_of_its_citation(client, paged: Paged):
     assert "source-pages" not in html
 
 
+def test_the_cited_by_page_names_the_page_of_its_passage(client, paged: Paged):
+    html = get_page(client, "/documents/paged-report/passages/findings-p3/cited-by/")
+    assert "<p>A Paged Report, Findings, pp. 2–3. <a href=" in html
+
+
 def test_pages_cost_no_query(client, paged: Paged, django_assert_max_num_queries):
     citation = paged.citation(paged.cell)
     # As tests/pages/test_documents.py counts the reader's: fifteen at most.
