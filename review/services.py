@@ -118,7 +118,11 @@ def _decision_reason_check(reason: str, *, required: bool) -> None:
     limit = Flag._meta.get_field("decision_reason").max_length
     if limit is not None and len(reason) > limit:
         raise ValidationError(
-            {"reason": [f"Ensure this value has at most {limit} characters (it has {len(reason)})."]}
+            {
+                "reason": [
+                    f"Ensure this value has at most {limit} characters (it has {len(reason)})."
+                ]
+            }
         )
 
 
@@ -228,4 +232,3 @@ def flag_decline(*, flag: Flag, editor, reason: str) -> Flag:
     flag.decision_reason = reason
     flag.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     return flag
-

@@ -17,6 +17,7 @@ from django.urls import Resolver404, resolve
 from core import registry
 from core.links import link
 from core.registry import ClaimType
+from core.text import parameter_problem, stored_text_problem
 
 NOT_A_CLAIM = (
     "Give the `api_url` of a claim (a cell, level, activity, institution, function "
@@ -35,6 +36,14 @@ class Target:
         """The field holding the claim's words (`Content.text`), if any."""
         declaration = registry.declaration(self.claim.model)
         return declaration.text if declaration is not None else None
+
+    @property
+    def label(self) -> str:
+        return self.claim.label(self.obj)
+
+    @property
+    def url(self) -> str | None:
+        return self.claim.url(self.obj)
 
     @property
     def text(self) -> str:
@@ -62,7 +71,12 @@ def _claim_view(path: str):
 
 def target_resolve(url: str) -> Target:
     """The claim `url` names, or a ValidationError on `target` saying why not."""
-    parts = urlsplit(url.strip())
+    if len(url) > 2000 or stored_text_problem(url) or parameter_problem(url.strip()):
+        raise ValidationError({"target": [NOT_A_CLAIM]})
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[": not a URL
+        raise ValidationError({"target": [NOT_A_CLAIM]}) from None
     if parts.scheme not in ("", "http", "https") or not parts.path:
         raise ValidationError({"target": [NOT_A_CLAIM]})
     found = _claim_view(unquote(parts.path))
