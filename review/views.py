@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from core.pages import breadcrumbs
 from core.paging import PageParametersMixin, filtered, only_parameters, paginate
+from core.text import normalise_controls
 from review.filters import FlagFilter
 from review.forms import DecisionForm, FlagForm
 from review.models import Flag
@@ -59,6 +60,13 @@ class AccountOnlyMixin:
         return response
 
 
+def _cleaned(data):
+    cleaned = data.copy()
+    for key in cleaned:
+        cleaned.setlist(key, [normalise_controls(v)[0] for v in cleaned.getlist(key)])
+    return cleaned
+
+
 def _with_targets(flags: list[Flag]) -> list[Flag]:
     for flag in flags:
         flag.target_shown = target_info(flag)
@@ -85,6 +93,8 @@ class FlagCreateView(AccountOnlyMixin, View):
             else:
                 messages.success(request, f"Thank you: flag {flag.pk} is with the editors.")
                 return HttpResponseRedirect(reverse("review:flag-mine"))
+        # Shown again without the characters no text may hold (a NUL in a page breaks it).
+        form.data = _cleaned(form.data)
         try:
             target = target_resolve(str(form.data.get("target", "")))
         except DjangoValidationError:
