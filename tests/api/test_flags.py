@@ -221,3 +221,20 @@ def test_the_list_is_filtered_and_bounded_in_queries(
         client.post(FLAGS, flag_body(other), format="json")
     with django_assert_max_num_queries(8):
         assert len(editor.get(FLAGS).json()["results"]) == 13
+
+
+def test_the_schema_describes_the_flag_routes(client):
+    openapi = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = openapi["paths"]
+    create = paths["/api/v1/flags/"]["post"]
+    body = create["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/")[-1]
+    request = openapi["components"]["schemas"][body]
+    assert set(request["required"]) == {"target", "reason", "note"}
+    assert {"proposed_text", "proposed_passage", "proposed_quote"} <= set(request["properties"])
+    assert request["properties"]["note"]["maxLength"] == 2000
+    assert {"201", "400", "401", "403"} <= set(create["responses"])
+    for decision in ("accept", "decline"):
+        operation = paths[f"/api/v1/flags/{{id}}/{decision}/"]["post"]
+        assert {"200", "400", "401", "403", "404", "409"} <= set(operation["responses"])
+    names = {p["name"] for p in paths["/api/v1/flags/"]["get"]["parameters"]}
+    assert {"status", "reason", "framework", "page", "page_size"} <= names
