@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from engagement.models import Framework
 from review.models import Flag, FlagReason, FlagStatus
 from review.selectors import of_framework
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class FrameworkSlugFilter(django_filters.ModelChoiceFilter):
+    """A framework by its slug (the flags on its claims: `selectors.of_framework`)."""
 
 
 class FlagFilter(django_filters.FilterSet):
@@ -16,7 +23,7 @@ class FlagFilter(django_filters.FilterSet):
     reason = django_filters.ChoiceFilter(
         field_name="reason", lookup_expr="exact", choices=FlagReason.choices
     )
-    framework = django_filters.ModelChoiceFilter(
+    framework = FrameworkSlugFilter(
         queryset=Framework.objects.all(),
         to_field_name="slug",
         method="framework_filter",
