@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -69,7 +70,7 @@ class AccountCommand(BaseCommand):
     kind = "account"  # as the messages name it: "editor", "reader"
     group_name = ""
     staff = False
-    group_sync: Callable[[], object]  # makes (or repairs) the group, returns it
+    group_sync: Callable[[], Group]  # makes (or repairs) the group, returns it
 
     def add_arguments(self, parser):
         parser.add_argument("username")

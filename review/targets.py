@@ -62,9 +62,11 @@ def _claim_view(path: str):
         return None
     if not (match.url_name or "").endswith("-detail"):
         return None
-    lookup = getattr(view, "lookup_field", None)
+    lookup: str | None = getattr(view, "lookup_field", None)
+    if lookup is None or getattr(view, "serializer_class", None) is None:
+        return None
     value = match.kwargs.get(getattr(view, "lookup_url_kwarg", None) or lookup)
-    if lookup is None or value is None or getattr(view, "serializer_class", None) is None:
+    if value is None:
         return None
     return view, lookup, value
 
