@@ -42,7 +42,7 @@ def at_once(*calls) -> list:
         try:
             barrier.wait(timeout=30)
             outcomes[index] = patiently(call)
-        except Exception as error:  # noqa: BLE001 - the outcome under test
+        except Exception as error:  # the outcome under test
             outcomes[index] = error
         finally:
             connection.close()
