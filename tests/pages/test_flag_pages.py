@@ -34,7 +34,7 @@ def signed_in(user) -> Client:
 
 def send_flag(client, cell, **fields):
     data = {
-        "target": f"/api/v1/cells/{cell.pk}/",
+        "target": f"/api/v1/cells/{cell.pk}/" if cell else "",
         "reason": "outdated",
         "note": "The TTC met again since.",
         **fields,
@@ -156,3 +156,16 @@ def test_my_flags_are_paged_and_mine_only(reader, cell, monkeypatch):
     assert "Carol's note" not in get_page(client, MINE)
     refused_page(client, f"{MINE}?page=x", "page")
     assert Client().get(MINE).status_code == 302
+
+
+def test_levels_and_activities_are_flagged_from_their_pages(reader):
+    client = signed_in(reader)
+    level = get_page(client, "/levels/collaboration/")
+    assert 'name="target" value="/api/v1/levels/collaboration/"' in level
+    activity = get_page(client, "/activities/incident-reporting/")
+    assert 'name="target" value="/api/v1/activities/incident-reporting/"' in activity
+    sent = send_flag(client, None, target="/api/v1/levels/collaboration/", note="Old wording.")
+    assert sent.status_code == 302
+    assert 'Level <a href="/levels/collaboration/">Collaboration</a>' in get_page(client, MINE)
+    # At a release, no form: a flag is about the knowledge base as it is.
+    assert "Flag this" not in get_page(client, "/levels/collaboration/?release=nope", 400)
