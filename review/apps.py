@@ -13,3 +13,5 @@ class ReviewConfig(AppConfig):
 
         # Editors see every flag and settle them (accept or decline); they may flag too.
         registry.register_editor_permissions("review", "add_flag", "change_flag", "view_flag")
+        # Backups keep the flags, after the accounts of their readers and editors.
+        registry.register_backup_labels("review.flag")
