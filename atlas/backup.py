@@ -32,10 +32,12 @@ def knowledge_base_apps() -> tuple[str, ...]:
 
 def backup_labels() -> tuple[str, ...]:
     """What a backup holds: the dataset version, the releases, the knowledge base and its
-    history, and the accounts. Content types and permissions are referred to by natural
-    key, so ids may differ between databases. `restore` moves the version past the one the
-    backup records, so no version number the source served is ever served again."""
-    return (*CORE_LABELS, *knowledge_base_apps(), *ACCOUNT_LABELS)
+    history, the accounts, and what other apps keep about them (readers' flags:
+    `core.registry.register_backup_labels`). Content types and permissions are referred to
+    by natural key, so ids may differ between databases. `restore` moves the version past
+    the one the backup records, so no version number the source served is ever served
+    again."""
+    return (*CORE_LABELS, *knowledge_base_apps(), *ACCOUNT_LABELS, *registry.backup_extra_labels())
 
 
 class ExactEncoder(DjangoJSONEncoder):

@@ -16,6 +16,7 @@ from institutions.api import (
     MandateViewSet,
     RelationshipViewSet,
 )
+from review.api import FlagViewSet
 from sources.api import CitationViewSet, DocumentViewSet, JobView, PassageViewSet
 
 app_name = "api"
@@ -34,6 +35,7 @@ router.register("passages", PassageViewSet, basename="passage")
 router.register("citations", CitationViewSet, basename="citation")
 router.register("changes", ChangeViewSet, basename="change")
 router.register("releases", ReleaseViewSet, basename="release")
+router.register("flags", FlagViewSet, basename="flag")
 
 
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])

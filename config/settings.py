@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "engagement",
     "search",
     "atlas",
+    "review",
     "bench",
     "csp",
 ]
@@ -197,6 +198,9 @@ TASKS = {
 ATLAS_UPLOAD_INLINE_BYTES = env_int("ATLAS_UPLOAD_INLINE_BYTES", 256 * 1024, minimum=0)
 # A job queued or running with no progress for this long lost its worker: shown failed.
 ATLAS_UPLOAD_STALE_SECONDS = env_int("ATLAS_UPLOAD_STALE_SECONDS", 600, minimum=1)
+
+# Readers' flags (docs/editing.md, "Readers' flags"): the most open flags one reader may have.
+ATLAS_READER_OPEN_FLAGS = env_int("ATLAS_READER_OPEN_FLAGS", 20, minimum=1)
 
 # --- The API (/api/v1/; see docs/api.md) ------------------------------------------------
 REST_FRAMEWORK = {

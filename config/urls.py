@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("institutions.urls")),
     path("", include("sources.urls")),
     path("", include("atlas.urls")),
+    path("", include("review.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router", namespace="api")),
     path("healthz", health.healthz, name="healthz"),

@@ -383,3 +383,37 @@ def register_release_views(*viewnames: str) -> None:
 
 def release_views() -> set[str]:
     return _release_views
+
+
+# --- what editors may do besides curating content ----------------------------------------
+
+_editor_permissions: dict[str, list[str]] = {}
+
+
+def register_editor_permissions(app_label: str, *codenames: str) -> None:
+    """Declare permissions of an app's own models that the "editors" group holds (an app
+    above the content apps: settling readers' flags), from the app's `ready()`."""
+    names = _editor_permissions.setdefault(app_label, [])
+    names.extend(name for name in codenames if name not in names)
+
+
+def editor_permissions() -> dict[str, list[str]]:
+    """The permissions apps declared for editors, by app label."""
+    _ready("Editor permissions")
+    return {label: list(names) for label, names in _editor_permissions.items()}
+
+
+# --- what backups hold besides the knowledge base and the accounts ----------------------
+
+_backup_labels: list[str] = []
+
+
+def register_backup_labels(*labels: str) -> None:
+    """Declare models ("app_label.model") that backups keep although they are not content
+    (readers' flags), from the app's `ready()`; restored after the accounts they name."""
+    _backup_labels.extend(label for label in labels if label not in _backup_labels)
+
+
+def backup_extra_labels() -> tuple[str, ...]:
+    _ready("Backup labels")
+    return tuple(_backup_labels)

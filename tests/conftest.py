@@ -7,13 +7,16 @@ the database when it ends; such a test must take the `reseed` fixture.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
@@ -141,3 +144,26 @@ def paged(kb) -> Paged:
         CitationFactory(claim=cell, passage=document.passages.get(anchor=anchor))
         cells.append(cell)
     return Paged(document, *cells)
+
+
+# --- accounts made as their commands make them (`create_reader`, `create_editor`) ---------
+
+ACCOUNT_PASSWORD = "a-long-account-passphrase"
+
+
+def account_create(command: str, username: str, name: str, monkeypatch):
+    monkeypatch.setenv("ATLAS_EDITOR_PASSWORD", ACCOUNT_PASSWORD)
+    call_command(command, username, name=name, stdout=io.StringIO())
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def reader(kb, monkeypatch):
+    """A reader (the `readers` group), as `manage.py create_reader` makes one."""
+    return account_create("create_reader", "alice", "Alice Reader", monkeypatch)
+
+
+@pytest.fixture
+def flag_editor(kb, monkeypatch):
+    """An editor, as `manage.py create_editor` makes one: settles readers' flags."""
+    return account_create("create_editor", "bob", "Bob Editor", monkeypatch)

@@ -89,16 +89,21 @@ def test_reads_are_open_and_writes_name_the_schemes_they_accept(openapi):
     for path, item in openapi["paths"].items():
         for method, operation in item.items():
             if path == "/api/v1/jobs/{id}/":
-                # The one private read: a job is its owner's (anyone else's is a 404).
+                # A private read: a job is its owner's (anyone else's is a 404).
                 assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}], path
                 assert {"401", "404"} <= set(operation["responses"]), path
+            elif method == "get" and path.startswith("/api/v1/flags/"):
+                # Private reads: a reader's own flags, or (editors) every one.
+                assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}], path
+                assert "401" in operation["responses"], path
             elif method == "get":
                 assert "security" not in operation, path
             else:
                 assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}], path
                 assert {"401", "403"} <= set(operation["responses"]), path
                 writes += 1
-    assert writes == 33  # a citation's `reanchor`, the frameworks' four, two uploads
+    # a citation's `reanchor`, the frameworks' four, two uploads; a flag, its accept, decline
+    assert writes == 36
 
 
 def test_csv_is_declared_as_text_in_its_own_operations(openapi):

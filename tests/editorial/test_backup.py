@@ -20,6 +20,7 @@ from django.db import connection
 from atlas.releases import release_create
 from core.dataset import dataset_version
 from engagement.models import Cell
+from review.services import flag_create, flag_decline
 from tests import servers
 from tests.helpers import drop_postgres, postgres_admin, recreate_postgres
 
@@ -67,6 +68,10 @@ def test_backup_restores_identically_into_the_other_database_and_back(kb, tmp_pa
     cell.save()
     # A release, with its data package, goes with the backup.
     release = release_create(tag="backup-1", title="Before the backup")
+    # So does a reader's flag, settled by the editor.
+    reader = User.objects.create_user("backup-reader", password="a-long-passphrase-here")
+    flag = flag_create(reader=reader, target=f"/api/v1/cells/{cell.pk}/", reason="wrong", note="n")
+    flag_decline(flag=flag, editor=editor, reason="It stands.")
 
     first = tmp_path / "0-source.json"
     call_command("backup", str(first), stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -74,6 +79,7 @@ def test_backup_restores_identically_into_the_other_database_and_back(kb, tmp_pa
     models = {entry["model"] for entry in entries(first)}
     assert {"sources.historicalcitation", "engagement.historicalcell", "auth.user"} <= models
     assert {"core.datasetversion", "core.release", "core.releasepackage"} <= models
+    assert "review.flag" in models
     assert recorded_version(first) == dataset_version().version >= release.version
     edited = next(
         e
