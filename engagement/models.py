@@ -164,6 +164,16 @@ EVIDENCE_FOR_KIND = {
 }
 
 
+# How pages and the grid exports name a cell's evidence, in words (never colour alone): a
+# cell the source leaves blank and one nobody has assessed are told apart at a glance.
+EVIDENCE_SHOWN = {
+    CellEvidence.STATED: "Stated in the source",
+    CellEvidence.INFERRED: "Inferred",
+    CellEvidence.NONE_STATED: "None stated in the source",
+    CellEvidence.NOT_ASSESSED: "Not assessed",
+}
+
+
 def evidence_fitting(kind: str, evidence: str) -> str:
     """`evidence` if a cell of `kind` may have it, else the kind's first (an analyst's cell
     is `inferred`, an empty one `none_stated`): a cell whose kind changed, or that was made
@@ -205,7 +215,16 @@ class CellQuerySet(models.QuerySet):
 
 
 # What a grid shows of a cell, in the order `engagement.matrix.GridCell` takes it.
-GRID_COLUMNS = ("pk", "framework_id", "activity_id", "level_id", "kind", "text", "emphasised")
+GRID_COLUMNS = (
+    "pk",
+    "framework_id",
+    "activity_id",
+    "level_id",
+    "kind",
+    "text",
+    "emphasised",
+    "evidence",
+)
 
 
 def cell_url(framework: str, activity: str, level: str) -> str:
@@ -245,7 +264,7 @@ class Cell(models.Model):
     source_links: list
 
     # The columns a matrix shows (`for_matrix`); the rest comes from the page's own objects.
-    MATRIX_FIELDS = ("framework", "activity", "level", "kind", "text", "emphasised")
+    MATRIX_FIELDS = ("framework", "activity", "level", "kind", "text", "emphasised", "evidence")
 
     class Meta:
         ordering = ["framework", "activity__ordinal", "level__ordinal"]

@@ -12,19 +12,45 @@ from rest_framework import serializers
 from core.api.fields import ApiListUrlField, ApiUrlField, HtmlUrlField
 from core.api.serializers import ModelCleanSerializer
 from core.links import link, linker
-from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+from core.text import stored_text_problem
+from engagement.models import (
+    EVIDENCE_FOR_KIND,
+    Activity,
+    Cell,
+    CellEvidence,
+    CellKind,
+    EngagementLevel,
+    Framework,
+)
 from engagement.services import framework_create, framework_update
 from institutions.models import Institution
 from sources.models import CitationRole, Document
 from sources.serializers import CitationSerializer, citation_rows
 from sources.services import claim_quote_check
 
+# The longest note an analyst may leave on a cell.
+NOTE_MAX_LENGTH = 2000
+NOTE_REQUIRED = "An inferred cell says why: give the analyst's reasoning in `note`."
+
+
+def _evidence_problem(kind: str, evidence: str) -> str | None:
+    """Why a cell of `kind` may not have `evidence` (None when it may)."""
+    allowed = EVIDENCE_FOR_KIND.get(kind, ())
+    if not allowed or evidence in allowed:
+        return None
+    return (
+        f"A cell of kind {kind} has evidence "
+        + " or ".join(str(value) for value in allowed)
+        + f", not {evidence}."
+    )
+
 
 class CellSerializer(ModelCleanSerializer):
     """A cell with its position as slugs and its citations. Expects `Cell.objects.for_list()`.
 
     Writable by editors: the position (framework, activity, level) on creation, and the
-    kind, text and emphasis. A verbatim cell's text must stay in the passage it cites.
+    kind, text, emphasis, evidence and note. A verbatim cell's text must stay in the passage
+    it cites; evidence must fit the kind, and an inferred cell needs its note.
     """
 
     framework = serializers.SlugRelatedField(slug_field="slug", queryset=Framework.objects.all())
@@ -39,6 +65,25 @@ class CellSerializer(ModelCleanSerializer):
     activity_html_url = HtmlUrlField(source="activity")
     level_api_url = ApiUrlField("level", source="level.slug")
     level_html_url = HtmlUrlField(source="level")
+    evidence = serializers.ChoiceField(
+        choices=CellEvidence.choices,
+        required=False,
+        help_text="How the cell is known: `stated` (a verbatim cell), `inferred` (an "
+        "analyst's), or for an empty cell `none_stated` (the source gives no entry) or "
+        "`not_assessed`. It must fit `kind`; left out, it follows the kind.",
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=NOTE_MAX_LENGTH,
+        help_text="An inferred cell's reasoning, plain text (required for one).",
+    )
+    contradicting_citations = CitationSerializer.of_role(
+        CitationRole.CONTRADICTS,
+        source="cited",
+        help_text="Passages that say otherwise than the cell (also among `citations`).",
+    )
 
     class Meta:
         model = Cell
@@ -60,6 +105,9 @@ class CellSerializer(ModelCleanSerializer):
             "activity_html_url",
             "level_api_url",
             "level_html_url",
+            "evidence",
+            "note",
+            "contradicting_citations",
         ]
         read_only_fields = ["id", "updated_at"]
 
@@ -82,7 +130,35 @@ class CellSerializer(ModelCleanSerializer):
         if kind == CellKind.VERBATIM and ("text" in attrs or "kind" in attrs):
             text = attrs.get("text", getattr(self.instance, "text", ""))
             claim_quote_check(self.instance, "text", text, roles=(CitationRole.SOURCE,))
+        self._validate_evidence(attrs)
         return super().validate(attrs)
+
+    def _validate_evidence(self, attrs) -> None:
+        """Evidence an editor gives must fit the kind (the model would quietly make it fit);
+        a write that makes a cell inferred, or changes an inferred cell's kind, evidence or
+        note, must leave it a note."""
+        kind = attrs.get("kind", getattr(self.instance, "kind", ""))
+        if "evidence" in attrs:
+            problem = _evidence_problem(kind, attrs["evidence"])
+            if problem:
+                raise serializers.ValidationError({"evidence": [problem]})
+        elif "kind" in attrs and self.instance is not None:
+            # A changed kind takes the evidence that fits it, as the model does.
+            attrs["evidence"] = (
+                self.instance.evidence
+                if _evidence_problem(kind, self.instance.evidence) is None
+                else EVIDENCE_FOR_KIND[kind][0]
+            )
+        if "note" in attrs and (problem := stored_text_problem(attrs["note"])):
+            raise serializers.ValidationError({"note": [problem]})
+        evidence = attrs.get("evidence", getattr(self.instance, "evidence", None))
+        if evidence is None:
+            allowed = EVIDENCE_FOR_KIND.get(kind, ())
+            evidence = allowed[0] if allowed else None
+        note = attrs.get("note", getattr(self.instance, "note", ""))
+        touched = {"kind", "evidence", "note"} & set(attrs)
+        if evidence == CellEvidence.INFERRED and touched and not note.strip():
+            raise serializers.ValidationError({"note": [NOTE_REQUIRED]})
 
 
 # The columns `cell_rows` makes a cell of, read with `values()`.
@@ -95,6 +171,8 @@ CELL_ROW_VALUES = (
     "text",
     "emphasised",
     "updated_at",
+    "evidence",
+    "note",
 )
 
 
@@ -140,6 +218,13 @@ def cell_rows(rows: list[dict], *, origin: str) -> list[dict]:
                 "activity_html_url": url("engagement:activity-detail", activity),
                 "level_api_url": url("api:level-detail", level),
                 "level_html_url": url("engagement:level-detail", level),
+                "evidence": row["evidence"],
+                "note": row["note"],
+                "contradicting_citations": [
+                    citation
+                    for citation in citations[row["id"]]
+                    if citation["role"] == CitationRole.CONTRADICTS
+                ],
             }
         )
     return out
