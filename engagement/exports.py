@@ -38,7 +38,7 @@ from core.models import Release
 from engagement.cell_references import framework_bibliography
 from engagement.filters import CellFilter
 from engagement.matrix import Matrix
-from engagement.models import Cell, Framework
+from engagement.models import EVIDENCE_SHOWN, Cell, CellEvidence, Framework
 from engagement.selectors import framework_matrix, matrix_selection
 from engagement.serializers import CellSerializer
 from sources.models import Citation
@@ -61,6 +61,9 @@ CELL_COLUMNS = [
     "quote",
     "source_url",
     "permalink",
+    # Added after the first columns, which clients read by position too.
+    "evidence",
+    "note",
 ]
 # Columns that hold one line per citation, in the same order in each.
 CITATION_COLUMNS = ["citation_role", "document", "passage", "quote", "source_url"]
@@ -151,6 +154,8 @@ def cell_row(cell: Cell, *, site_url: str) -> list[str]:
         cell.text,
         *("\n".join(lines[name]) for name in CITATION_COLUMNS),
         site_url.rstrip("/") + cell.get_absolute_url(),
+        cell.evidence,
+        cell.note,
     ]
 
 
@@ -164,8 +169,10 @@ def grid_label(cell: Cell | None) -> str:
     if cell is None:
         return "Not addressed"
     if cell.kind == "empty":
-        return "No entry in the source"
-    return cell.text + ("\n\n★ Emphasised by the source" if cell.emphasised else "")
+        # None stated in the source, or not assessed: told apart, as on the page.
+        return EVIDENCE_SHOWN.get(cell.evidence, EVIDENCE_SHOWN[CellEvidence.NONE_STATED])
+    inferred = " (inferred)" if cell.evidence == CellEvidence.INFERRED else ""
+    return cell.text + inferred + ("\n\n★ Emphasised by the source" if cell.emphasised else "")
 
 
 @FRAMEWORK_FORMATS.register("csv")
@@ -183,7 +190,7 @@ def framework_xlsx(export: FrameworkExport) -> FileResponse:
     workbook = Workbook(write_only=True)
     grid = new_sheet(workbook, "matrix", [34, 40, 40, 40, 40], freeze="B2")
     cells_sheet = new_sheet(
-        workbook, "cells", [22, 26, 30, 14, 14, 10, 11, 50, 14, 30, 30, 50, 60, 60]
+        workbook, "cells", [22, 26, 30, 14, 14, 10, 11, 50, 14, 30, 30, 50, 60, 60, 14, 50]
     )
     sources = new_sheet(workbook, "sources", [26, 14, 12, 50, 30, 30, 40, 60, 60])
     about_sheet(

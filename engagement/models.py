@@ -183,6 +183,27 @@ def evidence_fitting(kind: str, evidence: str) -> str:
     return evidence if evidence in allowed or not allowed else allowed[0]
 
 
+# The longest note an analyst may leave on a cell.
+NOTE_MAX_LENGTH = 2000
+NOTE_REQUIRED = "An inferred cell says why: give the analyst's reasoning in `note`."
+
+
+def evidence_problems(*, kind: str, evidence: str, note: str) -> dict[str, str]:
+    """Why an editor may not give a cell of `kind` this `evidence` and `note` ({field:
+    reason}; empty when they may): the evidence must fit the kind (a mismatch is refused,
+    never quietly made to fit), and an inferred cell needs its reasoning in a note. The API
+    and the admin both ask here."""
+    allowed = EVIDENCE_FOR_KIND.get(kind, ())
+    if allowed and evidence not in allowed:
+        fitting = " or ".join(str(value) for value in allowed)
+        return {"evidence": f"A cell of kind {kind} has evidence {fitting}, not {evidence}."}
+    if len(note) > NOTE_MAX_LENGTH:
+        return {"note": f"At most {NOTE_MAX_LENGTH} characters (it has {len(note)})."}
+    if evidence == CellEvidence.INFERRED and not note.strip():
+        return {"note": NOTE_REQUIRED}
+    return {}
+
+
 class CellQuerySet(models.QuerySet):
     def for_matrix(self, framework: Framework) -> CellQuerySet:
         """A framework's cells as the matrix places them: only their own columns.

@@ -14,35 +14,21 @@ from core.api.serializers import ModelCleanSerializer
 from core.links import link, linker
 from core.text import stored_text_problem
 from engagement.models import (
-    EVIDENCE_FOR_KIND,
+    NOTE_MAX_LENGTH,
     Activity,
     Cell,
     CellEvidence,
     CellKind,
     EngagementLevel,
     Framework,
+    evidence_fitting,
+    evidence_problems,
 )
 from engagement.services import framework_create, framework_update
 from institutions.models import Institution
 from sources.models import CitationRole, Document
 from sources.serializers import CitationSerializer, citation_rows
 from sources.services import claim_quote_check
-
-# The longest note an analyst may leave on a cell.
-NOTE_MAX_LENGTH = 2000
-NOTE_REQUIRED = "An inferred cell says why: give the analyst's reasoning in `note`."
-
-
-def _evidence_problem(kind: str, evidence: str) -> str | None:
-    """Why a cell of `kind` may not have `evidence` (None when it may)."""
-    allowed = EVIDENCE_FOR_KIND.get(kind, ())
-    if not allowed or evidence in allowed:
-        return None
-    return (
-        f"A cell of kind {kind} has evidence "
-        + " or ".join(str(value) for value in allowed)
-        + f", not {evidence}."
-    )
 
 
 class CellSerializer(ModelCleanSerializer):
@@ -134,31 +120,23 @@ class CellSerializer(ModelCleanSerializer):
         return super().validate(attrs)
 
     def _validate_evidence(self, attrs) -> None:
-        """Evidence an editor gives must fit the kind (the model would quietly make it fit);
-        a write that makes a cell inferred, or changes an inferred cell's kind, evidence or
-        note, must leave it a note."""
-        kind = attrs.get("kind", getattr(self.instance, "kind", ""))
-        if "evidence" in attrs:
-            problem = _evidence_problem(kind, attrs["evidence"])
-            if problem:
-                raise serializers.ValidationError({"evidence": [problem]})
-        elif "kind" in attrs and self.instance is not None:
-            # A changed kind takes the evidence that fits it, as the model does.
-            attrs["evidence"] = (
-                self.instance.evidence
-                if _evidence_problem(kind, self.instance.evidence) is None
-                else EVIDENCE_FOR_KIND[kind][0]
-            )
+        """The evidence and note an editor gives (`evidence_problems`). Evidence left out
+        follows the kind, as the model makes it; the note is asked for when a write gives a
+        cell its kind, evidence or note, so that other edits of a cell made before notes
+        existed still go through."""
         if "note" in attrs and (problem := stored_text_problem(attrs["note"])):
             raise serializers.ValidationError({"note": [problem]})
-        evidence = attrs.get("evidence", getattr(self.instance, "evidence", None))
+        if not {"kind", "evidence", "note"} & set(attrs):
+            return
+        kind = attrs.get("kind", getattr(self.instance, "kind", ""))
+        evidence = attrs.get("evidence")
         if evidence is None:
-            allowed = EVIDENCE_FOR_KIND.get(kind, ())
-            evidence = allowed[0] if allowed else None
+            evidence = evidence_fitting(kind, getattr(self.instance, "evidence", ""))
+            attrs["evidence"] = evidence
         note = attrs.get("note", getattr(self.instance, "note", ""))
-        touched = {"kind", "evidence", "note"} & set(attrs)
-        if evidence == CellEvidence.INFERRED and touched and not note.strip():
-            raise serializers.ValidationError({"note": [NOTE_REQUIRED]})
+        problems = evidence_problems(kind=kind, evidence=evidence, note=note)
+        if problems:
+            raise serializers.ValidationError({k: [v] for k, v in problems.items()})
 
 
 # The columns `cell_rows` makes a cell of, read with `values()`.
