@@ -39,10 +39,11 @@ def matrix_cell(cell, label: str = "") -> SafeString:
     url = html.escape(cell.get_absolute_url())
     if cell.kind == "empty":
         # Its evidence in words: none stated in the source, or not assessed.
-        evidence = cell.evidence or CellEvidence.NONE_STATED
+        evidence = str(cell.evidence or CellEvidence.NONE_STATED)
         position = html.escape(f"{cell.activity.name} / {cell.level.name}")
         return mark_safe(
-            f'<td class="{classes} evidence-{evidence}"{labelled}><span class="kind kind-empty">'
+            f'<td class="{classes}" data-evidence="{html.escape(evidence)}"{labelled}>'
+            '<span class="kind kind-empty">'
             f"{html.escape(EVIDENCE_SHOWN.get(evidence, evidence))}</span> "
             f'<a class="cell-link" href="{url}">Details<span class="visually-hidden">'
             f" of {position}</span></a></td>"
