@@ -171,8 +171,7 @@ def grid_label(cell: Cell | None) -> str:
     if cell.kind == "empty":
         # None stated in the source, or not assessed: told apart, as on the page.
         return EVIDENCE_SHOWN.get(cell.evidence, EVIDENCE_SHOWN[CellEvidence.NONE_STATED])
-    inferred = " (inferred)" if cell.evidence == CellEvidence.INFERRED else ""
-    return cell.text + inferred + ("\n\n★ Emphasised by the source" if cell.emphasised else "")
+    return cell.text + ("\n\n★ Emphasised by the source" if cell.emphasised else "")
 
 
 @FRAMEWORK_FORMATS.register("csv")

@@ -40,6 +40,9 @@ COLUMNS = [
     "quote",
     "source_url",
     "permalink",
+    # Added later, after the columns clients already read by position.
+    "evidence",
+    "note",
 ]
 
 
@@ -86,6 +89,8 @@ def test_csv_unfiltered_is_every_cell_with_the_source_texts(client):
         ":~:text=Incident%20Reporting-,Develop%20common%20AI%20incident%20reporting%20registry"
         ",-Align%20%E2%80%9Cincident%E2%80%9D%20definitions%E2%80%9D",
         "permalink": f"http://testserver/frameworks/{BRIEF_FRAMEWORK}/cells/incident-reporting/collaboration/",
+        "evidence": "stated",
+        "note": "",
     }
 
 
@@ -200,7 +205,7 @@ def test_xlsx_has_the_grid_the_long_table_the_sources_and_about(client):
     assert [row[0] for row in rows[1:]] == [row[0] for row in table_1_rows()]
     for source_row, row in zip(table_1_rows(), rows[1:], strict=True):
         for text, value in zip(source_row[1:], row[1:], strict=True):
-            expected = text if text.strip() else "No entry in the source"
+            expected = text if text.strip() else "None stated in the source"
             assert value.split("\n\n★")[0] == expected
     header = grid["B1"]
     assert header.fill.fgColor.rgb.endswith("DBEAFE") and header.value == "Collaboration"
@@ -272,7 +277,7 @@ def test_markdown_is_a_pipe_table_with_citations_as_footnotes(client):
     assert f"- Dataset version: {dataset_version().version}" in text
     assert "| Common activity | Collaboration | Coordination | Communication | Separation |" in text
     assert (
-        "| Institutional Development | No entry in the source | Coordinate institutional development"
+        "| Institutional Development | None stated in the source | Coordinate institutional development"
         in text
     )
     assert "| Incident Reporting | Develop common AI incident reporting registry[^1] |" in text
