@@ -43,17 +43,18 @@ class ActivityAdmin(AtlasAdmin):
 
 
 def _check_evidence(form: forms.ModelForm, data: dict) -> None:
-    """A cell's evidence and note as the API takes them (`evidence_problems`): a mismatch
-    with the kind is an error on the field rather than quietly made to fit, and an inferred
-    cell needs its note, when the form changes its kind, evidence or note. A new kind with
-    the evidence left as it was takes the evidence that fits it."""
+    """A cell's evidence and note as the API takes them (`evidence_problems`): a new kind
+    with the evidence left as it was takes the evidence that fits it; evidence or a note
+    the editor changed must fit the kind (refused on the field, never quietly made to fit),
+    and an inferred cell keeps its note."""
     changed = set(form.changed_data)
-    if not {"kind", "evidence", "note"} & changed:
-        return
     kind = data.get("kind") or form.instance.kind
     evidence = data.get("evidence") or ""
-    if "kind" in changed and "evidence" not in changed:
-        evidence = data["evidence"] = evidence_fitting(kind, evidence)
+    if "evidence" not in changed:
+        if "kind" in changed:
+            evidence = data["evidence"] = evidence_fitting(kind, evidence)
+        if "note" not in changed:
+            return
     for name, problem in evidence_problems(
         kind=kind, evidence=evidence, note=data.get("note") or ""
     ).items():

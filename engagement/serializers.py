@@ -110,29 +110,30 @@ class CellSerializer(ModelCleanSerializer):
                     raise serializers.ValidationError(
                         {name: ["A cell's position cannot change; create another cell."]}
                     )
+        self._validate_evidence(attrs)
         # A verbatim cell's text is the source's: checked when it changes, and when a cell
         # becomes verbatim.
         kind = attrs.get("kind", getattr(self.instance, "kind", None))
         if kind == CellKind.VERBATIM and ("text" in attrs or "kind" in attrs):
             text = attrs.get("text", getattr(self.instance, "text", ""))
             claim_quote_check(self.instance, "text", text, roles=(CitationRole.SOURCE,))
-        self._validate_evidence(attrs)
         return super().validate(attrs)
 
     def _validate_evidence(self, attrs) -> None:
-        """The evidence and note an editor gives (`evidence_problems`). Evidence left out
-        follows the kind, as the model makes it; the note is asked for when a write gives a
-        cell its kind, evidence or note, so that other edits of a cell made before notes
-        existed still go through."""
+        """The evidence and note a write gives (`evidence_problems`). A write that gives
+        neither (a client written before evidence existed changing `kind`) leaves the cell
+        the evidence that fits its kind, as the model does; one that gives either must make
+        them fit the kind, and leave an inferred cell its note."""
         if "note" in attrs and (problem := stored_text_problem(attrs["note"])):
             raise serializers.ValidationError({"note": [problem]})
-        if not {"kind", "evidence", "note"} & set(attrs):
-            return
         kind = attrs.get("kind", getattr(self.instance, "kind", ""))
-        evidence = attrs.get("evidence")
-        if evidence is None:
-            evidence = evidence_fitting(kind, getattr(self.instance, "evidence", ""))
-            attrs["evidence"] = evidence
+        current = getattr(self.instance, "evidence", "")
+        if "evidence" not in attrs:
+            if "kind" in attrs:
+                attrs["evidence"] = evidence_fitting(kind, current)
+            if "note" not in attrs:
+                return
+        evidence = attrs.get("evidence", current)
         note = attrs.get("note", getattr(self.instance, "note", ""))
         problems = evidence_problems(kind=kind, evidence=evidence, note=note)
         if problems:
