@@ -29,7 +29,7 @@ class Column:
             )
         elif self.description:
             out["description"] = self.description
-        constraints = {}
+        constraints: dict[str, object] = {}
         if self.required:
             constraints["required"] = True
         if self.unique:
