@@ -231,3 +231,12 @@ def test_a_note_of_the_longest_length_is_kept_whole(client_editor):
     response = client_editor.patch(f"{API}/cells/{cell.pk}/", {"note": note}, format="json")
     assert response.status_code == 200, response.content
     assert Cell.objects.get(pk=cell.pk).note == note
+
+
+def test_a_change_of_evidence_is_in_the_cells_history(client_editor):
+    cell = brief_cell("institutional-development", "separation")
+    url = f"{API}/cells/{cell.pk}/"
+    assert client_editor.patch(url, {"evidence": "not_assessed"}, format="json").status_code == 200
+    newest = client_editor.get(f"{url}history/").json()[0]
+    assert (newest["evidence"], newest["note"]) == ("not_assessed", "")
+    assert newest["changes"] == [{"field": "evidence", "old": "none_stated", "new": "not_assessed"}]
