@@ -17,7 +17,15 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from core.writes import row_upsert
-from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+from engagement.models import (
+    Activity,
+    Cell,
+    CellKind,
+    EngagementLevel,
+    Framework,
+    evidence_fitting,
+    evidence_problems,
+)
 from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
 from sources.models import CitationRole, Document, Passage
 from sources.services import citation_attach, document_upsert
@@ -308,6 +316,7 @@ class _Loader:
                 "kind": entry["kind"],
                 "text": entry.get("text", ""),
                 "emphasised": key in emphasis,
+                **_evidence(entry, key),
             }
             cell, changed = row_upsert(
                 Cell,
@@ -332,6 +341,17 @@ class _Loader:
         missing = set(emphasis) - seen
         if missing:
             raise SeedError(f"Emphasis on cells that are not listed: {sorted(missing)}")
+
+
+def _evidence(entry: dict, key: tuple) -> dict:
+    """A cell's evidence and note as the data file gives them (the evidence that fits its
+    kind where it gives none); a mismatch is an error naming the cell."""
+    kind, note = entry["kind"], entry.get("note", "")
+    evidence = entry.get("evidence") or evidence_fitting(kind, "")
+    problems = evidence_problems(kind=kind, evidence=evidence, note=note)
+    if problems:
+        raise SeedError(f"Cell {key}: " + "; ".join(problems.values()))
+    return {"evidence": evidence, "note": note}
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ class Column:
     description: str = ""
     required: bool = False
     unique: bool = False
+    enum: tuple[str, ...] = ()  # the values it may hold, when they are a fixed few
 
     def descriptor(self) -> dict:
         out: dict = {"name": self.name, "type": self.type}
@@ -28,11 +29,13 @@ class Column:
             )
         elif self.description:
             out["description"] = self.description
-        constraints = {}
+        constraints: dict[str, object] = {}
         if self.required:
             constraints["required"] = True
         if self.unique:
             constraints["unique"] = True
+        if self.enum:
+            constraints["enum"] = list(self.enum)
         if constraints:
             out["constraints"] = constraints
         return out

@@ -1,16 +1,25 @@
 """Admin for levels, activities, frameworks and their cells.
 
 A framework's page lists its cells in grid order (activity, then level); each cell's own
-page holds its citations. The "complete the grid" action gives a new framework an empty
+page holds its citations (a passage that says otherwise is cited with the role
+"contradicts"). The "complete the grid" action gives a new framework an empty
 cell for every activity and level, ready to be filled.
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 
-from core.admin import AtlasAdmin, AtlasInlineMixin, slug_filter
-from engagement.models import Activity, Cell, EngagementLevel, Framework
+from core.admin import AtlasAdmin, AtlasInlineMixin, OpenedOnForm, slug_filter
+from engagement.models import (
+    Activity,
+    Cell,
+    EngagementLevel,
+    Framework,
+    evidence_fitting,
+    evidence_problems,
+)
 from engagement.services import framework_cells_complete
 from sources.admin import CitationInline
 
@@ -33,12 +42,46 @@ class ActivityAdmin(AtlasAdmin):
     inlines = [CitationInline]
 
 
+def _check_evidence(form: forms.ModelForm, data: dict) -> None:
+    """A cell's evidence and note as the API takes them (`evidence_problems`): a new kind
+    with the evidence left as it was takes the evidence that fits it; evidence or a note
+    the editor changed must fit the kind (refused on the field, never quietly made to fit),
+    and an inferred cell keeps its note."""
+    changed = set(form.changed_data)
+    kind = data.get("kind") or form.instance.kind
+    evidence = data.get("evidence") or ""
+    if "evidence" not in changed:
+        if "kind" in changed:
+            evidence = data["evidence"] = evidence_fitting(kind, evidence)
+        if "note" not in changed:
+            return
+    for name, problem in evidence_problems(
+        kind=kind, evidence=evidence, note=data.get("note") or ""
+    ).items():
+        form.add_error(name, problem)
+
+
+class CellForm(OpenedOnForm):
+    def clean(self):
+        data = super().clean()
+        _check_evidence(self, data)
+        return data
+
+
+class CellInlineForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        _check_evidence(self, data)
+        return data
+
+
 class CellInline(AtlasInlineMixin, admin.TabularInline):
     """A framework's cells in grid order; their citations are edited on the cell's page."""
 
     model = Cell
+    form = CellInlineForm
     extra = 0
-    fields = ["activity", "level", "kind", "text", "emphasised"]
+    fields = ["activity", "level", "kind", "evidence", "text", "note", "emphasised"]
     readonly_fields = ["activity", "level"]
     show_change_link = True
     can_delete = False
@@ -82,22 +125,43 @@ class FrameworkAdmin(AtlasAdmin):
 
 @admin.register(Cell)
 class CellAdmin(AtlasAdmin):
-    list_display = ["framework", "activity", "level", "kind", "emphasised", "text", "updated_at"]
+    form = CellForm
+    list_display = [
+        "framework",
+        "activity",
+        "level",
+        "kind",
+        "evidence",
+        "emphasised",
+        "text",
+        "updated_at",
+    ]
     list_filter = [
         slug_filter("framework", "framework"),
         "level",
         "kind",
+        "evidence",
         "emphasised",
         slug_filter("activity", "activity"),
     ]
     list_select_related = ["framework", "activity", "level"]
     search_fields = ["text", "activity__name", "framework__name"]
     ordering = ["framework__ordinal", "framework__name", "activity__ordinal", "level__ordinal"]
-    fields = ["framework", "activity", "level", "kind", "text", "emphasised", "updated_at"]
+    fields = [
+        "framework",
+        "activity",
+        "level",
+        "kind",
+        "evidence",
+        "text",
+        "note",
+        "emphasised",
+        "updated_at",
+    ]
     readonly_fields = ["updated_at"]
     autocomplete_fields = ["framework", "activity"]
     inlines = [CitationInline]
-    history_list_display = ["kind", "text", "emphasised"]
+    history_list_display = ["kind", "evidence", "text", "emphasised"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("framework", "activity", "level")

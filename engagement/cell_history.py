@@ -35,9 +35,23 @@ class CellHistorySerializer(serializers.Serializer):
     text = serializers.CharField()
     emphasised = serializers.BooleanField()
     changes = serializers.SerializerMethodField()
+    evidence = serializers.CharField()
+    note = serializers.CharField()
 
     class Meta:
-        fields = ["id", "date", "type", "user", "reason", "kind", "text", "emphasised", "changes"]
+        fields = [
+            "id",
+            "date",
+            "type",
+            "user",
+            "reason",
+            "kind",
+            "text",
+            "emphasised",
+            "changes",
+            "evidence",
+            "note",
+        ]
 
     def get_type(self, record) -> str:
         return HISTORY_TYPES[record.history_type]

@@ -7,7 +7,7 @@ from django.db.models import Q
 from core.history import history_model, m2m_history_model
 from core.package import Column, Table, fk, id_column, slug_column
 from core.registry import Claim, Compare, Content, Names, Row, ScopeRule
-from engagement.models import Activity, Cell, EngagementLevel, Framework
+from engagement.models import Activity, Cell, CellEvidence, EngagementLevel, Framework
 
 _frameworks = history_model(Framework)._default_manager
 _members = m2m_history_model(Framework, "institutions")._default_manager
@@ -90,6 +90,16 @@ CELLS = Table(
         Column("kind", "string", "kind", "verbatim, analyst or empty.", required=True),
         Column("text", "string", "text"),
         Column("emphasised", "boolean", "emphasised", required=True),
+        Column(
+            "evidence",
+            "string",
+            "evidence",
+            "stated (a verbatim cell), inferred (an analyst's), or for an empty cell "
+            "none_stated (the source gives no entry) or not_assessed.",
+            required=True,
+            enum=tuple(CellEvidence.values),
+        ),
+        Column("note", "string", "note", "An inferred cell's reasoning, plain text."),
     ],
     foreign_keys=[
         fk("framework", "frameworks", "slug"),
@@ -191,8 +201,8 @@ CONTENT = (
         ),
         tables=(CELLS,),
         compare=Compare(
-            fields=("kind", "text", "emphasised"),
-            texts=("text",),
+            fields=("kind", "text", "emphasised", "evidence", "note"),
+            texts=("text", "note"),
             names={"framework_id": Framework, "activity_id": Activity, "level_id": EngagementLevel},
             place=_cell_place,
             shown="text",

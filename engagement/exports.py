@@ -38,7 +38,7 @@ from core.models import Release
 from engagement.cell_references import framework_bibliography
 from engagement.filters import CellFilter
 from engagement.matrix import Matrix
-from engagement.models import Cell, Framework
+from engagement.models import EVIDENCE_SHOWN, Cell, CellEvidence, Framework
 from engagement.selectors import framework_matrix, matrix_selection
 from engagement.serializers import CellSerializer
 from sources.models import Citation, Passage
@@ -63,6 +63,8 @@ CELL_COLUMNS = [
     "permalink",
     # Added after the first published columns, so that none of those moves.
     "source_pages",
+    "evidence",
+    "note",
 ]
 # Columns that hold one line per citation, in the same order in each.
 CITATION_COLUMNS = ["citation_role", "document", "passage", "quote", "source_url"]
@@ -170,6 +172,8 @@ def cell_row(cell: Cell, *, site_url: str) -> list[str]:
         *("\n".join(lines[name]) for name in CITATION_COLUMNS),
         site_url.rstrip("/") + cell.get_absolute_url(),
         cited_pages(citations),
+        cell.evidence,
+        cell.note,
     ]
 
 
@@ -183,7 +187,8 @@ def grid_label(cell: Cell | None) -> str:
     if cell is None:
         return "Not addressed"
     if cell.kind == "empty":
-        return "No entry in the source"
+        # None stated in the source, or not assessed: told apart, as on the page.
+        return EVIDENCE_SHOWN.get(cell.evidence, EVIDENCE_SHOWN[CellEvidence.NONE_STATED])
     return cell.text + ("\n\n★ Emphasised by the source" if cell.emphasised else "")
 
 
@@ -202,7 +207,7 @@ def framework_xlsx(export: FrameworkExport) -> FileResponse:
     workbook = Workbook(write_only=True)
     grid = new_sheet(workbook, "matrix", [34, 40, 40, 40, 40], freeze="B2")
     cells_sheet = new_sheet(
-        workbook, "cells", [22, 26, 30, 14, 14, 10, 11, 50, 14, 30, 30, 50, 60, 60, 12]
+        workbook, "cells", [22, 26, 30, 14, 14, 10, 11, 50, 14, 30, 30, 50, 60, 60, 12, 14, 50]
     )
     sources = new_sheet(workbook, "sources", [26, 14, 12, 50, 30, 30, 40, 60, 60, 12])
     about_sheet(

@@ -14,7 +14,14 @@ from core.filtering import (
     StrictBooleanFilter,
 )
 from core.history import m2m_history_model, records_at, state_of
-from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+from engagement.models import (
+    Activity,
+    Cell,
+    CellEvidence,
+    CellKind,
+    EngagementLevel,
+    Framework,
+)
 from institutions.models import Institution
 from sources.models import Document
 
@@ -61,12 +68,24 @@ class CellFilter(StaticFormFilterSet):
         label="Institution",
     )
     kind = ChoiceMultipleFilter(field_name="kind", choices=CellKind.choices, label="Kind")
+    evidence = ChoiceMultipleFilter(
+        field_name="evidence", choices=CellEvidence.choices, label="Evidence"
+    )
     emphasised = StrictBooleanFilter(field_name="emphasised", label="Emphasised only")
     q = django_filters.CharFilter(method="filter_q", label="Keyword", max_length=KEYWORD_MAX_LENGTH)
 
     class Meta:
         model = Cell
-        fields = ["framework", "activity", "level", "institution", "kind", "emphasised", "q"]
+        fields = [
+            "framework",
+            "activity",
+            "level",
+            "institution",
+            "kind",
+            "evidence",
+            "emphasised",
+            "q",
+        ]
 
     def __init__(self, *args, one_framework: bool = False, **kwargs):
         """`one_framework`: the queryset holds one framework's cells (a matrix and its

@@ -184,6 +184,7 @@ def grid_cells_with_sources(
         params.extend(only[1])
     sql = (
         "SELECT c.id, c.framework_id, c.activity_id, c.level_id, c.kind, c.text, c.emphasised, "
+        "c.evidence, "
         "ci.id, p.anchor, d.slug, d.id, p.page, p.section, p.kind, "
         f"substr(p.shown, 1, {SHOWN_START}), d.title "
         f"FROM {cell} c LEFT JOIN {citation} ci ON ci.object_id = c.id "
@@ -197,11 +198,11 @@ def grid_cells_with_sources(
         rows = cursor.fetchall()
     cells: dict[int, GridCell] = {}
     documents: set[int] = set()
-    for pk, framework_id, activity_id, level_id, kind, text, emphasised, *source in rows:
+    for pk, framework_id, activity_id, level_id, kind, text, emphasised, evidence, *source in rows:
         grid_cell = cells.get(pk)
         if grid_cell is None:
             grid_cell = cells[pk] = GridCell(
-                pk, framework_id, activity_id, level_id, kind, text, bool(emphasised)
+                pk, framework_id, activity_id, level_id, kind, text, bool(emphasised), evidence
             )
         citation_id, anchor, document_slug, document_id, reader_page, *where, title = source
         if citation_id is None:

@@ -33,6 +33,7 @@ class GridCell:
     kind: str
     text: str
     emphasised: bool
+    evidence: str = ""
     # The page's own objects: models, or the plain ones of `engagement.grid`.
     framework: Any = None
     activity: Any = None

@@ -164,6 +164,16 @@ EVIDENCE_FOR_KIND = {
 }
 
 
+# How pages and the grid exports name a cell's evidence, in words (never colour alone): a
+# cell the source leaves blank and one nobody has assessed are told apart at a glance.
+EVIDENCE_SHOWN = {
+    CellEvidence.STATED: "Stated in the source",
+    CellEvidence.INFERRED: "Inferred",
+    CellEvidence.NONE_STATED: "None stated in the source",
+    CellEvidence.NOT_ASSESSED: "Not assessed",
+}
+
+
 def evidence_fitting(kind: str, evidence: str) -> str:
     """`evidence` if a cell of `kind` may have it, else the kind's first (an analyst's cell
     is `inferred`, an empty one `none_stated`): a cell whose kind changed, or that was made
@@ -171,6 +181,27 @@ def evidence_fitting(kind: str, evidence: str) -> str:
     mismatch an editor asked for (`evidence`)."""
     allowed = EVIDENCE_FOR_KIND.get(kind, ())
     return evidence if evidence in allowed or not allowed else allowed[0]
+
+
+# The longest note an analyst may leave on a cell.
+NOTE_MAX_LENGTH = 2000
+NOTE_REQUIRED = "An inferred cell says why: give the analyst's reasoning in `note`."
+
+
+def evidence_problems(*, kind: str, evidence: str, note: str) -> dict[str, str]:
+    """Why an editor may not give a cell of `kind` this `evidence` and `note` ({field:
+    reason}; empty when they may): the evidence must fit the kind (a mismatch is refused,
+    never quietly made to fit), and an inferred cell needs its reasoning in a note. The API
+    and the admin both ask here."""
+    allowed = EVIDENCE_FOR_KIND.get(kind, ())
+    if allowed and evidence not in allowed:
+        fitting = " or ".join(str(value) for value in allowed)
+        return {"evidence": f"A cell of kind {kind} has evidence {fitting}, not {evidence}."}
+    if len(note) > NOTE_MAX_LENGTH:
+        return {"note": f"At most {NOTE_MAX_LENGTH} characters (it has {len(note)})."}
+    if evidence == CellEvidence.INFERRED and not note.strip():
+        return {"note": NOTE_REQUIRED}
+    return {}
 
 
 class CellQuerySet(models.QuerySet):
@@ -205,7 +236,16 @@ class CellQuerySet(models.QuerySet):
 
 
 # What a grid shows of a cell, in the order `engagement.matrix.GridCell` takes it.
-GRID_COLUMNS = ("pk", "framework_id", "activity_id", "level_id", "kind", "text", "emphasised")
+GRID_COLUMNS = (
+    "pk",
+    "framework_id",
+    "activity_id",
+    "level_id",
+    "kind",
+    "text",
+    "emphasised",
+    "evidence",
+)
 
 
 def cell_url(framework: str, activity: str, level: str) -> str:
@@ -245,7 +285,7 @@ class Cell(models.Model):
     source_links: list
 
     # The columns a matrix shows (`for_matrix`); the rest comes from the page's own objects.
-    MATRIX_FIELDS = ("framework", "activity", "level", "kind", "text", "emphasised")
+    MATRIX_FIELDS = ("framework", "activity", "level", "kind", "text", "emphasised", "evidence")
 
     class Meta:
         ordering = ["framework", "activity__ordinal", "level__ordinal"]

@@ -270,7 +270,12 @@ def matrix_selection(
         activities = _chosen(chosen_activities, activities)
     elif activities is None:
         activities = list(Activity.objects.order_by("ordinal"))
-    narrowed = bool(data.get("kind") or (data.get("q") or "").strip() or data.get("emphasised"))
+    narrowed = bool(
+        data.get("kind")
+        or data.get("evidence")
+        or (data.get("q") or "").strip()
+        or data.get("emphasised")
+    )
     return MatrixSelection(list(levels), list(activities), keep_empty_rows=not narrowed)
 
 

@@ -12,7 +12,18 @@ from rest_framework import serializers
 from core.api.fields import ApiListUrlField, ApiUrlField, HtmlUrlField
 from core.api.serializers import ModelCleanSerializer
 from core.links import link, linker
-from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+from core.text import stored_text_problem
+from engagement.models import (
+    NOTE_MAX_LENGTH,
+    Activity,
+    Cell,
+    CellEvidence,
+    CellKind,
+    EngagementLevel,
+    Framework,
+    evidence_fitting,
+    evidence_problems,
+)
 from engagement.services import framework_create, framework_update
 from institutions.models import Institution
 from sources.models import CitationRole, Document
@@ -24,7 +35,8 @@ class CellSerializer(ModelCleanSerializer):
     """A cell with its position as slugs and its citations. Expects `Cell.objects.for_list()`.
 
     Writable by editors: the position (framework, activity, level) on creation, and the
-    kind, text and emphasis. A verbatim cell's text must stay in the passage it cites.
+    kind, text, emphasis, evidence and note. A verbatim cell's text must stay in the passage
+    it cites; evidence must fit the kind, and an inferred cell needs its note.
     """
 
     framework = serializers.SlugRelatedField(slug_field="slug", queryset=Framework.objects.all())
@@ -39,6 +51,25 @@ class CellSerializer(ModelCleanSerializer):
     activity_html_url = HtmlUrlField(source="activity")
     level_api_url = ApiUrlField("level", source="level.slug")
     level_html_url = HtmlUrlField(source="level")
+    evidence = serializers.ChoiceField(
+        choices=CellEvidence.choices,
+        required=False,
+        help_text="How the cell is known: `stated` (a verbatim cell), `inferred` (an "
+        "analyst's), or for an empty cell `none_stated` (the source gives no entry) or "
+        "`not_assessed`. It must fit `kind`; left out, it follows the kind.",
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=NOTE_MAX_LENGTH,
+        help_text="An inferred cell's reasoning, plain text (required for one).",
+    )
+    contradicting_citations = CitationSerializer.of_role(
+        CitationRole.CONTRADICTS,
+        source="cited",
+        help_text="Passages that say otherwise than the cell (also among `citations`).",
+    )
 
     class Meta:
         model = Cell
@@ -60,6 +91,9 @@ class CellSerializer(ModelCleanSerializer):
             "activity_html_url",
             "level_api_url",
             "level_html_url",
+            "evidence",
+            "note",
+            "contradicting_citations",
         ]
         read_only_fields = ["id", "updated_at"]
 
@@ -76,6 +110,7 @@ class CellSerializer(ModelCleanSerializer):
                     raise serializers.ValidationError(
                         {name: ["A cell's position cannot change; create another cell."]}
                     )
+        self._validate_evidence(attrs)
         # A verbatim cell's text is the source's: checked when it changes, and when a cell
         # becomes verbatim.
         kind = attrs.get("kind", getattr(self.instance, "kind", None))
@@ -83,6 +118,26 @@ class CellSerializer(ModelCleanSerializer):
             text = attrs.get("text", getattr(self.instance, "text", ""))
             claim_quote_check(self.instance, "text", text, roles=(CitationRole.SOURCE,))
         return super().validate(attrs)
+
+    def _validate_evidence(self, attrs) -> None:
+        """The evidence and note a write gives (`evidence_problems`). A write that gives
+        neither (a client written before evidence existed changing `kind`) leaves the cell
+        the evidence that fits its kind, as the model does; one that gives either must make
+        them fit the kind, and leave an inferred cell its note."""
+        if "note" in attrs and (problem := stored_text_problem(attrs["note"])):
+            raise serializers.ValidationError({"note": [problem]})
+        kind = attrs.get("kind", getattr(self.instance, "kind", ""))
+        current = getattr(self.instance, "evidence", "")
+        if "evidence" not in attrs:
+            if "kind" in attrs:
+                attrs["evidence"] = evidence_fitting(kind, current)
+            if "note" not in attrs:
+                return
+        evidence = attrs.get("evidence", current)
+        note = attrs.get("note", getattr(self.instance, "note", ""))
+        problems = evidence_problems(kind=kind, evidence=evidence, note=note)
+        if problems:
+            raise serializers.ValidationError({k: [v] for k, v in problems.items()})
 
 
 # The columns `cell_rows` makes a cell of, read with `values()`.
@@ -95,6 +150,8 @@ CELL_ROW_VALUES = (
     "text",
     "emphasised",
     "updated_at",
+    "evidence",
+    "note",
 )
 
 
@@ -140,6 +197,13 @@ def cell_rows(rows: list[dict], *, origin: str) -> list[dict]:
                 "activity_html_url": url("engagement:activity-detail", activity),
                 "level_api_url": url("api:level-detail", level),
                 "level_html_url": url("engagement:level-detail", level),
+                "evidence": row["evidence"],
+                "note": row["note"],
+                "contradicting_citations": [
+                    citation
+                    for citation in citations[row["id"]]
+                    if citation["role"] == CitationRole.CONTRADICTS
+                ],
             }
         )
     return out

@@ -28,7 +28,15 @@ from core.paging import PageParametersMixin, filtered, paginate
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
 from engagement.filters import KEYWORD_AT_RELEASE, ActivityFilter, CellFilter, FrameworkFilter
 from engagement.matrix import CellGrid, add_source_links, place_cells
-from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
+from engagement.models import (
+    EVIDENCE_SHOWN,
+    Activity,
+    Cell,
+    CellEvidence,
+    CellKind,
+    EngagementLevel,
+    Framework,
+)
 from engagement.selectors import (
     MatrixPage,
     activities_in_order,
@@ -46,11 +54,12 @@ from engagement.selectors import (
 )
 from engagement.templatetags.explorer import matrix_cells
 from sources.metadata import cited_page
+from sources.models import CitationRole
 
 # The matrix page's own parameters besides the filters; `framework` and `institution` are
 # the path's business there, so they are refused like any unknown name. Its exports take
 # the same query string (and `excel`).
-MATRIX_PARAMETERS = ("level", "activity", "kind", "emphasised", "q")
+MATRIX_PARAMETERS = ("level", "activity", "kind", "evidence", "emphasised", "q")
 MATRIX_QUERY = frozenset({*MATRIX_PARAMETERS, "view", RELEASE})
 VIEWS = {"activities": "Activities as rows", "levels": "Levels as rows"}
 
@@ -173,6 +182,7 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
             "framework": framework,
             **shown,
             "kinds": CellKind.choices,
+            "evidences": [(value, EVIDENCE_SHOWN[value]) for value in CellEvidence],
             "views": VIEWS,
             "selected": self.selected(params),
             "keyword": params.get("q", ""),
@@ -262,7 +272,7 @@ class FrameworkDetailView(ReleasePageMixin, TemplateView):
         widget = CommaSeparatedMultiple()
         return {
             name: widget.value_from_datadict(params, None, name)
-            for name in ("level", "activity", "kind")
+            for name in ("level", "activity", "kind", "evidence")
         }
 
     @staticmethod
@@ -369,14 +379,19 @@ class CellDetailView(ReleasePageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         cell, neighbours = cell_with_neighbours(state=self.state, **self.kwargs)
         framework = cell.framework
+        citations = list(cell.citations.all())
         self.declare_scopes(
             *framework_scopes(framework),
-            *(f"document:{citation.passage.document_id}" for citation in cell.citations.all()),
+            *(f"document:{citation.passage.document_id}" for citation in citations),
         )
         title = f"{cell.activity.name} / {cell.level.name}"
         return {
             "cell": cell,
             "framework": framework,
+            # Passages that say otherwise are listed apart, under their own heading.
+            "citations": [c for c in citations if c.role != CitationRole.CONTRADICTS],
+            "contradicting": [c for c in citations if c.role == CitationRole.CONTRADICTS],
+            "evidence_shown": EVIDENCE_SHOWN.get(cell.evidence, cell.evidence),
             # Saved to a reference manager, a cell is its framework's source document (the
             # work it quotes) at the cell's own address: the cell is not a work of its own,
             # and the address is what a reader of the reference needs to find it again.
@@ -426,6 +441,7 @@ class FrameworkCompareView(ComparePageView):
                 "b": comparison.b,
                 "levels": comparison.levels,
                 "rows": comparison.rows,
+                "evidence_shown": EVIDENCE_SHOWN,
                 "activity_urls": {
                     row.activity.pk: row.activity.get_absolute_url() for row in comparison.rows
                 },
@@ -522,7 +538,12 @@ def _level_groups(
     return {
         "cells_html": fragment(
             "engagement/level_cells.html",
-            {"groups": groups, "level": level, "kinds": dict(CellKind.choices)},
+            {
+                "groups": groups,
+                "level": level,
+                "kinds": dict(CellKind.choices),
+                "evidence_shown": EVIDENCE_SHOWN,
+            },
         )
     }
 

@@ -90,9 +90,8 @@ class CitationSerializer(serializers.ModelSerializer):
     @classmethod
     def of_role(cls, role: str, **kwargs) -> CitationListSerializer:
         """The claim's citations in `role` only, e.g. where a level's definition is quoted from."""
-        return CitationListSerializer(
-            child=cls(), role=role, source="citations", read_only=True, **kwargs
-        )
+        kwargs.setdefault("source", "citations")
+        return CitationListSerializer(child=cls(), role=role, read_only=True, **kwargs)
 
     @staticmethod
     def csv_summary(item: dict) -> str:

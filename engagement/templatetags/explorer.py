@@ -7,9 +7,14 @@ import html
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from engagement.models import EVIDENCE_SHOWN, CellEvidence
+
 register = template.Library()
 
 _KIND_NAMES = {"verbatim": "Verbatim", "analyst": "Analyst mapping"}
+_INFERRED = (
+    f' <span class="evidence evidence-inferred">{EVIDENCE_SHOWN[CellEvidence.INFERRED]}</span>'
+)
 _BADGE = '<strong class="badge"><span aria-hidden="true">★ </span>Emphasised</strong> '
 
 
@@ -33,17 +38,23 @@ def matrix_cell(cell, label: str = "") -> SafeString:
     classes = f"cell cell-{cell.kind}" + (" cell-emphasised" if cell.emphasised else "")
     url = html.escape(cell.get_absolute_url())
     if cell.kind == "empty":
+        # Its evidence in words: none stated in the source, or not assessed.
+        evidence = str(cell.evidence or CellEvidence.NONE_STATED)
         position = html.escape(f"{cell.activity.name} / {cell.level.name}")
         return mark_safe(
-            f'<td class="{classes}"{labelled}><span class="kind kind-empty">No entry in the '
-            f'source</span> <a class="cell-link" href="{url}">Details<span class="visually-hidden">'
+            f'<td class="{classes}" data-evidence="{html.escape(evidence)}"{labelled}>'
+            '<span class="kind kind-empty">'
+            f"{html.escape(EVIDENCE_SHOWN.get(evidence, evidence))}</span> "
+            f'<a class="cell-link" href="{url}">Details<span class="visually-hidden">'
             f" of {position}</span></a></td>"
         )
     sources = "".join(source_link(link, cell) for link in cell.source_links)
+    inferred = _INFERRED if cell.evidence == CellEvidence.INFERRED else ""
     return mark_safe(
         f'<td class="{classes}"{labelled}>{_BADGE if cell.emphasised else ""}'
         f'<a class="cell-text" href="{url}">{html.escape(cell.text)}</a> '
-        f'<span class="kind kind-{cell.kind}">{_KIND_NAMES[cell.kind]}</span>{sources}</td>'
+        f'<span class="kind kind-{cell.kind}">{_KIND_NAMES[cell.kind]}</span>{inferred}'
+        f"{sources}</td>"
     )
 
 

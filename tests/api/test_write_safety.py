@@ -235,7 +235,7 @@ CREATES = {
     "/activities/": ["slug", "name"],
     "/mandates/": ["institution", "function", "status", "statement"],
     "/relationships/": ["slug", "kind", "subject", "object", "description", "date", "date_note"],
-    "/cells/": ["framework", "activity", "level", "kind", "text"],
+    "/cells/": ["framework", "activity", "level", "kind", "text", "evidence", "note"],
     "/frameworks/": ["slug", "name", "description", "document"],
     "/citations/": ["claim_type", "document", "passage", "role", "exact"],
 }

@@ -42,6 +42,8 @@ COLUMNS = [
     "permalink",
     # Added with the pages of a source (a PDF): after the first columns, none of which moved.
     "source_pages",
+    "evidence",
+    "note",
 ]
 
 
@@ -89,6 +91,8 @@ def test_csv_unfiltered_is_every_cell_with_the_source_texts(client):
         ",-Align%20%E2%80%9Cincident%E2%80%9D%20definitions%E2%80%9D",
         "permalink": f"http://testserver/frameworks/{BRIEF_FRAMEWORK}/cells/incident-reporting/collaboration/",
         "source_pages": "",  # the brief is a text without pages
+        "evidence": "stated",
+        "note": "",
     }
 
 
@@ -203,7 +207,7 @@ def test_xlsx_has_the_grid_the_long_table_the_sources_and_about(client):
     assert [row[0] for row in rows[1:]] == [row[0] for row in table_1_rows()]
     for source_row, row in zip(table_1_rows(), rows[1:], strict=True):
         for text, value in zip(source_row[1:], row[1:], strict=True):
-            expected = text if text.strip() else "No entry in the source"
+            expected = text if text.strip() else "None stated in the source"
             assert value.split("\n\n★")[0] == expected
     header = grid["B1"]
     assert header.fill.fgColor.rgb.endswith("DBEAFE") and header.value == "Collaboration"
@@ -275,7 +279,7 @@ def test_markdown_is_a_pipe_table_with_citations_as_footnotes(client):
     assert f"- Dataset version: {dataset_version().version}" in text
     assert "| Common activity | Collaboration | Coordination | Communication | Separation |" in text
     assert (
-        "| Institutional Development | No entry in the source | Coordinate institutional development"
+        "| Institutional Development | None stated in the source | Coordinate institutional development"
         in text
     )
     assert "| Incident Reporting | Develop common AI incident reporting registry[^1] |" in text

@@ -29,6 +29,7 @@ PAGE_PARAMETERS = frozenset(
         "level",
         "activity",
         "kind",
+        "evidence",
         "emphasised",
         "view",
         "a",

@@ -92,7 +92,7 @@ def test_an_empty_cell_says_so(client):
     )
     assert response.status_code == 200
     assert (
-        "No entry in the source: the source's table leaves this cell blank."
+        "None stated in the source: the source's table leaves this cell blank."
         in response.content.decode()
     )
 

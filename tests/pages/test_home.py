@@ -16,7 +16,7 @@ def test_home_shows_the_seeded_matrix(client):
     assert "EU AI Office and UK AISI (policy brief, March 2025)" in html
     assert "Develop common AI incident reporting registry" in html
     assert "Align “incident” definitions” and create interoperable reporting standards" in html
-    assert html.count('<span class="kind kind-empty">No entry in the source</span>') == 2
+    assert html.count('<span class="kind kind-empty">None stated in the source</span>') == 2
     # Source links are citation links: the reader opens on the passage, the quote marked.
     assert re.search(
         r'href="/documents/synergies-eu-ai-office-uk-aisi-2025/\?cite=\d+#table-1-incident-reporting"',

@@ -38,7 +38,7 @@ def test_matrix_shows_every_cell_with_its_kind(client):
     )
     # Institutional Development has no collaboration and no separation entry in Table 1.
     assert body_cells(html).count("cell-empty") == 2
-    assert html.count('<span class="kind kind-empty">No entry in the source</span>') == 2
+    assert html.count('<span class="kind kind-empty">None stated in the source</span>') == 2
     assert count(html) == 60
     # The narrative singles out twelve cells.
     assert sum("cell-emphasised" in c for c in body_cells(html)) == 12
