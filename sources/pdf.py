@@ -57,6 +57,7 @@ _LEADING = re.compile(r"^(#{1,6}(?=\s|$)|[-+](?=\s)|(?:-{3,})$|\d{1,9}[.)](?=\s)
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<])")
 MARGIN = 0.07  # the share of the page's height at its top and bottom that running lines use
 MAX_LEVELS = 4
+COLUMN_GAP = 2.0  # a gap between words wider than twice the font size sets columns apart
 
 
 class PdfError(Exception):
@@ -74,6 +75,9 @@ class Line:
     text: str
     height: float  # the page's
     bullet: bool = False  # a drawn bullet stands to its left
+    # The line's parts set apart by wide gaps, with where each starts: an unruled table's
+    # row, when the lines around it are so too.
+    cells: list[tuple[float, str]] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -94,7 +98,8 @@ class Block:
     pieces: list[tuple[int, str]] = field(default_factory=list)  # (page, text)
     level: int = 0
     marker: str = ""  # an ordered item's number, a footnote's label
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # a table's, by page
+    grid: list[Line] = field(default_factory=list)  # an unruled table's lines
     last: Line | None = None  # the block's last line, for joining the next one
 
     @property
@@ -224,17 +229,23 @@ def _line(
     baseline = max(w["bottom"] for w in words if round(w["chars"][0]["size"] * 2) / 2 == size)
     bold = sum(1 for c in chars if _BOLD.search(c["fontname"])) >= 0.9 * len(chars)
     parts: list[str] = []
-    previous = None
+    cells: list[tuple[float, str]] = []
+    start, previous = words[0]["x0"], None
     for word in words:
         text = _clean(word["text"], normalised)
         word_size = max(c["size"] for c in word["chars"])
         raised = word["bottom"] < baseline - 0.15 * size
         if text.isdigit() and text.isascii() and word_size < 0.85 * size and raised:
             text = f"{_REF}{text}{_REF_END}"
-        if previous is not None and word["x0"] - previous["x1"] > 0.1 * size and parts:
+        gap = word["x0"] - previous["x1"] if previous is not None else 0.0
+        if previous is not None and gap > COLUMN_GAP * size:
+            cells.append((start, "".join(parts).strip()))
+            parts, start = [], word["x0"]
+        elif gap > 0.1 * size and parts:
             parts.append(" ")
         parts.append(text)
         previous = word
+    cells.append((start, "".join(parts).strip()))
     top = min(w["top"] for w in words)
     bottom = max(w["bottom"] for w in words)
     x0 = words[0]["x0"]
@@ -242,7 +253,9 @@ def _line(
         dot["x1"] <= x0 < dot["x1"] + 2 * size and top <= dot["top"] and dot["bottom"] <= bottom
         for dot in dots
     )
-    return Line(page, top, bottom, x0, size, bold, "".join(parts).strip(), height, bullet)
+    text = " ".join(text for _, text in cells if text)
+    grid = cells if len(cells) > 1 else []
+    return Line(page, top, bottom, x0, size, bold, text, height, bullet, grid)
 
 
 def _without_running(lines: list[Line], pages: int) -> list[Line]:
@@ -352,8 +365,23 @@ class _Builder:
 
     def add_line(self, line: Line) -> None:
         new_page = self.page_opened(line.page)
-        kind = self.classify(line)
         current = self.blocks[-1] if self.blocks else None
+        if line.cells and not self.large(line):
+            last = current.last if current is not None else None
+            if (
+                current is not None
+                and current.kind == "grid"
+                and last is not None
+                and last.page == line.page
+                and line.top - last.bottom < 1.5 * line.size
+            ):
+                current.grid.append(line)
+                current.last = line
+            else:
+                self.blocks.append(Block("grid", grid=[line], last=line))
+            self.open = None
+            return
+        kind = self.classify(line)
         if kind == "text" and current is not None and self.continues(current, line):
             self.append(current, line)
         elif kind == "text" and new_page and self.open_continues(line):
@@ -457,7 +485,30 @@ def _blocks(lines: list[Line], tables: list[Table]) -> list[Block]:
             builder.add_table(item)
         else:
             builder.add_line(item)
-    return builder.blocks
+    return [_grid_resolved(block) for block in builder.blocks]
+
+
+def _grid_resolved(block: Block) -> Block:
+    """An unruled table's lines as a table, its cells in the columns their starts line up
+    in; a lone line set apart by wide gaps is a paragraph."""
+    if block.kind != "grid":
+        return block
+    first = block.grid[0]
+    if len(block.grid) == 1:
+        return Block("paragraph", pieces=[(first.page, first.text)], last=first)
+    starts = sorted(x for line in block.grid for x, _ in line.cells)
+    columns = [starts[0]]
+    for x in starts[1:]:
+        if x - columns[-1] > first.size:
+            columns.append(x)
+    rows = []
+    for line in block.grid:
+        row = [""] * len(columns)
+        for x, text in line.cells:
+            index = max(i for i, column in enumerate(columns) if column <= x + first.size / 2)
+            row[index] = f"{row[index]} {text}".strip()
+        rows.append((line.page, row))
+    return Block("table", rows=rows, last=block.grid[-1])
 
 
 def escape_markdown(text: str, *, leading: bool = True) -> str:
