@@ -41,7 +41,7 @@ _REF = "\ue000"
 _REF_END = "\ue001"
 _REF_RUN = re.compile(f"{_REF}(\\d+){_REF_END}")
 _PRIVATE = re.compile("[\ue000-\uf8ff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _BULLET = re.compile(r"^([•◦▪▫‣∙·●○■□–\-*])\s+")
 _NUMBER = re.compile(r"^(\d{1,3})[.)]\s+")
@@ -120,7 +120,7 @@ def pdf_markdown(data: bytes, *, page_limit: int = PAGE_LIMIT) -> Reading:
     lines, tables, pages, normalised = _read(data, page_limit=page_limit)
     lines = _without_running(lines, pages)
     blocks = _blocks(lines, tables)
-    text, page_starts = _serialise(blocks, pages, _vocabulary(lines))
+    text, page_starts = _serialise(blocks, pages, _vocabulary(lines, tables))
     return Reading(text=text, page_starts=page_starts, normalised=normalised)
 
 
@@ -173,10 +173,7 @@ def _page(page, number: int, normalised: Counter[str]) -> tuple[list[Line], list
     found = page.find_tables()
     tables, boxes = [], []
     for table in found:
-        rows = [
-            [" ".join(_clean(cell or "", normalised).split()) for cell in row]
-            for row in table.extract()
-        ]
+        rows = [[_cell(cell or "", normalised) for cell in row] for row in table.extract()]
         rows = [row for row in rows if any(row)]
         if rows:
             tables.append(Table(number, table.bbox[1], rows))
@@ -193,6 +190,15 @@ def _page(page, number: int, normalised: Counter[str]) -> tuple[list[Line], list
     ]
     lines = [_line(group, number, page.height, normalised, dots) for group in _rows(words)]
     return [line for line in lines if line.text], tables
+
+
+def _cell(text: str, normalised: Counter[str]) -> str:
+    """A table cell's text on one line, a word hyphenated at a line end marked to be
+    decided as in paragraphs (`hyphen_kept`)."""
+    text = _clean(text, normalised)
+    text = re.sub(r"(?<=\w)\u2010\s*\n(?=\w)", _INSERTED_BREAK, text)
+    text = re.sub(r"(?<=\w)-\n(?=\w)", _HYPHEN_BREAK, text)
+    return " ".join(text.split())
 
 
 def _inside(word: dict, box: tuple) -> bool:
@@ -259,25 +265,36 @@ def _line(
 
 
 def _without_running(lines: list[Line], pages: int) -> list[Line]:
-    """The lines without running headers and footers: a line in the top or bottom margin
-    that is a page number, or that recurs on another page once digits are ignored."""
-
-    def in_margin(line: Line) -> bool:
-        return line.top < MARGIN * line.height or line.bottom > (1 - MARGIN) * line.height
-
-    recurring = Counter(key for _, key in {(ln.page, ln.key) for ln in lines if in_margin(ln)})
+    """The lines without running headers and footers: a line in the top or bottom margin,
+    set apart from the text beside it, that is a page number or recurs on another page
+    once digits are ignored."""
+    apart: set[int] = set()
+    for number, line in enumerate(lines):
+        before = lines[number - 1] if number else None
+        after = lines[number + 1] if number + 1 < len(lines) else None
+        gaps = [
+            line.top - before.bottom if before and before.page == line.page else line.size * 9,
+            after.top - line.bottom if after and after.page == line.page else line.size * 9,
+        ]
+        in_margin = line.top < MARGIN * line.height or line.bottom > (1 - MARGIN) * line.height
+        if in_margin and min(gaps) > line.size:
+            apart.add(id(line))
+    recurring = Counter(key for _, key in {(ln.page, ln.key) for ln in lines if id(ln) in apart})
     return [
         line
         for line in lines
-        if not in_margin(line)
+        if id(line) not in apart
         or not (_PAGE_NUMBER.match(line.text) or (pages > 1 and recurring[line.key] > 1))
     ]
 
 
-def _vocabulary(lines: list[Line]) -> Counter[str]:
-    """How often each word (hyphenated compounds as one) occurs in the lines, lower-cased."""
+def _vocabulary(lines: list[Line], tables: list[Table]) -> Counter[str]:
+    """How often each word (hyphenated compounds as one) occurs in the lines and table
+    cells, lower-cased."""
+    texts = [line.text for line in lines]
+    texts += [cell for table in tables for row in table.rows for cell in row]
     return Counter(
-        word.lower() for line in lines for word in _WORD.findall(line.text.replace("\u2010", "-"))
+        word.lower() for text in texts for word in _WORD.findall(text.replace("\u2010", "-"))
     )
 
 
@@ -544,6 +561,10 @@ def _hyphens_resolved(pieces: list[tuple[int, str]], words: Counter[str]) -> lis
     return resolved
 
 
+def _resolved(text: str, words: Counter[str]) -> str:
+    return _hyphens_resolved([(0, text)], words)[0][1]
+
+
 def _references(text: str, labels: set[str]) -> str:
     """Footnote references as Markdown where the footnote exists, else superscript digits."""
     return _REF_RUN.sub(
@@ -556,7 +577,10 @@ def _chunks(block: Block, labels: set[str], words: Counter[str]) -> list[tuple[i
     if block.kind == "table":
         lines = []
         for number, (page, row) in enumerate(block.rows):
-            cells = [_references(escape_markdown(c, leading=False), labels) for c in row]
+            cells = [
+                _references(escape_markdown(_resolved(cell, words), leading=False), labels)
+                for cell in row
+            ]
             line = "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
             if number == 0:
                 line += "\n|" + " --- |" * len(row)
