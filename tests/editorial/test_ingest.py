@@ -19,7 +19,7 @@ from engagement.models import Cell
 from sources.ingest import INGEST_MAX_BYTES
 from sources.models import Citation, Document, Passage
 from sources.services import citation_attach
-from tests.editorial.pdf import build_pdf
+from tests.editorial.pdf import build_pdf, build_pdf_pages
 
 MARKDOWN = """# Joint Testing Plan
 
@@ -165,7 +165,9 @@ def test_a_pdf_is_read_into_headings_and_paragraphs_with_its_pages(tmp_path):
     assert document.sha256 == hashlib.sha256(document.text.encode()).hexdigest()
     shown = Passage.objects.get(document=document, anchor="scope-p1").shown
     assert shown == "Frontier models only (general-purpose), *all* of them."
-    assert set(Passage.objects.filter(document=document).values_list("source_page", flat=True)) == {1}
+    assert set(Passage.objects.filter(document=document).values_list("source_page", flat=True)) == {
+        1
+    }
 
 
 @pytest.mark.django_db
@@ -219,10 +221,12 @@ def test_a_pdf_table_keeps_its_columns_and_its_header_row(db, client, tmp_path):
         ("table-2-p1", "paragraph", "A closing paragraph, indented by the layout."),
     ]
     html = client.get("/documents/tasks-pdf/").content.decode()
+    # The header's first cell is empty: a column header over the row labels.
     assert (
-        '<tr id="table-2-header" class="passage passage-table_row table-header"><td></td>'
-        '<th scope="col">EU AI Office'
+        '<tr id="table-2-header" class="passage passage-table_row table-header">'
+        '<th scope="col"><span class="passage-tools">'
     ) in html
+    assert '\t<th scope="col">EU AI Office</th>\t<th scope="col">UK AISI</th>' in html
     assert '<th scope="row">Red-teaming<span' in html
     assert "\t<td>Partial</td>\t<td>Yes</td>\n</tr>" in html
 
@@ -326,6 +330,13 @@ BRIEF = "synergies-eu-ai-office-uk-aisi-2025"
         ("latin1.txt", "Café policy\n".encode("latin-1"), [], "latin1.txt: not valid UTF-8"),
         ("fake.pdf", b"# not a pdf\n", [], "fake.pdf: not a PDF file"),
         ("broken.pdf", b"%PDF-1.4\nthis is not a PDF body", [], "broken.pdf: not a readable PDF"),
+        ("locked.pdf", build_pdf(["Secret"], encrypt=True), [], "locked.pdf: the PDF is encrypted"),
+        (
+            "long.pdf",
+            build_pdf_pages([["A page."]] * 301),
+            [],
+            "long.pdf: 301 pages is over the limit of 300 pages",
+        ),
         ("plan.docx", b"PK\x03\x04", [], "unsupported file type '.docx'"),
         ("plan.md", b"# Plan\n", ["--kind=blog"], "--kind: 'blog' is not one of"),
         ("plan.md", b"# Plan\n", ["--published=2025-02-30"], "--published: '2025-02-30'"),
