@@ -534,8 +534,8 @@ def escape_markdown(text: str, *, leading: bool = True) -> str:
     text = _INLINE_SPECIALS.sub(r"\\\1", text.replace("\t", " "))
     if leading and _LEADING.match(text):
         text = "\\" + text
-    if text.endswith("#"):
-        text = text[:-1] + "\\#"
+    if text.endswith("#") and not text.endswith("\\#"):
+        text = text[:-1] + "\\#"  # a heading's closing hashes are not its words
     return text
 
 
