@@ -36,6 +36,7 @@ from core.text import normalise_compatibility
 PAGE_LIMIT = 300
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _TO_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPTS)
+_FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPTS, "0123456789")
 # A footnote reference found in a line, until the footnotes of the document are known.
 _REF = "\ue000"
 _REF_END = "\ue001"
@@ -359,12 +360,13 @@ class _Builder:
         return "text"
 
     def add_table(self, table: Table) -> None:
+        new_page = self.page_opened(table.page)
         current = self.blocks[-1] if self.blocks else None
         rows = [(table.page, row) for row in table.rows]
         if (
-            current is not None
+            new_page
+            and current is not None
             and current.kind == "table"
-            and self.page_opened(table.page)
             and len(current.rows[0][1]) == len(table.rows[0])
         ):
             if rows[0][1] == current.rows[0][1]:
@@ -451,7 +453,7 @@ class _Builder:
             found = _FOOTNOTE.match(text)
             assert found is not None
             marker = (found.group(1) or found.group(3) or "").lstrip("0") or (
-                found.group(2).translate(str.maketrans(SUPERSCRIPTS, "0123456789"))
+                found.group(2).translate(_FROM_SUPERSCRIPT)
             )
             text = text[found.end() :]
         elif kind == "item":

@@ -382,6 +382,23 @@ def test_page_preview_writes_nothing_then_confirm_writes_the_document(client, ed
     assert client.post(response["Location"]).status_code == 303
 
 
+def test_a_pdfs_page_preview_shows_its_pages_and_each_passages(client, editor):
+    client.force_login(editor)
+    data = {**NEW, "file": upload_file("plan.pdf", build_pdf_pages(TWO_PAGES))}
+    response = client.post(reverse("sources:document-upload"), data)
+    assert response.status_code == 303
+    html = client.get(response["Location"]).text
+    assert "<dt>Pages</dt><dd>2</dd>" in html
+    assert (
+        '<code>#joint-testing-plan-p1</code> <span class="kind">paragraph</span> '
+        '<span class="source-page">p. 1–2</span>'
+    ) in html
+    assert (
+        '<code>#scope</code> <span class="kind">heading</span> <span class="source-page">p. 2</span>'
+        in html
+    )
+
+
 def test_confirm_writes_in_one_transaction(client, editor, monkeypatch):
     client.force_login(editor)
     response = page_upload(client)
