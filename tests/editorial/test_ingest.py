@@ -165,9 +165,14 @@ def test_a_pdf_is_read_into_headings_and_paragraphs_with_its_pages(tmp_path):
     assert document.sha256 == hashlib.sha256(document.text.encode()).hexdigest()
     shown = Passage.objects.get(document=document, anchor="scope-p1").shown
     assert shown == "Frontier models only (general-purpose), *all* of them."
-    assert set(Passage.objects.filter(document=document).values_list("source_page", flat=True)) == {
-        1
-    }
+    pages = Passage.objects.filter(document=document).values_list("source_page", flat=True)
+    assert set(pages) == {1}
+    # Read again: unchanged. A new version with a paragraph added keeps every other anchor.
+    assert "Unchanged: plan-pdf" in ingest(path, "--slug=plan-pdf", "--update")
+    path.write_bytes(build_pdf([*lines[:4], "", "Results are public.", *lines[4:]]))
+    output = ingest(path, "--slug=plan-pdf", "--update")
+    assert "passages added: 1 (joint-testing-plan-p2)" in output
+    assert "passages removed: 0" in output and "passages changed: 0" in output
 
 
 @pytest.mark.django_db
