@@ -24,7 +24,9 @@ def test_the_command_prints_a_row_per_size():
     out = io.StringIO()
     call_command("bench_pdf", "--pages=1", "--pages=2", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0] == "| pages | PDF KB | text KB | seconds | ms per page | peak MB |"
+    assert lines[0] == (
+        "| pages | PDF KB | text KB | seconds | CPU seconds | CPU ms per page | peak MB |"
+    )
     assert [line.split(" | ")[0] for line in lines[2:]] == ["| 1", "| 2"]
     timing = pdf_read_timing(2)
     assert timing.pages == 2 and timing.peak > 0 and timing.characters > 1000
