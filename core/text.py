@@ -114,8 +114,10 @@ def normalise_controls(text: str) -> tuple[str, Counter[str]]:
 
 
 def normalised_summary(found: Counter[str]) -> str:
-    """What `normalise_controls` did, in words: "3 × U+000C (form feed) → blank line"."""
+    """What `normalise_controls` and `normalise_compatibility` did, in words:
+    "3 × U+000C (form feed) → blank line; 1 × U+FB00 (latin small ligature ff) → ff"."""
     outcome = {"\x0c": "blank line", "\x0b": "line break", "\x85": "line break"}
+    outcome.update({chr(c): _compatible(chr(c)) for c in range(0xFB00, 0xFB07)})
     return "; ".join(
         f"{count} × {describe(char)} → {outcome.get(char, 'removed')}"
         for char, count in sorted(found.items())
@@ -135,3 +137,25 @@ def xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub(
         lambda m: chr(0x2400 + ord(m.group())) if m.group() < " " else "\ufffd", text
     )
+
+
+# --- compatibility characters -------------------------------------------------------------
+
+# Typesetting's ligatures (U+FB00-FB06: ff, fi, fl, ffi, ffl, long st, st) stand for their
+# letters; a soft hyphen only marks where a word may break. Neither belongs in the words a
+# reader searches and quotes. Nothing else is folded: full NFKC would rewrite superscript
+# footnote markers, fractions and the like that the text means.
+_COMPATIBILITY = re.compile("[\ufb00-\ufb06\u00ad]")
+
+
+def normalise_compatibility(text: str) -> tuple[str, Counter[str]]:
+    """`text` with compatibility ligatures as their letters and soft hyphens removed; and
+    how many of each there were."""
+    found = Counter(match.group() for match in _COMPATIBILITY.finditer(text))
+    if not found:
+        return text, found
+    return _COMPATIBILITY.sub(lambda m: _compatible(m.group()), text), found
+
+
+def _compatible(char: str) -> str:
+    return "" if char == "\u00ad" else unicodedata.normalize("NFKC", char)

@@ -45,7 +45,14 @@ PLAN = inline_serializer(
         "slug": serializers.CharField(),
         "created": serializers.BooleanField(),
         "outline": serializers.ListField(child=serializers.DictField()),
-        "passages": serializers.ListField(child=serializers.DictField()),
+        "pages": serializers.IntegerField(
+            allow_null=True, help_text="A PDF's number of pages; null for other files."
+        ),
+        "passages": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="Each with its anchor, kind, level, html, header and, in a PDF, the "
+            "pages it starts and ends on (`source_page`, `source_page_end`).",
+        ),
         "passages_added": serializers.ListField(child=serializers.CharField()),
         "passages_removed": serializers.ListField(child=serializers.CharField()),
         "passages_changed": serializers.ListField(child=serializers.CharField()),

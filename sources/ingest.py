@@ -6,15 +6,15 @@ Every problem is an `IngestError` whose message names the file and the reason, s
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from core.text import normalise_controls
+from core.text import normalise_compatibility, normalise_controls
 from sources.models import DatePrecision, DocumentFormat
+from sources.pdf import PdfError, Reading, pdf_markdown
 
 # Larger files are refused: the biggest real source is well under 1 MB of text.
 INGEST_MAX_BYTES = 5 * 1024 * 1024
@@ -26,12 +26,6 @@ SUFFIXES = {
     ".text": DocumentFormat.TEXT,
     ".pdf": "pdf",
 }
-_SPACES = re.compile(r"[ \t\u00a0]{2,}")
-# Layout mode sets a table's columns apart by runs of spaces: three or more between two
-# words are a column gap (words and justified lines are one or two apart).
-_COLUMN_GAP = re.compile(r"(?<=\S)[ \u00a0]{3,}(?=\S)")
-_INDENT = re.compile(r"^[ \u00a0]{3,}(?=\S)")
-_BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 class IngestError(Exception):
@@ -58,11 +52,14 @@ def published_parse(value: str) -> tuple[date, str]:
 @dataclass(frozen=True)
 class SourceFile:
     text: str
-    format: str  # a DocumentFormat value: PDFs are ingested as their extracted plain text
+    format: str  # a DocumentFormat value: PDFs are read into Markdown (`sources.pdf`)
     kind: str  # "markdown", "text" or "pdf": what the file was
-    # The control characters the text held, by character, each turned into what it meant
-    # (`core.text.normalise_controls`: a form feed, a page break, became a blank line).
+    # The characters the text held that stored text does not, by character, each turned
+    # into what it meant (`core.text.normalise_controls`: a form feed, a page break, became
+    # a blank line; `normalise_compatibility`: a ligature became its letters).
     normalised: Counter[str] = field(default_factory=Counter)
+    # Where each page of a PDF begins in `text` (page 1 at 0); empty for other files.
+    page_starts: tuple[int, ...] = ()
 
 
 def source_read(path: Path, *, max_bytes: int = INGEST_MAX_BYTES) -> SourceFile:
@@ -100,14 +97,30 @@ def source_parse(path: Path | str, data: bytes, *, max_bytes: int = INGEST_MAX_B
         raise IngestError(f"{path}: the file is empty")
     if len(data) > max_bytes:
         raise IngestError(f"{path}: {len(data)} bytes is over the limit of {max_bytes} bytes")
+    page_starts: tuple[int, ...] = ()
     if kind == "pdf":
-        text, document_format = pdf_text(path, data), DocumentFormat.TEXT
+        # The reader normalises the characters itself, so that the page offsets hold.
+        reading = pdf_read(path, data)
+        text, document_format, normalised = (
+            reading.text,
+            DocumentFormat.MARKDOWN,
+            reading.normalised,
+        )
+        page_starts = tuple(reading.page_starts)
     else:
-        text, document_format = decoded_text(path, data), kind
-    text, normalised = normalise_controls(text)
+        text, normalised = normalise_controls(decoded_text(path, data))
+        text, compatibility = normalise_compatibility(text)
+        normalised += compatibility
+        document_format = kind
     if not text.strip():
         raise IngestError(f"{path}: the file holds no text")
-    return SourceFile(text=text, format=document_format, kind=kind, normalised=normalised)
+    return SourceFile(
+        text=text,
+        format=document_format,
+        kind=kind,
+        normalised=normalised,
+        page_starts=page_starts,
+    )
 
 
 def decoded_text(path: Path | str, data: bytes) -> str:
@@ -126,35 +139,12 @@ def decoded_text(path: Path | str, data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _layout_line(line: str) -> str:
-    """A line of layout-mode text: a table row (its columns set apart by wide gaps) with its
-    cells tab-separated, an empty first cell kept; any other line with its spacing made
-    single and its indentation dropped."""
-    line = line.rstrip()
-    if _COLUMN_GAP.search(line):
-        row = _COLUMN_GAP.sub("\t", line)
-        return _INDENT.sub("\t", row) if _INDENT.match(row) else row.strip()
-    return _SPACES.sub(" ", line).strip()
-
-
-def pdf_text(path: Path | str, data: bytes) -> str:
-    """The text of every page, extracted with pypdf keeping blank lines between blocks."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
+def pdf_read(path: Path | str, data: bytes) -> Reading:
+    """The Markdown text of a PDF and where its pages begin (`sources.pdf`), or an
+    IngestError naming the file."""
     if not data.startswith(b"%PDF-"):
         raise IngestError(f"{path}: not a PDF file (no %PDF- header)")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise IngestError(f"{path}: the PDF is encrypted")
-        pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
-    except (PyPdfError, ValueError, KeyError, TypeError) as error:
-        raise IngestError(f"{path}: not a readable PDF ({error})") from None
-    # Layout mode places text by its position: strip the indentation and the spacing it
-    # adds, keep the blank lines that separate paragraphs, and a table's columns as tabs.
-    cleaned = []
-    for page in pages:
-        lines = [_layout_line(line) for line in page.splitlines()]
-        cleaned.append(_BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n"))
-    return "\n\n".join(page for page in cleaned if page) + "\n"
+        return pdf_markdown(data)
+    except PdfError as error:
+        raise IngestError(f"{path}: {error}") from None

@@ -29,7 +29,7 @@ from sources.models import (
     Upload,
     UploadStatus,
 )
-from sources.parsing import split_passages
+from sources.parsing import source_pages, split_passages
 from sources.quotes import quote_stands
 from sources.reader_layout import OUTLINE_MAX, Source, reader_summary
 from sources.services import IngestSummary, document_layout, document_upsert, text_sha256
@@ -50,6 +50,8 @@ class PlannedPassage:
     level: int
     html: str
     header: bool  # a table's header row
+    source_page: int | None = None  # the page of the PDF it starts on; None without pages
+    source_page_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class DocumentPlan:
     text: str = field(repr=False)
     values: dict = field(default_factory=dict)
     normalised: str = ""
+    page_starts: list[int] = field(default_factory=list)  # a PDF's: where its pages begin
     passages: list[PlannedPassage] = field(default_factory=list)
     outline: list[dict] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
@@ -94,6 +97,7 @@ class DocumentPlan:
             "format": self.format,
             "metadata": values,
             "control_characters_normalised": self.normalised,
+            "pages": len(self.page_starts) or None,
             "outline": self.outline,
             "passages": [asdict(p) for p in self.passages],
             "passages_added": self.added,
@@ -170,6 +174,7 @@ def document_plan(
         text=source.text,
         values=values,
         normalised=normalised_summary(source.normalised) if source.normalised else "",
+        page_starts=list(source.page_starts),
     )
     _plan_passages(plan, candidate, existing)
     return plan
@@ -214,13 +219,22 @@ def _plan_passages(plan: DocumentPlan, candidate: Document, existing: Document |
         )["outline"]
     ]
     plan.passages = [
-        PlannedPassage(s.anchor, s.kind, s.level, layout.html, s.header)
+        PlannedPassage(
+            s.anchor,
+            s.kind,
+            s.level,
+            layout.html,
+            s.header,
+            *source_pages(plan.page_starts, s.start, s.end),
+        )
         for s, layout in zip(specs, layouts, strict=True)
     ]
     if existing is None:
         plan.added = [s.anchor for s in specs]
         return
-    plan.text_changed = existing.sha256 != candidate.sha256
+    plan.text_changed = (
+        existing.sha256 != candidate.sha256 or existing.page_starts != plan.page_starts
+    )
     if not plan.text_changed:
         return
     current = {
@@ -268,6 +282,7 @@ def document_plan_write(
         slug=plan.slug,
         text=plan.text,
         format=plan.format,
+        page_starts=plan.page_starts,
         changed_by=changed_by,
         progress=progress,
         **plan.values,

@@ -13,14 +13,13 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from pypdf import PdfReader
 
 from core.dataset import dataset_version
 from engagement.models import Cell
 from sources.ingest import INGEST_MAX_BYTES
 from sources.models import Citation, Document, Passage
 from sources.services import citation_attach
-from tests.editorial.pdf import build_pdf
+from tests.editorial.pdf import build_pdf, build_pdf_pages
 
 MARKDOWN = """# Joint Testing Plan
 
@@ -133,38 +132,47 @@ def test_text_file_becomes_passages_with_anchors(tmp_path):
 
 
 @pytest.mark.django_db
-def test_pdf_file_text_is_extracted_with_pypdf(tmp_path):
+def test_a_pdf_is_read_into_headings_and_paragraphs_with_its_pages(tmp_path):
+    """Larger bold lines are headings; lines set close together are one paragraph, one
+    line of Markdown; the text is Markdown whose shown words are the PDF's."""
     lines = [
-        "Joint Testing Plan",
+        ("Joint Testing Plan", 16),
         "",
         "The two institutes will test frontier models together.",
         "They share results within a week.",
         "",
-        "Scope",
+        ("Scope", 13),
         "",
-        "Frontier models only (general-purpose).",
+        "Frontier models only (general-purpose), *all* of them.",
     ]
-    data = build_pdf(lines)
-    # The hand-built PDF is a real one: pypdf itself reads its text back.
-    assert (
-        "They share results within a week." in PdfReader(io.BytesIO(data)).pages[0].extract_text()
-    )
     path = tmp_path / "plan.pdf"
-    path.write_bytes(data)
+    path.write_bytes(build_pdf(lines))
     output = ingest(path, "--slug=plan-pdf", "--title=Plan", "--kind=other")
-    assert "Added plan-pdf (pdf" in output
+    assert "Added plan-pdf (pdf, 1 pages" in output
     assert passages("plan-pdf") == [
         ("joint-testing-plan", "heading", "Joint Testing Plan"),
         (
             "joint-testing-plan-p1",
             "paragraph",
-            "The two institutes will test frontier models together.\nThey share results within a week.",
+            "The two institutes will test frontier models together. They share results within a week.",
         ),
         ("scope", "heading", "Scope"),
-        ("scope-p1", "paragraph", "Frontier models only (general-purpose)."),
+        ("scope-p1", "paragraph", "Frontier models only (general-purpose), \\*all\\* of them."),
     ]
     document = Document.objects.get(slug="plan-pdf")
+    assert (document.format, document.page_starts) == ("markdown", [0])
+    assert document.text.startswith("# Joint Testing Plan\n\n")
     assert document.sha256 == hashlib.sha256(document.text.encode()).hexdigest()
+    shown = Passage.objects.get(document=document, anchor="scope-p1").shown
+    assert shown == "Frontier models only (general-purpose), *all* of them."
+    pages = Passage.objects.filter(document=document).values_list("source_page", flat=True)
+    assert set(pages) == {1}
+    # Read again: unchanged. A new version with a paragraph added keeps every other anchor.
+    assert "Unchanged: plan-pdf" in ingest(path, "--slug=plan-pdf", "--update")
+    path.write_bytes(build_pdf([*lines[:4], "", "Results are public.", *lines[4:]]))
+    output = ingest(path, "--slug=plan-pdf", "--update")
+    assert "passages added: 1 (joint-testing-plan-p2)" in output
+    assert "passages removed: 0" in output and "passages changed: 0" in output
 
 
 @pytest.mark.django_db
@@ -192,13 +200,13 @@ def test_control_characters_are_normalised_and_the_command_says_so(tmp_path):
 
 
 def test_a_pdf_table_keeps_its_columns_and_its_header_row(db, client, tmp_path):
-    """A table set in columns (its header's first cell empty, as the brief's functions
-    table) comes out of the PDF as tab-separated rows: a header row, then the rows, shown
-    as a table in the reader."""
+    """A table set in columns without rules (its header's first cell empty, as the brief's
+    functions table) comes out of the PDF as a pipe table: a header row, then the rows,
+    each cell in its column, shown as a table in the reader."""
     lines = [
-        "Shared Tasks",
+        ("Shared Tasks", 14),
         "",
-        "Table 2: Shared tasks",
+        ("Table 2: Shared tasks", 12),
         "",
         ["", "EU AI Office", "UK AISI"],
         ["Red-teaming", "Partial", "Yes"],
@@ -212,16 +220,18 @@ def test_a_pdf_table_keeps_its_columns_and_its_header_row(db, client, tmp_path):
     assert passages("tasks-pdf") == [
         ("shared-tasks", "heading", "Shared Tasks"),
         ("table-2", "heading", "Table 2: Shared tasks"),
-        ("table-2-header", "table_row", "EU AI Office\tUK AISI"),
-        ("table-2-red-teaming", "table_row", "Red-teaming\tPartial\tYes"),
-        ("table-2-standards-work", "table_row", "Standards work\tYes\tNo"),
+        ("table-2-header", "table_row", "|  | EU AI Office | UK AISI |"),
+        ("table-2-red-teaming", "table_row", "| Red-teaming | Partial | Yes |"),
+        ("table-2-standards-work", "table_row", "| Standards work | Yes | No |"),
         ("table-2-p1", "paragraph", "A closing paragraph, indented by the layout."),
     ]
     html = client.get("/documents/tasks-pdf/").content.decode()
+    # The header's first cell is empty: a column header over the row labels.
     assert (
-        '<tr id="table-2-header" class="passage passage-table_row table-header"><td></td>'
-        '<th scope="col">EU AI Office'
+        '<tr id="table-2-header" class="passage passage-table_row table-header">'
+        '<th scope="col"><span class="passage-tools">'
     ) in html
+    assert '\t<th scope="col">EU AI Office</th>\t<th scope="col">UK AISI</th>' in html
     assert '<th scope="row">Red-teaming<span' in html
     assert "\t<td>Partial</td>\t<td>Yes</td>\n</tr>" in html
 
@@ -325,6 +335,13 @@ BRIEF = "synergies-eu-ai-office-uk-aisi-2025"
         ("latin1.txt", "Café policy\n".encode("latin-1"), [], "latin1.txt: not valid UTF-8"),
         ("fake.pdf", b"# not a pdf\n", [], "fake.pdf: not a PDF file"),
         ("broken.pdf", b"%PDF-1.4\nthis is not a PDF body", [], "broken.pdf: not a readable PDF"),
+        ("locked.pdf", build_pdf(["Secret"], encrypt=True), [], "locked.pdf: the PDF is encrypted"),
+        (
+            "long.pdf",
+            build_pdf_pages([["A page."]] * 301),
+            [],
+            "long.pdf: 301 pages is over the limit of 300 pages",
+        ),
         ("plan.docx", b"PK\x03\x04", [], "unsupported file type '.docx'"),
         ("plan.md", b"# Plan\n", ["--kind=blog"], "--kind: 'blog' is not one of"),
         ("plan.md", b"# Plan\n", ["--published=2025-02-30"], "--published: '2025-02-30'"),

@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from engagement.models import Cell
 from sources.models import Document, Upload, UploadStatus
 from sources.services import citation_attach
+from tests.editorial.pdf import build_pdf, build_pdf_pages
 from tests.editorial.test_ingest import BRIEF, MARKDOWN, snapshot
 
 PASSWORD = "a-long-editor-passphrase"
@@ -32,6 +33,7 @@ REFUSALS = [
     ("latin1.txt", "Café policy\n".encode("latin-1"), {}, "file", "not valid UTF-8"),
     ("fake.pdf", b"# not a pdf\n", {}, "file", "not a PDF file"),
     ("broken.pdf", b"%PDF-1.4\nthis is not a PDF body", {}, "file", "not a readable PDF"),
+    ("locked.pdf", build_pdf(["Secret"], encrypt=True), {}, "file", "the PDF is encrypted"),
     ("plan.docx", b"PK\x03\x04", {}, "file", "unsupported file type '.docx'"),
     ("big.md", b"# Plan\n" + b"x" * 2048, {}, "file", "is over the limit of 1024 bytes"),
     ("plan.md", b"# Plan\n", {"kind": "blog"}, "kind", "'blog' is not one of"),
@@ -115,6 +117,39 @@ def test_api_preview_answers_the_plan_and_writes_nothing(api):
     assert anchors[:2] == ["joint-testing-plan", "joint-testing-plan-p1"]
     assert plan["passages_added"] == anchors
     assert snapshot() == before
+
+
+TWO_PAGES = [
+    [("Joint Testing Plan", 16), "", "The two institutes will test frontier models", "together"],
+    ["before deployment.", "", ("Scope", 13), "", "Frontier models only."],
+]
+
+
+def test_a_pdf_preview_gives_each_passage_its_pages_and_the_write_stores_them(api, client):
+    """A paragraph that had not ended at the foot of page 1 goes on at the head of page 2:
+    one passage, on pages 1 to 2; the write stores what the preview showed."""
+    before = snapshot()
+    data = build_pdf_pages(TWO_PAGES)
+    response = api_create(api, "plan.pdf", data, preview="true")
+    assert response.status_code == 200, response.content
+    plan = response.json()
+    assert (plan["file_kind"], plan["format"], plan["pages"]) == ("pdf", "markdown", 2)
+    assert [(p["anchor"], p["source_page"], p["source_page_end"]) for p in plan["passages"]] == [
+        ("joint-testing-plan", 1, 1),
+        ("joint-testing-plan-p1", 1, 2),
+        ("scope", 2, 2),
+        ("scope-p1", 2, 2),
+    ]
+    assert snapshot() == before
+    assert api_create(api, "plan.pdf", data).status_code == 201
+    document = Document.objects.get(slug="joint-testing-plan")
+    paragraph = document.passages.get(anchor="joint-testing-plan-p1")
+    assert (
+        paragraph.shown
+        == "The two institutes will test frontier models together before deployment."
+    )
+    assert (paragraph.source_page, paragraph.source_page_end) == (1, 2)
+    assert document.page_starts == [0, document.text.index("before deployment.")]
 
 
 def test_api_create_writes_at_once_with_201_location_and_etag(api):
@@ -345,6 +380,23 @@ def test_page_preview_writes_nothing_then_confirm_writes_the_document(client, ed
     assert upload.status == UploadStatus.SUCCEEDED and upload.document == document
     # Confirming twice writes nothing more.
     assert client.post(response["Location"]).status_code == 303
+
+
+def test_a_pdfs_page_preview_shows_its_pages_and_each_passages(client, editor):
+    client.force_login(editor)
+    data = {**NEW, "file": upload_file("plan.pdf", build_pdf_pages(TWO_PAGES))}
+    response = client.post(reverse("sources:document-upload"), data)
+    assert response.status_code == 303
+    html = client.get(response["Location"]).text
+    assert "<dt>Pages</dt><dd>2</dd>" in html
+    assert (
+        '<code>#joint-testing-plan-p1</code> <span class="kind">paragraph</span> '
+        '<span class="source-page">p. 1–2</span>'
+    ) in html
+    assert (
+        '<code>#scope</code> <span class="kind">heading</span> <span class="source-page">p. 2</span>'
+        in html
+    )
 
 
 def test_confirm_writes_in_one_transaction(client, editor, monkeypatch):

@@ -74,13 +74,21 @@ class Command(BaseCommand):
         try:
             with transaction.atomic(), progress_bar(desc="Passages", unit="passage") as bar:
                 document, summary = document_upsert(
-                    slug=slug, text=source.text, format=source.format, progress=bar, **metadata
+                    slug=slug,
+                    text=source.text,
+                    format=source.format,
+                    page_starts=list(source.page_starts),
+                    progress=bar,
+                    **metadata,
                 )
         except ValidationError as error:
             raise CommandError(f"{slug}: {self.describe(error)}") from None
 
         verb = "Added" if summary.created else "Updated" if summary.changed else "Unchanged:"
-        self.stdout.write(f"{verb} {document.slug} ({source.kind}, sha256 {document.sha256[:12]})")
+        pages = f", {len(source.page_starts)} pages" if source.page_starts else ""
+        self.stdout.write(
+            f"{verb} {document.slug} ({source.kind}{pages}, sha256 {document.sha256[:12]})"
+        )
         if source.normalised:
             self.stdout.write(
                 "  control characters normalised: " + normalised_summary(source.normalised)
