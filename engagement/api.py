@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api.at_release import ReleaseReadsMixin
+from core.api.conditional import object_etag
 from core.api.renderers import JSONRenderer
 from core.api.viewsets import AtlasViewSetMixin
 from engagement.cell_history import CellHistorySerializer, cell_history
@@ -25,6 +26,8 @@ from engagement.serializers import (
     CELL_ROW_VALUES,
     ActivitySerializer,
     CellSerializer,
+    FrameworkDraftAnswerSerializer,
+    FrameworkDraftSerializer,
     FrameworkSerializer,
     LevelSerializer,
     cell_rows,
@@ -86,6 +89,33 @@ class FrameworkViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         user = self.request.user
         framework_delete(framework=instance, changed_by=user if user.is_authenticated else None)
+
+    @extend_schema(
+        request=FrameworkDraftSerializer,
+        responses={201: FrameworkDraftAnswerSerializer},
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="drafts",
+        pagination_class=None,
+        renderer_classes=[JSONRenderer],
+    )
+    def drafts(self, request):
+        """Draft a framework from a table of a source: its header row's cells matched to
+        levels (or as `levels` maps them), its first column's to activities (new ones
+        created), every body cell a cell cited to its row on exactly its words. The answer
+        is the draft with its cells; its ETag is the framework's own."""
+        serializer = FrameworkDraftSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        framework = self.get_queryset().get(pk=serializer.save().pk)
+        self.object_tag = object_etag(self.get_serializer(framework).data)
+        framework.drafted_cells = list(Cell.objects.filter(framework=framework).for_list())
+        answer = FrameworkDraftAnswerSerializer(framework, context=self.get_serializer_context())
+        return Response(answer.data, status=201)
 
 
 class CellViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):
