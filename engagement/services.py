@@ -243,6 +243,12 @@ def framework_draft(
         )
         for cell in plan.cells
     ]
+    for cell in cells:
+        cell.full_clean(
+            exclude=["framework", "activity", "level"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     reason = f"drafted from {document.slug}#{rows[0].anchor}"
     cells = bulk_create_with_history(
         cells, Cell, default_user=changed_by, default_change_reason=reason
@@ -336,7 +342,10 @@ def _draft_citations(quotes, *, changed_by=None, reason: str = "") -> list[Citat
             start=quote.start,
             end=quote.end,
         )
-        citation.full_clean(validate_unique=False, validate_constraints=False)
+        # Not its foreign keys (a query each): the claim and passage were just read or written.
+        citation.full_clean(
+            exclude=["content_type", "passage"], validate_unique=False, validate_constraints=False
+        )
         citations.append(citation)
     return bulk_create_with_history(
         citations, Citation, default_user=changed_by, default_change_reason=reason

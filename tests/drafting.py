@@ -68,3 +68,23 @@ def assert_draft_is_table_1(draft: Framework) -> None:
     for position, cited in quotes.items():
         assert len(cited) == 1 and cited[0][1] == drafted[position][1], position
     assert quotes == source_quotes(seeded)
+
+
+def synthetic_table(rows: int, *, columns: int = 6) -> str:
+    """A document's text holding a table of `rows` body rows and `columns` columns: the
+    activities' column, the four levels, then remarks (no level); a paragraph after it."""
+    levels = ["Collaboration", "Coordination", "Communication", "Separation"]
+    headings = ["Activity", *levels, *(f"Remarks {n}" for n in range(columns - 5))]
+    lines = ["\t".join(headings)]
+    for row in range(1, rows + 1):
+        lines.append(
+            "\t".join(
+                [f"Synthetic activity {row}"]
+                + [f"Cell {row}.{column} of the table" for column in range(1, columns)]
+            )
+        )
+    return (
+        "Findings\n\nTable 7: A synthetic table\n\n"
+        + "\n".join(lines)
+        + "\n\nThe paragraph after the table.\n"
+    )
