@@ -10,7 +10,6 @@ from engagement.drafting import (
     Level,
     Row,
     activities_matched,
-    columns_mapped,
     draft_plan,
     free_slug,
     headings_of,
