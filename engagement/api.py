@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 
 from core.api.at_release import ReleaseReadsMixin
 from core.api.conditional import object_etag
+from core.api.errors import UniqueConflict
 from core.api.renderers import JSONRenderer
 from core.api.viewsets import AtlasViewSetMixin
 from engagement.cell_history import CellHistorySerializer, cell_history
@@ -36,6 +38,7 @@ from engagement.services import framework_delete
 from sources.models import citations_prefetch
 
 CITATIONS = "citations__passage__document"
+RACE = "Another write made a framework or activity with the same slug at the same time; retry."
 
 
 class LevelViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):
@@ -111,7 +114,14 @@ class FrameworkViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        framework = self.get_queryset().get(pk=serializer.save().pk)
+        try:
+            with transaction.atomic():
+                drafted = serializer.save()
+        except IntegrityError:
+            # Another write took a slug this draft was to have (the framework's or a new
+            # activity's) between the checks and the writes.
+            raise UniqueConflict({"non_field_errors": [RACE]}) from None
+        framework = self.get_queryset().get(pk=drafted.pk)
         self.object_tag = object_etag(self.get_serializer(framework).data)
         framework.drafted_cells = list(Cell.objects.filter(framework=framework).for_list())
         answer = FrameworkDraftAnswerSerializer(framework, context=self.get_serializer_context())

@@ -215,3 +215,22 @@ def test_a_large_table_drafts_in_a_fixed_number_of_queries(
     assert {c["citations"][0]["exact"] for c in cells} == {
         f"Cell {row}.{column} of the table" for row in range(1, rows + 1) for column in range(1, 5)
     }
+
+
+def test_a_draft_that_loses_a_race_for_a_slug_is_a_409_writing_nothing(client_editor, monkeypatch):
+    from django.db import IntegrityError
+
+    from engagement import serializers
+
+    real = serializers.framework_draft
+
+    def racing(**kwargs):
+        real(**kwargs)  # all of it written, then refused by the database at the end
+        raise IntegrityError("UNIQUE constraint failed: engagement_activity.slug")
+
+    monkeypatch.setattr(serializers, "framework_draft", racing)
+    before = written()
+    response = client_editor.post(DRAFTS, {"document": BRIEF, "table": TABLE_1}, format="json")
+    assert response.status_code == 409
+    assert "same slug at the same time; retry" in response.json()["errors"]["non_field_errors"][0]
+    assert written() == before
