@@ -417,3 +417,28 @@ def register_backup_labels(*labels: str) -> None:
 def backup_extra_labels() -> tuple[str, ...]:
     _ready("Backup labels")
     return tuple(_backup_labels)
+
+
+# --- what editors may do with a table of a document --------------------------------------
+
+
+@dataclass(frozen=True)
+class TableAction:
+    """A page an editor may open for a table of a document (the reader links it beside
+    each table): its link's text, its URL name, and the permission it needs. The page
+    takes `?document=<slug>&table=<anchor of a row>`."""
+
+    label: str
+    viewname: str
+    permission: str
+
+
+_table_actions: dict[str, TableAction] = {}
+
+
+def register_table_action(action: TableAction) -> None:
+    _table_actions[action.viewname] = action
+
+
+def table_actions() -> tuple[TableAction, ...]:
+    return tuple(_table_actions.values())

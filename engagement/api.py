@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -10,6 +11,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api.at_release import ReleaseReadsMixin
+from core.api.conditional import object_etag
+from core.api.errors import UniqueConflict
 from core.api.renderers import JSONRenderer
 from core.api.viewsets import AtlasViewSetMixin
 from engagement.cell_history import CellHistorySerializer, cell_history
@@ -25,6 +28,8 @@ from engagement.serializers import (
     CELL_ROW_VALUES,
     ActivitySerializer,
     CellSerializer,
+    FrameworkDraftAnswerSerializer,
+    FrameworkDraftSerializer,
     FrameworkSerializer,
     LevelSerializer,
     cell_rows,
@@ -33,6 +38,7 @@ from engagement.services import framework_delete
 from sources.models import citations_prefetch
 
 CITATIONS = "citations__passage__document"
+RACE = "Another write made a framework or activity with the same slug at the same time; retry."
 
 
 class LevelViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):
@@ -86,6 +92,40 @@ class FrameworkViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         user = self.request.user
         framework_delete(framework=instance, changed_by=user if user.is_authenticated else None)
+
+    @extend_schema(
+        request=FrameworkDraftSerializer,
+        responses={201: FrameworkDraftAnswerSerializer},
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="drafts",
+        pagination_class=None,
+        renderer_classes=[JSONRenderer],
+    )
+    def drafts(self, request):
+        """Draft a framework from a table of a source: its header row's cells matched to
+        levels (or as `levels` maps them), its first column's to activities (new ones
+        created), every body cell a cell cited to its row on exactly its words. The answer
+        is the draft with its cells; its ETag is the framework's own."""
+        serializer = FrameworkDraftSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                drafted = serializer.save()
+        except IntegrityError:
+            # Another write took a slug this draft was to have (the framework's or a new
+            # activity's) between the checks and the writes.
+            raise UniqueConflict({"non_field_errors": [RACE]}) from None
+        framework = self.get_queryset().get(pk=drafted.pk)
+        self.object_tag = object_etag(self.get_serializer(framework).data)
+        framework.drafted_cells = list(Cell.objects.filter(framework=framework).for_list())
+        answer = FrameworkDraftAnswerSerializer(framework, context=self.get_serializer_context())
+        return Response(answer.data, status=201)
 
 
 class CellViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):

@@ -10,6 +10,14 @@ class EngagementConfig(AppConfig):
         from engagement.content import CONTENT
 
         registry.register(*CONTENT)
+        # The reader links each table's draft page for editors.
+        registry.register_table_action(
+            registry.TableAction(
+                label="Draft a framework from this table",
+                viewname="engagement:framework-draft",
+                permission="engagement.add_framework",
+            )
+        )
         # Pages, exports and API reads that show the knowledge base at a release.
         registry.register_release_views(
             "engagement:home",

@@ -24,7 +24,7 @@ from engagement.models import (
     evidence_fitting,
     evidence_problems,
 )
-from engagement.services import framework_create, framework_update
+from engagement.services import framework_create, framework_draft, framework_update
 from institutions.models import Institution
 from sources.models import CitationRole, Document
 from sources.serializers import CitationSerializer, citation_rows
@@ -341,3 +341,62 @@ class FrameworkSerializer(ModelCleanSerializer):
 
     def update(self, instance: Framework, validated_data) -> Framework:
         return framework_update(framework=instance, **validated_data, changed_by=self._editor())
+
+
+class FrameworkDraftSerializer(serializers.Serializer):
+    """A draft framework from a table of a source (`engagement.services.framework_draft`)."""
+
+    document = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Document.objects.defer("text", "reader"),
+        help_text="The slug of the source document.",
+    )
+    table = serializers.CharField(
+        max_length=200, help_text="The anchor of any passage (row) of the table."
+    )
+    levels = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, allow_null=True, max_length=50),
+        required=False,
+        help_text="`{column heading: level slug}`: which column is which level, where the "
+        "headings do not say (an empty slug or null: the column is no level). Columns not "
+        "named keep the level their heading names.",
+    )
+    institutions = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        queryset=Institution.objects.all(),
+        required=False,
+        help_text="Slugs of the framework's institutions.",
+    )
+    slug = serializers.CharField(
+        max_length=100,
+        required=False,
+        help_text="The draft's slug; by default made of the document's slug and the table's.",
+    )
+    name = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="The draft's name; by default the table's caption and the document's title.",
+    )
+
+    def create(self, validated_data) -> Framework:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return framework_draft(
+            **validated_data,
+            changed_by=user if user is not None and user.is_authenticated else None,
+        )
+
+
+class FrameworkDraftAnswerSerializer(FrameworkSerializer):
+    """A framework just drafted: the framework, its status and its cells with their
+    citations."""
+
+    status = serializers.CharField(read_only=True, help_text="`draft`.")
+    cells = CellSerializer(
+        source="drafted_cells", many=True, read_only=True, help_text="Its cells, in grid order."
+    )
+
+    class Meta(FrameworkSerializer.Meta):
+        fields = [*FrameworkSerializer.Meta.fields, "status", "cells"]
+        read_only_fields = FrameworkSerializer.Meta.fields

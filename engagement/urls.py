@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement import export_views, views
+from engagement import draft_views, export_views, views
 
 app_name = "engagement"
 
@@ -14,6 +14,11 @@ urlpatterns = [
         "frameworks/<slug:slug>/cells/<slug:activity>/<slug:level>/",
         views.CellDetailView.as_view(),
         name="cell-detail",
+    ),
+    path(
+        "editors/frameworks/draft/",
+        draft_views.FrameworkDraftView.as_view(),
+        name="framework-draft",
     ),
     path("activities/", views.ActivityIndexView.as_view(), name="activity-index"),
     path("activities/<slug:slug>/", views.ActivityDetailView.as_view(), name="activity-detail"),

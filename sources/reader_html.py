@@ -13,9 +13,10 @@ text, named for assistive technology by its `aria-label`.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from urllib.parse import urlencode
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Count, F, Window
@@ -352,13 +353,15 @@ def text_html(
     notes: dict[int, Notes],
     cite: Citation | None = None,
     editor: bool = False,
+    table_actions: Sequence[registry.TableAction] = (),
 ) -> SafeString:
     """The passages of a page as HTML: headings, paragraphs, lists, footnotes and tables,
     each ending with a newline, `cite`'s quote marked when it stands; for an `editor`, each
-    passage links its cite form."""
+    passage links its cite form, and each table the `table_actions` (`core.registry`)."""
     permalinks = _permalinks(document)
     forms = _cite_forms(document) if editor else None
     marks = source_page_marks(passages)
+    actions = [(action, link(action.viewname)) for action in table_actions]
 
     def tools(passage: Passage) -> str:
         return _tools(permalinks, passage, notes.get(passage.pk), forms)
@@ -373,6 +376,8 @@ def text_html(
             while stop < len(passages) and passages[stop].kind == PassageKind.TABLE_ROW:
                 stop += 1
             out.append(_table(tools, passages, index, stop, cite=cite, marks=marks))
+            if actions:
+                out.append(_table_actions(document, passages[index].anchor, actions))
             index = stop
             continue
         if passage.kind == PassageKind.LIST_ITEM:
@@ -407,6 +412,18 @@ def text_html(
             )
         index += 1
     return mark_safe("".join(out))
+
+
+def _table_actions(document: Document, anchor: str, actions) -> str:
+    """The links to what an editor may do with a table: links without text of their own
+    (their label is drawn by the stylesheet), so the page's text stays the reading text."""
+    query = urlencode({"document": document.slug, "table": anchor})
+    links = "".join(
+        f'<a class="table-action" href="{escape(url)}?{escape(query)}" '
+        f'data-label="{escape(action.label)}" aria-label="{escape(action.label)}"></a>'
+        for action, url in actions
+    )
+    return f'<p class="table-actions">{links}</p>'
 
 
 def _cited_class(passage: Passage, cite: Citation | None) -> str:

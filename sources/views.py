@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import registry
 from core.cache import depends_on
 from core.metadata import canonical_url
 from core.pages import api_link, breadcrumbs
@@ -157,6 +158,11 @@ class ReaderPageView(TemplateView):
                     notes=notes,
                     cite=cite,
                     editor=editor,
+                    table_actions=[
+                        action
+                        for action in registry.table_actions()
+                        if editor and request.user.has_perm(action.permission)
+                    ],
                 ),
                 "notes": [notes[p.pk] for p in passages if p.pk in notes],
                 "cite": cite,
