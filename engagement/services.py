@@ -17,6 +17,7 @@ from engagement.models import (
     CellKind,
     EngagementLevel,
     Framework,
+    FrameworkStatus,
 )
 from institutions.models import Institution
 from sources.models import Citation, Document
@@ -85,16 +86,18 @@ def framework_create(
     document: Document,
     institutions: Iterable[Institution],
     description: str = "",
+    status: str = FrameworkStatus.PUBLISHED,
     changed_by=None,
 ) -> Framework:
-    """A new framework (a matrix without cells yet) of `institutions`, from `document`.
+    """A new framework (a matrix without cells yet) of `institutions`, from `document`;
+    a draft (`status`), seen by editors only until published, or published at once.
 
     Validated whole (`full_clean()`: the slug free, the lengths) before anything is written;
     `changed_by` (a user) is named in its history."""
     values = {"slug": slug, "name": name, "description": description}
     _framework_texts_check(values)
     members = _institutions_check(institutions)
-    framework = Framework(**values, document=document)
+    framework = Framework(**values, document=document, status=status)
     framework.full_clean()
     framework._history_user = changed_by  # type: ignore[attr-defined]
     framework.save()
@@ -127,6 +130,26 @@ def framework_update(
         framework.institutions.values_list("pk", flat=True)
     ):
         framework.institutions.set(members)
+    return framework
+
+
+class AlreadyPublished(Exception):
+    """The framework to publish is published already."""
+
+
+@transaction.atomic
+def framework_publish(*, framework: Framework, changed_by=None) -> Framework:
+    """Publish the draft `framework`: it, its cells, their citations and the activities only
+    it held appear to everyone at once, in one transaction that writes the framework alone
+    (the changes feed's one event, `status` draft -> published), named after `changed_by`.
+    AlreadyPublished if it is published."""
+    framework = Framework._base_manager.select_for_update().get(pk=framework.pk)
+    if framework.status == FrameworkStatus.PUBLISHED:
+        raise AlreadyPublished(f"The framework “{framework.slug}” is published already.")
+    framework.status = FrameworkStatus.PUBLISHED
+    framework._history_user = changed_by  # type: ignore[attr-defined]
+    framework.full_clean()
+    framework.save(update_fields=["status", "updated_at"])
     return framework
 
 
