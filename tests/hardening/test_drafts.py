@@ -202,7 +202,7 @@ def test_a_filter_naming_the_draft_finds_nothing_there_is(client, draft):
 
 
 def test_an_editor_sees_the_draft_with_its_banner(client, draft, staff):
-    framework, cell, citation = draft
+    framework, cell, _ = draft
     client.force_login(staff)
     for url in _own_routes(*draft):
         response = client.get(url)
@@ -234,7 +234,7 @@ def test_an_editor_sees_the_draft_with_its_banner(client, draft, staff):
 
 
 def test_once_published_everyone_sees_it_and_the_release_still_does_not(client, draft, staff):
-    framework, cell, citation = draft
+    framework = draft[0]
     framework_publish(framework=framework, changed_by=staff)
     for url in _own_routes(*draft):
         response = client.get(url)
