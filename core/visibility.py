@@ -13,7 +13,7 @@ history records); the apps never ask "is this a draft?" view by view:
   tables, and the plain SQL of the matrix and the search.
 
 Who may see private content: an editor (a staff account, as `manage.py create_editor`
-makes, or a superuser). The request being answered is held in a context variable (set by
+makes, a superuser, or a member of the editors group: `sees_private`). The request being answered is held in a context variable (set by
 `VisibilityMiddleware`) and its user read when a query is built, so an API key
 authenticated by the view counts as much as a session. Outside any request (management
 commands, the shell, tests calling functions directly) everything is visible, except inside
@@ -37,14 +37,24 @@ _PUBLIC = object()
 _viewer: ContextVar[Any] = ContextVar("atlas_viewer", default=None)
 
 
+_permissions: set[str] = set()
+
+
+def register_viewer_permission(permission: str) -> None:
+    """Declare a permission ("app_label.codename") whose holders are editors who see private
+    content (from an app's `ready()`: the editors group holds it)."""
+    _permissions.add(permission)
+
+
 def sees_private(user) -> bool:
-    """Whether `user` may see what is not published: an active editor (staff) or superuser."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_staff or user.is_superuser)
-    )
+    """Whether `user` may see what is not published: an active staff account (as
+    `create_editor` makes), a superuser, or a holder of a permission an app declared (a
+    member of the editors group)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return any(user.has_perm(permission) for permission in sorted(_permissions))
 
 
 def private_hidden() -> bool:

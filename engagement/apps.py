@@ -6,10 +6,12 @@ class EngagementConfig(AppConfig):
     verbose_name = "Engagement"
 
     def ready(self) -> None:
-        from core import registry
+        from core import registry, visibility
         from engagement.content import CONTENT
 
         registry.register(*CONTENT)
+        # Editors who may change frameworks see the drafts (`core.visibility`).
+        visibility.register_viewer_permission("engagement.change_framework")
         # Pages, exports and API reads that show the knowledge base at a release.
         registry.register_release_views(
             "engagement:home",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 
 from core.history import history_model, m2m_history_model, records_at
 from core.package import Column, Table, fk, id_column, slug_column
@@ -55,13 +57,20 @@ def _activity_private(version: int | None = None) -> Q:
 
 
 def _cell_private_history(version) -> Q:
-    """A cell's records written while its framework was a draft (it had a draft record at
-    or after them), and every record of the cells of today's drafts: once published, the
-    public's feed shows the publication and what came after, not the drafting."""
-    drafted = _frameworks.filter(status=FrameworkStatus.DRAFT, history_version__gte=version).values(
-        "id"
+    """A cell's records written while its framework was a draft (its framework's last record
+    at or before them says draft), and every record of the cells of today's drafts: once
+    published, the public's feed shows the publication and what came after, not the
+    drafting."""
+    status_then = (
+        _frameworks.filter(id=OuterRef("framework_id"), history_version__lte=version)
+        .order_by("-history_version", "-history_id")
+        .values("status")[:1]
     )
-    return Q(framework_id__in=_drafts()) | Q(framework_id__in=drafted)
+    drafted = Exact(
+        Coalesce(Subquery(status_then), Value(FrameworkStatus.PUBLISHED)),
+        Value(FrameworkStatus.DRAFT),
+    )
+    return Q(framework_id__in=_drafts()) | Q(drafted)
 
 
 LEVELS = Table(
