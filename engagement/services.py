@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from core.scopes import scopes_move
 from core.text import stored_text_problem
 from core.writes import changed_fields
 from engagement.models import (
@@ -150,6 +151,16 @@ def framework_publish(*, framework: Framework, changed_by=None) -> Framework:
     framework._history_user = changed_by  # type: ignore[attr-defined]
     framework.full_clean()
     framework.save(update_fields=["status", "updated_at"])
+    # Its activities join the shared vocabulary on every page, its name the lists of its
+    # document and institutions: each page that lists them is built again.
+    scopes_move(
+        "vocabulary",
+        "frameworks",
+        "documents",
+        "institutions",
+        f"document:{framework.document_id}",
+        *(f"institution:{pk}" for pk in framework.institutions.values_list("pk", flat=True)),
+    )
     return framework
 
 
