@@ -74,6 +74,13 @@ class FrameworkAdmin(AtlasAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("document__text")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "status" in form.base_fields:
+            # Left out of a form (a script's POST, as before drafts), it is published.
+            form.base_fields["status"].required = False
+        return form
+
     def get_readonly_fields(self, request, obj=None):
         # A draft is published by the action, never by editing a form.
         readonly = list(super().get_readonly_fields(request, obj))
