@@ -121,3 +121,15 @@ def test_the_publication_is_one_event_in_the_changes(client_editor, client_anon)
     cell.save()
     later = changes_since(client_anon, start, type="cell")
     assert [c["key"] for c in later] == [cell.pk]
+
+
+def test_an_editors_list_never_answers_the_publics_conditional_get(client_editor, client_anon):
+    FrameworkFactory(slug="a-draft", status=FrameworkStatus.DRAFT)
+    url = f"{API}/frameworks/?page_size=500"
+    editors = client_editor.get(url)
+    assert "a-draft" in {f["slug"] for f in editors.json()["results"]}
+    assert editors["Cache-Control"] == "private, no-cache"
+    public = client_anon.get(url, headers={"If-None-Match": editors["ETag"]})
+    assert public.status_code == 200 and public["ETag"] != editors["ETag"]
+    assert "a-draft" not in {f["slug"] for f in public.json()["results"]}
+    assert public["Cache-Control"] == "no-cache"
