@@ -412,12 +412,12 @@ def _citing_rule(content: Content, claim_rows) -> Q | None:
         ids = claim_rows(claim)
         if ids is None:
             continue
-        part = Q(
-            **{
-                f"{content_type_field}_id": ContentType.objects.get_for_model(claim.model).pk,
-                f"{object_field}__in": ids,
-            }
-        )
+        # The content type as a subquery: building the rule reads nothing (a schema built
+        # without a database builds querysets too).
+        content_type = ContentType.objects.filter(
+            app_label=claim.model._meta.app_label, model=claim.model._meta.model_name
+        ).values("pk")
+        part = Q(**{f"{content_type_field}__in": content_type, f"{object_field}__in": ids})
         rule = part if rule is None else rule | part
     return rule
 
