@@ -47,7 +47,8 @@ class SlugMultipleField(django_filters.fields.ModelMultipleChoiceField):
     def _check_values(self, value):
         # A slug of what the request may not see (a draft) is unknown, as any other: the
         # queryset built when the filter was declared is narrowed now (`core.visibility`).
-        self.queryset = queryset = visible(self.queryset)
+        queryset: QuerySet = visible(self.queryset)  # type: ignore[has-type]
+        self.queryset = queryset
         key = self.to_field_name or "pk"
         if key == "pk" or queryset.query.has_filters() or self.null_label is not None:
             return super()._check_values(value)
