@@ -28,6 +28,7 @@ from core.history import State, objects_of
 from core.models import Release, ReleasePackage
 from core.registry import Compare
 from core.textdiff import diff_html
+from core.visibility import public
 
 # Path segments under /releases/ that are pages, not tags.
 RESERVED_TAGS = frozenset({"compare"})
@@ -52,7 +53,8 @@ def release_create(*, tag: str, title: str = "", notes: str = "", site_url: str 
         raise ReleaseError("; ".join(messages)) from None
     outermost = not connection.in_atomic_block
     try:
-        with transaction.atomic():
+        # A release freezes what is published: never a draft, whoever makes it.
+        with public(), transaction.atomic():
             if outermost and connection.vendor == "postgresql":
                 # One snapshot for the version, the counts and every table of the package.
                 with connection.cursor() as cursor:

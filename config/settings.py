@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Drafts are left out of every read for those who may not see them (core/visibility.py).
+    "core.visibility.VisibilityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Every query parameter of every route checked before its view reads it (core/params.py).
     "core.middleware.ParameterGuardMiddleware",

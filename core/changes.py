@@ -41,6 +41,7 @@ from core.history import (
 )
 from core.links import link
 from core.textdiff import diff_html
+from core.visibility import private_hidden
 
 # The scopes a change can be filtered by, as query parameters: each names objects by slug.
 SCOPES = ("framework", "document", "institution", "activity", "level")
@@ -171,7 +172,11 @@ def change_query(params: Mapping) -> ChangeQuery:
             continue
         history = history_model(tracked[name].model)
         found: dict[str, set[int]] = defaultdict(set)
-        pairs = history._default_manager.filter(slug__in=slugs).values_list("slug", "id")
+        records = history._default_manager.filter(slug__in=slugs)
+        private = registry.private_history_rule(tracked[name].model) if private_hidden() else None
+        if private is not None:
+            records = records.exclude(private)
+        pairs = records.values_list("slug", "id")
         for slug, pk in pairs.order_by().distinct():
             found[slug].add(pk)
         missing = [slug for slug in slugs if slug not in found]
@@ -258,6 +263,11 @@ def find(
     for tracked in query.types:
         rank = ranks[tracked.name]
         conditions = Q(history_version__isnull=False)
+        if private_hidden():
+            # A draft's records never reach the public: its publication is its first change.
+            private = registry.private_history_rule(tracked.model)
+            if private is not None:
+                conditions &= ~private
         if cursor is not None:
             conditions &= _position(rank, cursor, newest_first)
         skip = False

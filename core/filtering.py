@@ -17,6 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.text import shown
+from core.visibility import visible
 
 
 class CommaSeparatedMultiple(forms.SelectMultiple):
@@ -44,7 +45,10 @@ class SlugMultipleField(django_filters.fields.ModelMultipleChoiceField):
     same objects, the same errors; a queryset with conditions of its own is left to Django."""
 
     def _check_values(self, value):
-        queryset = self.queryset
+        # A slug of what the request may not see (a draft) is unknown, as any other: the
+        # queryset built when the filter was declared is narrowed now (`core.visibility`).
+        queryset: QuerySet = visible(self.queryset)  # type: ignore[has-type]
+        self.queryset = queryset
         key = self.to_field_name or "pk"
         if key == "pk" or queryset.query.has_filters() or self.null_label is not None:
             return super()._check_values(value)

@@ -26,6 +26,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.fields.related import ForeignKey, ManyToManyField, ManyToManyRel, ManyToOneRel
 from simple_history.manager import HistoricalQuerySet
 
+from core.visibility import private_hidden
+
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
@@ -199,6 +201,13 @@ class State:
     def objects(self, model: type[models.Model]) -> StateQuerySet:
         """`model`'s objects as they stood: each one's last record, deletions left out."""
         records = records_at(model, self.version).exclude(history_type="-")
+        if private_hidden():
+            from core import registry
+
+            # What was private then (a draft and its cells) stays out of the public's view.
+            rule = registry.private_rule(model, self.version)
+            if rule is not None:
+                records = records.exclude(rule)
         queryset = StateQuerySet(model=records.model, query=records.query, using=records.db)
         queryset._as_instances = True
         queryset.version = self.version

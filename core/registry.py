@@ -21,6 +21,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import AppRegistryNotReady
 from django.db import models
+from django.db.models import OuterRef, Q
 
 from core.package import Table
 
@@ -192,6 +193,15 @@ class Content:
     cites: tuple[str, str] | None = None
     tables: tuple[Table, ...]  # its table in the data package, and its many-to-many's
     compare: Compare | None = None
+    # Which of its rows are private, seen by editors only (`core.visibility`): a Q over its
+    # rows now (given None) or over its records as they stood at a version (given the
+    # version: `core.history.State`); over the rows of its many-to-many tables now, by field
+    # name; and over its history records in the changes feed, given the version to judge
+    # each at (an expression valid inside a subquery of the records' query:
+    # OuterRef("history_version") for its own records).
+    private: Callable[[int | None], Q] | None = None
+    m2m_private: Mapping[str, Callable[[], Q]] = field(default_factory=dict)
+    private_history: Callable[[Any], Q] | None = None
 
     def tracked(self) -> Tracked:
         return Tracked(
@@ -442,3 +452,81 @@ def register_table_action(action: TableAction) -> None:
 
 def table_actions() -> tuple[TableAction, ...]:
     return tuple(_table_actions.values())
+
+
+# --- what is private (`core.visibility`) ---------------------------------------------------
+
+
+def _citing_rule(content: Content, claim_rows) -> Q | None:
+    """The rows of a citing model (`content.cites`) whose claim is private: `claim_rows`
+    maps a claim's declaration to a subquery of its private ids, or None."""
+    from django.contrib.contenttypes.models import ContentType
+
+    assert content.cites is not None
+    content_type_field, object_field = content.cites
+    rule: Q | None = None
+    for claim in _declarations.values():
+        if claim.claim is None:
+            continue
+        ids = claim_rows(claim)
+        if ids is None:
+            continue
+        # The content type as a subquery: building the rule reads nothing (a schema built
+        # without a database builds querysets too).
+        content_type = ContentType.objects.filter(
+            app_label=claim.model._meta.app_label, model=claim.model._meta.model_name
+        ).values("pk")
+        part = Q(**{f"{content_type_field}__in": content_type, f"{object_field}__in": ids})
+        rule = part if rule is None else rule | part
+    return rule
+
+
+def private_rule(model: type[models.Model], version: int | None = None) -> Q | None:
+    """The rows of `model` that are private now (a content model, or the many-to-many table
+    of one), or its records that were at `version`; None when none can be. A citing model's
+    rows are private when their claim is."""
+    from core.history import records_at
+
+    content = _declarations.get(model)
+    if content is None:
+        for owner in _declarations.values():
+            for name, rule in owner.m2m_private.items():
+                if owner.model._meta.get_field(name).remote_field.through is model:  # type: ignore[union-attr]
+                    return rule()
+        return None
+    if content.private is not None:
+        return content.private(version)
+    if content.cites is None:
+        return None
+
+    def claim_rows(claim: Content):
+        if claim.private is None:
+            return None
+        rule = claim.private(version)
+        if version is None:
+            return claim.model._base_manager.filter(rule).values("pk")
+        return records_at(claim.model, version).filter(rule).values("id")
+
+    return _citing_rule(content, claim_rows)
+
+
+def private_history_rule(model: type[models.Model]) -> Q | None:
+    """The history records of `model` that the public never sees: those written while what
+    they belong to was private (a draft's cells, before and while it is a draft), and those
+    of objects private now. None when none can be."""
+    content = _declarations.get(model)
+    if content is None:
+        return None
+    if content.private_history is not None:
+        return content.private_history(OuterRef("history_version"))
+    if content.cites is None:
+        return None
+
+    def claim_rows(claim: Content):
+        if claim.private_history is None:
+            return None
+        # Judged at the citing record's version, two subqueries down.
+        rule = claim.private_history(OuterRef(OuterRef("history_version")))
+        return claim.model.history.model._default_manager.filter(rule).values("id")  # type: ignore[attr-defined]
+
+    return _citing_rule(content, claim_rows)

@@ -189,3 +189,15 @@ def scope_versions(scopes: Iterable[str], connection=default_connection) -> dict
             )
             found.update((scope, int(version)) for scope, version in cursor.fetchall())
     return {scope: found.get(scope, 0) for scope in wanted}
+
+
+def scopes_move(*scopes: str, connection=default_connection) -> None:
+    """Move `scopes` in the writing transaction, for a write whose reach no rule of its
+    table can say: a framework's publication shows it, its cells and the activities only it
+    held on pages of every scope that lists them (`core.visibility`)."""
+    wanted = sorted(set(scopes))
+    if not wanted:
+        return
+    selects = ["SELECT CAST(%s AS text) AS s"] * len(wanted)
+    with connection.cursor() as cursor:
+        cursor.execute(_bump(connection.vendor, selects), wanted)

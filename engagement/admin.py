@@ -20,7 +20,7 @@ from engagement.models import (
     evidence_fitting,
     evidence_problems,
 )
-from engagement.services import framework_cells_complete
+from engagement.services import AlreadyPublished, framework_cells_complete, framework_publish
 from sources.admin import CitationInline
 
 
@@ -101,17 +101,46 @@ class CellInline(AtlasInlineMixin, admin.TabularInline):
 
 @admin.register(Framework)
 class FrameworkAdmin(AtlasAdmin):
-    list_display = ["name", "slug", "document", "ordinal", "updated_at"]
-    list_filter = [slug_filter("institutions", "institution"), slug_filter("document", "document")]
+    list_display = ["name", "slug", "status", "document", "ordinal", "updated_at"]
+    list_filter = [
+        "status",
+        slug_filter("institutions", "institution"),
+        slug_filter("document", "document"),
+    ]
     list_select_related = ["document"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["document", "institutions"]
     inlines = [CellInline]
-    actions = ["complete_grid"]
+    actions = ["complete_grid", "publish"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("document__text")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "status" in form.base_fields:
+            # Left out of a form (a script's POST, as before drafts), it is published.
+            form.base_fields["status"].required = False
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        # A draft is published by the action, never by editing a form.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "status"] if obj is not None else readonly
+
+    @admin.action(description="Publish the selected drafts: everyone sees them at once")
+    def publish(self, request, queryset):
+        if not request.user.has_perm("engagement.change_framework"):
+            self.message_user(request, "You may not publish frameworks.", messages.ERROR)
+            return
+        for framework in queryset:
+            try:
+                framework_publish(framework=framework, changed_by=request.user)
+            except AlreadyPublished as error:
+                self.message_user(request, str(error), messages.WARNING)
+            else:
+                self.message_user(request, f"{framework}: published.")
 
     @admin.action(description="Complete the grid: add an empty cell for every missing position")
     def complete_grid(self, request, queryset):

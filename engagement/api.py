@@ -12,7 +12,8 @@ from rest_framework.response import Response
 
 from core.api.at_release import ReleaseReadsMixin
 from core.api.conditional import object_etag
-from core.api.errors import UniqueConflict
+from core.api.errors import Conflict, UniqueConflict
+from core.api.permissions import EditorPermissions
 from core.api.renderers import JSONRenderer
 from core.api.viewsets import AtlasViewSetMixin
 from engagement.cell_history import CellHistorySerializer, cell_history
@@ -34,7 +35,7 @@ from engagement.serializers import (
     LevelSerializer,
     cell_rows,
 )
-from engagement.services import framework_delete
+from engagement.services import AlreadyPublished, framework_delete, framework_publish
 from sources.models import citations_prefetch
 
 CITATIONS = "citations__passage__document"
@@ -73,6 +74,12 @@ class ActivityViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSe
         if self.release is not None:
             return self.release_queryset().order_by("ordinal")
         return Activity.objects.prefetch_related(citations_prefetch()).order_by("ordinal")
+
+
+class PublishPermissions(EditorPermissions):
+    """Publishing changes a framework: the `change` permission, whatever the method."""
+
+    perms_map = {**EditorPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
 
 
 class FrameworkViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
@@ -126,6 +133,19 @@ class FrameworkViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
         framework.drafted_cells = list(Cell.objects.filter(framework=framework).for_list())
         answer = FrameworkDraftAnswerSerializer(framework, context=self.get_serializer_context())
         return Response(answer.data, status=201)
+
+    @extend_schema(request=None, responses=FrameworkSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[PublishPermissions])
+    def publish(self, request, slug=None):
+        """Publish a draft: it, its cells, their citations and the activities only it held
+        appear everywhere at once. A 409 if it is published already; `If-Match` with its
+        ETag refuses (412) a framework changed since it was read."""
+        framework = self.get_object()
+        try:
+            self.written = framework_publish(framework=framework, changed_by=request.user)
+        except AlreadyPublished as error:
+            raise Conflict(str(error)) from None
+        return Response(status=200)
 
 
 class CellViewSet(ReleaseReadsMixin, AtlasViewSetMixin, viewsets.ModelViewSet):

@@ -6,7 +6,7 @@ class EngagementConfig(AppConfig):
     verbose_name = "Engagement"
 
     def ready(self) -> None:
-        from core import registry
+        from core import registry, visibility
         from engagement.content import CONTENT
 
         registry.register(*CONTENT)
@@ -18,6 +18,8 @@ class EngagementConfig(AppConfig):
                 permission="engagement.add_framework",
             )
         )
+        # Editors who may change frameworks see the drafts (`core.visibility`).
+        visibility.register_viewer_permission("engagement.change_framework")
         # Pages, exports and API reads that show the knowledge base at a release.
         registry.register_release_views(
             "engagement:home",

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.history import HISTORY_TYPES, display_name
+from core.visibility import private_hidden, private_q
 from engagement.models import Cell
 
 # Bookkeeping, not content: every save moves it.
@@ -74,10 +75,11 @@ class CellHistorySerializer(serializers.Serializer):
 
 def cell_history(pk: int) -> tuple[list, dict]:
     """A cell's versions, newest first, each with the version before it (one query)."""
-    records = list(
-        Cell.history.filter(id=pk)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")
-    )
+    found = Cell.history.filter(id=pk)
+    private = private_q(Cell) if private_hidden() else None
+    if private is not None:
+        # A draft's cell has no history the public may read (its framework is a draft now).
+        found = found.exclude(private)
+    records = list(found.select_related("history_user").order_by("-history_date", "-history_id"))
     previous = {newer.history_id: older for newer, older in pairwise(records)}
     return records, previous

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 
-from core.history import history_model, m2m_history_model
+from core.history import history_model, m2m_history_model, records_at
 from core.package import Column, Table, fk, id_column, slug_column
 from core.registry import Claim, Compare, Content, Names, Row, ScopeRule
-from engagement.models import Activity, Cell, CellEvidence, EngagementLevel, Framework
+from engagement.models import (
+    Activity,
+    Cell,
+    CellEvidence,
+    EngagementLevel,
+    Framework,
+    FrameworkStatus,
+)
 
 _frameworks = history_model(Framework)._default_manager
 _members = m2m_history_model(Framework, "institutions")._default_manager
@@ -19,6 +28,56 @@ def _of_documents(ids):
 
 def _of_institutions(ids):
     return _members.filter(institution_id__in=ids).values("framework_id")
+
+
+# What is private (`core.visibility`): a draft framework, its cells (their citations follow
+# from the cells being claims), and the activities that only drafts hold: an activity with a
+# cell in a draft and none in a published framework. An activity with no cell at all is the
+# shared vocabulary, and shows.
+
+
+def _drafts(version: int | None = None):
+    """The ids of the drafts now, or of those that were drafts at `version`."""
+    if version is None:
+        return Framework._base_manager.filter(status=FrameworkStatus.DRAFT).values("pk")
+    return records_at(Framework, version).filter(status=FrameworkStatus.DRAFT).values("id")
+
+
+def _framework_private(version: int | None = None) -> Q:
+    return Q(status=FrameworkStatus.DRAFT)
+
+
+def _cell_private(version: int | None = None) -> Q:
+    return Q(framework_id__in=_drafts(version))
+
+
+def _activity_private(version: int | None = None) -> Q:
+    if version is None:
+        cells = Cell._base_manager.all()
+    else:
+        cells = records_at(Cell, version).exclude(history_type="-")
+    drafts = _drafts(version)
+    published = cells.exclude(framework_id__in=drafts).values("activity_id")
+    return Q(id__in=cells.filter(framework_id__in=drafts).values("activity_id")) & ~Q(
+        id__in=published
+    )
+
+
+def _cell_private_history(version) -> Q:
+    """A cell's records written while its framework was a draft (its framework's last record
+    at or before them says draft), and every record of the cells of today's drafts: once
+    published, the public's feed shows the publication and what came after, not the
+    drafting."""
+    status_then = (
+        _frameworks.filter(id=OuterRef("framework_id"), history_version__lte=version)
+        .order_by("-history_version", "-history_id")
+        .values("status")[:1]
+    )
+    drafted = Exact(
+        Coalesce(Subquery(status_then), Value(FrameworkStatus.PUBLISHED)),
+        Value(FrameworkStatus.DRAFT),
+    )
+    return Q(framework_id__in=_drafts()) | Q(drafted)
 
 
 LEVELS = Table(
@@ -156,6 +215,8 @@ CONTENT = (
         scopes=(ScopeRule("vocabulary"),),
         claim=Claim(kind="Activity", owners=(("vocabulary", None),), search=("name",)),
         tables=(ACTIVITIES,),
+        private=_activity_private,
+        private_history=lambda version: _activity_private(),
     ),
     Content(
         model=Framework,
@@ -176,6 +237,10 @@ CONTENT = (
             "institution": lambda ids: Q(id__in=_of_institutions(ids)),
         },
         tables=(FRAMEWORKS, FRAMEWORK_INSTITUTIONS),
+        private=_framework_private,
+        m2m_private={"institutions": lambda: Q(framework_id__in=_drafts())},
+        # Its records as a draft; its publication (draft -> published) is the first shown.
+        private_history=lambda version: _framework_private(),
     ),
     Content(
         model=Cell,
@@ -200,6 +265,8 @@ CONTENT = (
             search=("activity__name", "level__name", "framework__name", "framework__slug"),
         ),
         tables=(CELLS,),
+        private=_cell_private,
+        private_history=_cell_private_history,
         compare=Compare(
             fields=("kind", "text", "emphasised", "evidence", "note"),
             texts=("text", "note"),

@@ -23,8 +23,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from core.links import link, linker
+from core.visibility import private_hidden
 from engagement.matrix import SHOWN_START, GridCell, SourceLink, place_cells
-from engagement.models import Activity, Cell, EngagementLevel, Framework
+from engagement.models import Activity, Cell, EngagementLevel, Framework, FrameworkStatus
 from institutions.models import Institution
 from sources.models import (
     Citation,
@@ -76,6 +77,11 @@ class GridFramework:
     description: str
     document: GridDocument
     institutions: tuple[Entry, ...]
+    status: str = FrameworkStatus.PUBLISHED
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == FrameworkStatus.DRAFT
 
     @property
     def document_id(self) -> int:
@@ -102,6 +108,7 @@ class _PageRow(NamedTuple):
     document_id: int | None
     document_slug: str | None
     document_title: str | None
+    status: str | None
 
 
 def _table(model) -> str:
@@ -110,24 +117,34 @@ def _table(model) -> str:
 
 def grid_page(slug: str) -> GridPage | None:
     """The framework `slug` with its document and institutions, and the levels and
-    activities in order; None when there is no such framework (one query)."""
+    activities in order; None when there is no such framework, or it is a draft and drafts
+    are hidden (`core.visibility`) (one query)."""
     framework, document = _table(Framework), _table(Document)
     through = _table(Framework.institutions.through)
     institution = _table(Institution)
+    params: list = [slug, slug]
+    shown, activities = "", ""
+    if private_hidden():
+        # Drafts, and the activities only drafts hold, as the models' managers leave them out.
+        shown = " AND f.status = %s"
+        params = [slug, FrameworkStatus.PUBLISHED, slug]
+        visible, visible_params = Activity.objects.values("id").query.sql_with_params()
+        activities = f" WHERE id IN ({visible})"
+        params.extend(visible_params)
     sql = (
         "SELECT 'framework' AS part, f.id, f.slug, f.name, f.ordinal, f.description, "
-        "d.id AS document_id, d.slug AS document_slug, d.title AS document_title "
-        f"FROM {framework} f JOIN {document} d ON d.id = f.document_id WHERE f.slug = %s "
-        "UNION ALL SELECT 'institution', i.id, i.slug, i.name, 0, NULL, NULL, NULL, NULL "
+        "d.id AS document_id, d.slug AS document_slug, d.title AS document_title, f.status "
+        f"FROM {framework} f JOIN {document} d ON d.id = f.document_id WHERE f.slug = %s{shown} "
+        "UNION ALL SELECT 'institution', i.id, i.slug, i.name, 0, NULL, NULL, NULL, NULL, NULL "
         f"FROM {institution} i JOIN {through} fi ON fi.institution_id = i.id "
         f"JOIN {framework} f ON f.id = fi.framework_id WHERE f.slug = %s "
-        "UNION ALL SELECT 'level', id, slug, name, ordinal, NULL, NULL, NULL, NULL "
+        "UNION ALL SELECT 'level', id, slug, name, ordinal, NULL, NULL, NULL, NULL, NULL "
         f"FROM {_table(EngagementLevel)} "
-        "UNION ALL SELECT 'activity', id, slug, name, ordinal, NULL, NULL, NULL, NULL "
-        f"FROM {_table(Activity)}"
+        "UNION ALL SELECT 'activity', id, slug, name, ordinal, NULL, NULL, NULL, NULL, NULL "
+        f"FROM {_table(Activity)}{activities}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [slug, slug])
+        cursor.execute(sql, params)
         rows = [_PageRow(*row) for row in cursor.fetchall()]
     found = [row for row in rows if row.part == "framework"]
     if not found:
@@ -158,6 +175,7 @@ def grid_page(slug: str) -> GridPage | None:
             ),
             # Institutions in name order, as their model orders them.
             institutions=tuple(entries("institution", institution_link)),
+            status=row.status or FrameworkStatus.PUBLISHED,
         ),
         levels=entries("level", level_link),
         activities=entries("activity", activity_link),

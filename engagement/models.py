@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from core.history import VersionedHistory
 from core.links import link
+from core.visibility import VisibleManager
 from institutions.models import Institution
 from sources.models import Citation, citations_prefetch
 
@@ -55,6 +56,9 @@ class Activity(models.Model):
 
     citations = GenericRelation(Citation, related_query_name="activity")
     history = HistoricalRecords(bases=[VersionedHistory])
+
+    # Without the activities only drafts hold, for those who may not see drafts.
+    objects = VisibleManager()
 
     class Meta:
         ordering = ["ordinal"]
@@ -126,7 +130,8 @@ class Framework(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = FrameworkQuerySet.as_manager()
+    # Without drafts, for those who may not see them (`core.visibility`).
+    objects = VisibleManager.from_queryset(FrameworkQuerySet)()
     history = HistoricalRecords(m2m_fields=[institutions], bases=[VersionedHistory])
 
     class Meta:
@@ -139,6 +144,10 @@ class Framework(models.Model):
 
     def get_absolute_url(self) -> str:
         return link("engagement:framework-detail", slug=self.slug)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == FrameworkStatus.DRAFT
 
 
 class CellKind(models.TextChoices):
@@ -279,7 +288,8 @@ class Cell(models.Model):
     citations = GenericRelation(Citation, related_query_name="cell")
     history = HistoricalRecords(bases=[VersionedHistory])
 
-    objects = CellQuerySet.as_manager()
+    # Without the cells of drafts, for those who may not see them (`core.visibility`).
+    objects = VisibleManager.from_queryset(CellQuerySet)()
 
     # On a cell a matrix page shows: its source citations' links (`matrix.add_source_links`).
     source_links: list

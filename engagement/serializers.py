@@ -21,6 +21,7 @@ from engagement.models import (
     CellKind,
     EngagementLevel,
     Framework,
+    FrameworkStatus,
     evidence_fitting,
     evidence_problems,
 )
@@ -311,6 +312,12 @@ class FrameworkSerializer(ModelCleanSerializer):
     cells_api_url = ApiListUrlField(
         "cell", filter="framework", source="slug", help_text="Its cells."
     )
+    status = serializers.ChoiceField(
+        choices=FrameworkStatus.choices,
+        default=FrameworkStatus.PUBLISHED,
+        help_text="`draft` (seen by editors only) or `published`. Given on create only; a "
+        "draft is published with POST `publish/`.",
+    )
 
     class Meta:
         model = Framework
@@ -320,6 +327,7 @@ class FrameworkSerializer(ModelCleanSerializer):
             "name",
             "description",
             "ordinal",
+            "status",
             "document",
             "document_api_url",
             "document_html_url",
@@ -336,10 +344,20 @@ class FrameworkSerializer(ModelCleanSerializer):
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else None
 
+    def validate_status(self, value: str) -> str:
+        given = "status" in getattr(self, "initial_data", {})
+        if self.instance is not None and given and value != self.instance.status:
+            raise serializers.ValidationError(
+                "A framework's status changes only by publishing a draft: POST to its "
+                "publish/ address."
+            )
+        return value
+
     def create(self, validated_data) -> Framework:
         return framework_create(**validated_data, changed_by=self._editor())
 
     def update(self, instance: Framework, validated_data) -> Framework:
+        validated_data.pop("status", None)  # unchanged (`validate_status`)
         return framework_update(framework=instance, **validated_data, changed_by=self._editor())
 
 

@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
+from core.scopes import scopes_move
 from core.text import stored_text_problem
 from core.writes import changed_fields
 from engagement import drafting
@@ -101,16 +102,18 @@ def framework_create(
     document: Document,
     institutions: Iterable[Institution],
     description: str = "",
+    status: str = FrameworkStatus.PUBLISHED,
     changed_by=None,
 ) -> Framework:
-    """A new framework (a matrix without cells yet) of `institutions`, from `document`.
+    """A new framework (a matrix without cells yet) of `institutions`, from `document`;
+    a draft (`status`), seen by editors only until published, or published at once.
 
     Validated whole (`full_clean()`: the slug free, the lengths) before anything is written;
     `changed_by` (a user) is named in its history."""
     values = {"slug": slug, "name": name, "description": description}
     _framework_texts_check(values)
     members = _institutions_check(institutions)
-    framework = Framework(**values, document=document)
+    framework = Framework(**values, document=document, status=status)
     framework.full_clean()
     framework._history_user = changed_by  # type: ignore[attr-defined]
     framework.save()
@@ -143,6 +146,36 @@ def framework_update(
         framework.institutions.values_list("pk", flat=True)
     ):
         framework.institutions.set(members)
+    return framework
+
+
+class AlreadyPublished(Exception):
+    """The framework to publish is published already."""
+
+
+@transaction.atomic
+def framework_publish(*, framework: Framework, changed_by=None) -> Framework:
+    """Publish the draft `framework`: it, its cells, their citations and the activities only
+    it held appear to everyone at once, in one transaction that writes the framework alone
+    (the changes feed's one event, `status` draft -> published), named after `changed_by`.
+    AlreadyPublished if it is published."""
+    framework = Framework._base_manager.select_for_update().get(pk=framework.pk)
+    if framework.status == FrameworkStatus.PUBLISHED:
+        raise AlreadyPublished(f"The framework “{framework.slug}” is published already.")
+    framework.status = FrameworkStatus.PUBLISHED
+    framework._history_user = changed_by  # type: ignore[attr-defined]
+    framework.full_clean()
+    framework.save(update_fields=["status", "updated_at"])
+    # Its activities join the shared vocabulary on every page, its name the lists of its
+    # document and institutions: each page that lists them is built again.
+    scopes_move(
+        "vocabulary",
+        "frameworks",
+        "documents",
+        "institutions",
+        f"document:{framework.document_id}",
+        *(f"institution:{pk}" for pk in framework.institutions.values_list("pk", flat=True)),
+    )
     return framework
 
 

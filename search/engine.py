@@ -28,7 +28,7 @@ them all made every page slow and no reader could use the list.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from django.db import connection
@@ -36,8 +36,10 @@ from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
 
 from core.links import link
-from engagement.models import Activity, EngagementLevel, Framework
-from search.backends import FullText, full_text_for
+from core.visibility import private_hidden
+from engagement.models import Activity, EngagementLevel, Framework, FrameworkStatus
+from search.backends import FullText
+from search.backends import full_text_for as backend_full_text
 from search.index import ENTRY_TABLE
 from search.models import EntryKind
 from search.query import ParsedQuery, QueryError, parse_query
@@ -79,6 +81,29 @@ def cell_ids_matching(text: str, *, within: QuerySet | None = None) -> RawSQL | 
         f"WHERE e.kind = 'cell' AND {params(full_text.match)}"
     )
     return RawSQL(sql, params)
+
+
+def full_text_for(parsed: ParsedQuery) -> FullText:
+    """The database's full-text match, without the entries of drafts (their cells) when
+    they must be left out (`core.visibility`): the index holds them, the public never
+    finds them, in the results, the counts or the facets."""
+    full_text = backend_full_text(parsed)
+    if not private_hidden():
+        return full_text
+    published = Sql(
+        f"(e.framework_pk IS NULL OR e.framework_pk IN (SELECT id FROM "
+        f"{Framework._meta.db_table} WHERE status = %s))",
+        (FrameworkStatus.PUBLISHED,),
+    )
+
+    def visible(condition: Sql | None) -> Sql | None:
+        if condition is None:
+            return None
+        return Sql(
+            f"({condition.text}) AND {published.text}", (*condition.params, *published.params)
+        )
+
+    return replace(full_text, match=visible(full_text.match), probe=visible(full_text.probe))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from core.history import VersionedHistory
 from core.links import link
+from core.visibility import VisibleManager
 from sources.quotes import quote_stands
 
 
@@ -457,7 +458,9 @@ class Citation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CitationQuerySet.as_manager()
+    # Without the citations of private claims (a draft's cells), for those who may not see
+    # them (`core.visibility`).
+    objects = VisibleManager.from_queryset(CitationQuerySet)()
     history = HistoricalRecords(bases=[VersionedHistory])
 
     class Meta:

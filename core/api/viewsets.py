@@ -26,6 +26,7 @@ from core.api.parsers import BoundedJSONParser
 from core.api.permissions import EditorPermissions
 from core.api.renderers import JSONRenderer
 from core.dataset import Version, dataset_version
+from core.visibility import private_hidden
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -135,7 +136,9 @@ class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
         if self.object_tag is not None:
             return self.object_tag
         assert self.dataset is not None  # read by initial() for every safe method
-        return f'"{self.dataset.etag}-{self.representation(request)}"'
+        # An editor's list holds drafts: its tag is never the public's (`core.visibility`).
+        seen = "" if private_hidden() else "-editor"
+        return f'"{self.dataset.etag}-{self.representation(request)}{seen}"'
 
     @staticmethod
     def representation(request) -> str:
@@ -179,6 +182,8 @@ class AtlasViewSetMixin(StrictFormatMixin, _ViewSet):
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.dataset is not None and response.status_code in (200, 304):
             version_headers(response, etag=self.etag(request), version=self.dataset)
+            if not private_hidden():
+                response["Cache-Control"] = "private, no-cache"  # may hold drafts
         elif self.object_tag is not None and response.status_code in (200, 201, 412):
             response["ETag"] = self.object_tag
         if response.status_code == 201 and isinstance(getattr(response, "data", None), dict):

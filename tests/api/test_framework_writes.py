@@ -257,7 +257,14 @@ def test_the_schema_describes_the_writes(client_anon):
     create = paths[f"{API}/frameworks/"]["post"]
     ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     request = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
-    assert set(request["properties"]) == {"slug", "name", "description", "document", "institutions"}
+    assert set(request["properties"]) == {
+        "slug",
+        "name",
+        "description",
+        "status",
+        "document",
+        "institutions",
+    }
     assert set(request["required"]) == {"slug", "name", "document", "institutions"}
     assert {"ETag", "Location"} <= set(create["responses"]["201"]["headers"])
     assert {"400", "401", "403", "409"} <= set(create["responses"])

@@ -102,9 +102,9 @@ def test_reads_are_open_and_writes_name_the_schemes_they_accept(openapi):
                 assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}], path
                 assert {"401", "403"} <= set(operation["responses"]), path
                 writes += 1
-    # a citation's `reanchor`, the frameworks' four and `drafts`, two uploads; a flag, its
-    # accept and decline
-    assert writes == 37
+    # a citation's `reanchor`, the frameworks' four, `drafts` and `publish`, two uploads; a
+    # flag, its accept and decline
+    assert writes == 38
 
 
 def test_csv_is_declared_as_text_in_its_own_operations(openapi):
