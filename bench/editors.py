@@ -129,7 +129,10 @@ def markdown_bytes(size: int) -> bytes:
 
     chapters = max(1, round(12 * size / 1_104_369) + 1)
     data = large_document(chapters=chapters).encode()
-    while len(data) > size:
+    while len(data) < size:  # the first chapters hold the act's one long article
+        chapters = chapters * size // len(data) + 1
+        data = large_document(chapters=chapters).encode()
+    if len(data) > size:
         data = data[: data.rindex(b"\n\n", 0, size)] + b"\n"
     return data
 
