@@ -606,7 +606,7 @@ def bench_editors(args, scale: int) -> list[dict]:
     env = base_env(database_url) | {"RESPONSE_CACHE": "0"}
     log(f"{vendor(database_url)} the editors' work at size")
     out = subprocess.run(
-        [str(BIN / "python"), "-m", "bench.editors"],
+        [str(BIN / "python"), "-m", "bench.editors", "--fraction", str(args.editors_fraction)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -1038,6 +1038,12 @@ def _parser() -> argparse.ArgumentParser:
         dest="editors",
         action="store_false",
         help="skip the editors' work at size (bench/editors.py)",
+    )
+    parser.add_argument(
+        "--editors-fraction",
+        type=float,
+        default=1.0,
+        help="the editors' work at this fraction of its sizes (a quick look; 1 in a real run)",
     )
     parser.add_argument(
         "--no-hit-rate", dest="hit_rate", action="store_false", help="skip the cache after an edit"
