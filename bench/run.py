@@ -217,8 +217,8 @@ class Server:
                 urllib.request.urlopen(self.url(self.probe), timeout=2).read()
                 if len(self.worker_pids()) == self.workers:
                     return
-            except (urllib.error.URLError, ConnectionError):
-                pass
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass  # not up yet, or a worker still starting on a busy machine
             time.sleep(0.2)
         raise SystemExit("gunicorn did not answer in time")
 
