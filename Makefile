@@ -115,7 +115,10 @@ clean:
 
 # Benchmarks (bench/run.py): gunicorn + wrk, its tables; see docs/benchmarks.md.
 # make bench BENCH_ARGS="--scale 1 --seconds 3 --memory-scale 0"
-BENCH_ARGS ?=
+# Both databases in one run: SQLite (a file per scale) and the PostgreSQL database BENCH_POSTGRES
+# (created when missing). BENCH_ARGS replaces the whole list.
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/atlas_bench
+BENCH_ARGS ?= --database-url sqlite --database-url $(BENCH_POSTGRES)
 # Datasette, served beside the app on the same SQLite file, in a virtual environment of its
 # own so that its dependencies never meet the project's (kept with ours, gone with `clean`).
 DATASETTE_VENV := $(VENV)/datasette

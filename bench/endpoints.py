@@ -23,7 +23,12 @@ ENDPOINTS: dict[str, str] = {
     "reader-section": f"/documents/{BENCH_SLUG}/sections/{DEEP_SECTION}/",
     "reader-permalink": f"/documents/{BENCH_SLUG}/passages/{DEEP_PASSAGE}/",
     "api-cells": "/api/v1/cells/?framework=eu-ai-office-uk-aisi&level=coordination",
+    # The search, by the kinds of query readers write (none tuned for): words, a phrase, a
+    # rare word, a word in every document.
     "search": "/search/?q=incident+registry",
+    "search-phrase": '/search/?q="incident+reporting"',
+    "search-rare": "/search/?q=synergistic",
+    "search-common": "/search/?q=models",
     "export-csv": "/frameworks/eu-ai-office-uk-aisi/export.csv",
     "export-xlsx": "/frameworks/eu-ai-office-uk-aisi/export.xlsx",
 }

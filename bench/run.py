@@ -37,6 +37,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -53,6 +54,8 @@ from bench.endpoints import (
 )
 from bench.largedoc import BENCH_SLUG
 
+# `--database-url sqlite`: a SQLite file per scale under bench/out/.
+SQLITE = "sqlite"
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 LUA = ROOT / "bench" / "report.lua"
@@ -214,8 +217,8 @@ class Server:
                 urllib.request.urlopen(self.url(self.probe), timeout=2).read()
                 if len(self.worker_pids()) == self.workers:
                     return
-            except (urllib.error.URLError, ConnectionError):
-                pass
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass  # not up yet, or a worker still starting on a busy machine
             time.sleep(0.2)
         raise SystemExit("gunicorn did not answer in time")
 
@@ -577,6 +580,72 @@ def bench_memory(args, checks: list[MemoryCheck]) -> None:
         server.stop()
 
 
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database `url` names when it does not exist yet."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    connection = psycopg2.connect(server)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cursor.fetchone() is None:
+                log(f"creating the database {name}")
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        connection.close()
+
+
+def bench_editors(args, scale: int) -> list[dict]:
+    """The editors' work at two sizes, in process (`bench.editors`), on this database."""
+    database_url = database_for(args, scale)
+    env = base_env(database_url) | {"RESPONSE_CACHE": "0"}
+    log(f"{vendor(database_url)} the editors' work at size")
+    out = subprocess.run(
+        [str(BIN / "python"), "-m", "bench.editors", "--fraction", str(args.editors_fraction)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if out.returncode:
+        raise SystemExit("bench.editors failed (its error is above)")
+    works = json.loads(out.stdout.strip().splitlines()[-1])["works"]
+    return [work | {"database": vendor(database_url)} for work in works]
+
+
+def editors_table(works: list[dict]) -> str:
+    head = ("db", "work", "size", "seconds", "peak MB (traced)", "what")
+    rows = [
+        (
+            w["database"],
+            w["name"],
+            w["size"],
+            "" if w["seconds"] is None else f"{w['seconds']:.2f}",
+            "" if w["peak_mb"] is None else f"{w['peak_mb']:.1f}",
+            w["note"],
+        )
+        for w in works
+    ]
+    return markdown_table(head, rows)
+
+
+def editors_verdicts(works: list[dict]) -> list[str]:
+    """Per database, each piece of work: linear growth (`bench.editors.growth`)."""
+    from bench.editors import Work, growth
+
+    out = []
+    for database in dict.fromkeys(w["database"] for w in works):
+        mine = [Work(**{k: v for k, v in w.items() if k != "database"}) for w in works]
+        mine = [m for m, w in zip(mine, works, strict=True) if w["database"] == database]
+        out += [f"{line} ({database})" for line in growth(mine)]
+    return out
+
+
 def markdown_table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     rows = [head, *rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
@@ -703,6 +772,7 @@ def verdicts(
         *_scale_verdicts(runs, by),
         *_search_verdicts(runs),
         *_reader_verdicts(runs, by),
+        *_against_matrix_verdicts(runs, by),
         *_memory_verdicts(checks),
         *_index_verdicts(runs, by),
         *_datasette_verdicts(runs),
@@ -762,18 +832,21 @@ def _scale_verdicts(runs: list[Run], by: RunsByKey) -> list[str]:
 
 
 def _search_verdicts(runs: list[Run]) -> list[str]:
-    """Search on PostgreSQL at the largest scale: its p95."""
+    """Search on PostgreSQL at the largest scale, uncached, every kind of query: its p95."""
     largest = max((r.scale for r in runs), default=None)
     return [
-        f"{_ok(r.status == 200 and r.p95_ms < SEARCH_P95_MS and not r.errors)}: search "
+        f"{_ok(r.status == 200 and r.p95_ms < SEARCH_P95_MS and not r.errors)}: {r.endpoint} "
         f"postgresql x{r.scale} {r.cache}: status {r.status}, p95 {r.p95_ms:.1f} ms (< {SEARCH_P95_MS:.0f})"
         for r in runs
-        if r.endpoint == "search" and r.scale == largest and r.database == "postgresql"
+        if r.endpoint.startswith("search")
+        and r.scale == largest
+        and r.database == "postgresql"
+        and r.cache == "uncached"
     ]
 
 
 def _reader_verdicts(runs: list[Run], by: RunsByKey) -> list[str]:
-    """The reader's pages: their size, and uncached as fast as the matrix."""
+    """The reader's pages: their size (their time: `_against_matrix_verdicts`)."""
     out = []
     for r in runs:
         if r.endpoint not in READER:
@@ -783,13 +856,27 @@ def _reader_verdicts(runs: list[Run], by: RunsByKey) -> list[str]:
                 f"{_ok(r.bytes < READER_PAGE_BYTES)}: {r.endpoint} {r.database} x{r.scale} "
                 f"{r.cache}: {r.bytes / 1000:.0f} KB (< {READER_PAGE_BYTES / 1000:.0f})"
             )
-        matrix = by.get((r.database, r.scale, r.cache, "matrix"))
-        if r.cache == "uncached" and matrix is not None:
-            out.append(
-                f"{_ok(r.status == 200 and not r.errors and r.rps >= matrix.rps)}: {r.endpoint} "
-                f"{r.database} x{r.scale} uncached: {r.rps:.0f} req/s, p50 {r.p50_ms:.1f} ms "
-                f"(the matrix: {matrix.rps:.0f} req/s, p50 {matrix.p50_ms:.1f} ms)"
-            )
+    return out
+
+
+def _against_matrix_verdicts(runs: list[Run], by: RunsByKey) -> list[str]:
+    """The search and the reader's pages, uncached at x200 and over: at most
+    INDEX_TIME_RATIO times the matrix page's time, as the index pages."""
+    out = []
+    for r in runs:
+        held = r.endpoint.startswith("search") or r.endpoint in ("reader-front", "reader-section")
+        if not held or r.cache != "uncached" or r.scale < 200:
+            continue
+        matrix = by.get((r.database, r.scale, "uncached", "matrix"))
+        if matrix is None:
+            continue
+        times = matrix.rps / r.rps if r.rps else float("inf")
+        met = r.status == 200 and not r.errors and times <= INDEX_TIME_RATIO
+        out.append(
+            f"{_ok(met)}: {r.endpoint} {r.database} x{r.scale} uncached: {times:.2f} x the "
+            f"matrix page's time (<= {INDEX_TIME_RATIO}); {r.rps:.0f} req/s against "
+            f"{matrix.rps:.0f}"
+        )
     return out
 
 
@@ -893,22 +980,31 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("wrk is not installed: apt-get install -y wrk (or `make bench`)")
     endpoints = select(args.endpoints)
     scales = args.scale or [1, 200, 1000]
-    on_sqlite = not (args.database_url or "").startswith("postgres")
-    if args.datasette and on_sqlite and not DATASETTE.exists():
+    databases = args.database_url or [SQLITE]
+    if args.datasette and SQLITE in databases and not DATASETTE.exists():
         raise SystemExit(f"Datasette is not installed at {DATASETTE}: run `make bench`")
 
     runs: list[Run] = []
     checks: list[MemoryCheck] = []
     hit_rates: list[HitRate] = []
-    for scale in scales:
-        bench_scale(args, scale, endpoints, runs)
-        if args.datasette and on_sqlite:
-            bench_datasette(args, scale, runs)
-    if args.hit_rate:
-        hit_rates.append(bench_hit_rate(args, scales[-1]))
-    if args.memory_scale:
-        bench_memory(args, checks)
-    _report(args, runs, checks, hit_rates)
+    works: list[dict] = []
+    for database in databases:
+        # One database at a time, every scale: `args` as the one-database code reads it.
+        one = argparse.Namespace(**vars(args))
+        one.database_url = None if database == SQLITE else database
+        if one.database_url:
+            ensure_database(one.database_url)
+        for scale in scales:
+            bench_scale(one, scale, endpoints, runs)
+            if args.datasette and one.database_url is None:
+                bench_datasette(one, scale, runs)
+            if args.editors and scale == scales[0]:
+                works += bench_editors(one, scale)
+        if args.hit_rate:
+            hit_rates.append(bench_hit_rate(one, scales[-1]))
+        if args.memory_scale:
+            bench_memory(one, checks)
+    _report(args, runs, checks, hit_rates, works)
     return 0
 
 
@@ -916,7 +1012,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, action="append", help="repeatable (default 1, 1000)")
     parser.add_argument("--seconds", type=int, default=10, help="per endpoint and cache mode")
-    parser.add_argument("--database-url", help="PostgreSQL URL (default: SQLite under bench/out/)")
+    parser.add_argument(
+        "--database-url",
+        action="append",
+        help=f"repeatable: a PostgreSQL URL, or {SQLITE!r} (a SQLite file per scale under "
+        "bench/out/); each is measured in turn at every scale (default: sqlite)",
+    )
     parser.add_argument("--endpoints", help="comma-separated names (default: all)")
     parser.add_argument("--cache", choices=["both", "cached", "uncached"], default="both")
     parser.add_argument("--workers", type=int, default=2)
@@ -931,6 +1032,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--no-datasette", dest="datasette", action="store_false", help="skip Datasette"
+    )
+    parser.add_argument(
+        "--no-editors",
+        dest="editors",
+        action="store_false",
+        help="skip the editors' work at size (bench/editors.py)",
+    )
+    parser.add_argument(
+        "--editors-fraction",
+        type=float,
+        default=1.0,
+        help="the editors' work at this fraction of its sizes (a quick look; 1 in a real run)",
     )
     parser.add_argument(
         "--no-hit-rate", dest="hit_rate", action="store_false", help="skip the cache after an edit"
@@ -957,6 +1070,7 @@ def _report(
     runs: list[Run],
     checks: list[MemoryCheck],
     hit_rates: list[HitRate],
+    works: list[dict],
 ) -> None:
     """Print the machine, the tables and the verdicts; with `--json`, write them all."""
     info = machine()
@@ -976,8 +1090,13 @@ def _report(
     if any(r.cache == "1 worker" for r in runs):
         print("\nBeside Datasette on the same SQLite file, uncached, one process each:\n")
         print(datasette_table(runs))
+    if works:
+        print("\nThe editors' work at size, in process (bench/editors.py):\n")
+        print(editors_table(works))
     print()
     for line in verdicts(runs, checks, hit_rates):
+        print(line)
+    for line in editors_verdicts(works):
         print(line)
     if args.json:
         args.json.write_text(
@@ -987,6 +1106,7 @@ def _report(
                     "runs": [asdict(r) for r in runs],
                     "memory": [asdict(c) for c in checks],
                     "hit_rates": [asdict(h) | {"rate": h.rate} for h in hit_rates],
+                    "editors": works,
                 },
                 indent=2,
             )

@@ -248,19 +248,26 @@ def _tally(full_text: FullText, filters: dict[str, set[str]], *, offset: int, li
     )
     tallies = params(_tallies_sql(filters))
     if bounded:
-        # The candidates ranked, then the other matches (rank 0) in the candidates' order.
+        # The candidates ranked, then (only for a page past them) the other matches, rank 0,
+        # in the candidates' order. Each part is a top-N of `matches` (LIMIT), not a window
+        # over every match: a common word matches tens of thousands of entries at scale.
         order = "kind = 'passage', id"
-        page = (
-            "SELECT id, rank, row_number() OVER (ORDER BY part, rank DESC, position) AS position "
-            "FROM ("
-            f"SELECT c.id, {params(full_text.rank)} AS rank, 0 AS part, c.position "
-            f"FROM (SELECT id, row_number() OVER (ORDER BY {order}) AS position FROM matches "
+        parts = (
+            f"SELECT c.id, {params(full_text.rank)} AS rank, 0 AS part, c.passage "
+            f"FROM (SELECT id, kind = 'passage' AS passage FROM matches "
             f"WHERE {params(everything)} ORDER BY {order} LIMIT {int(RANKED_CANDIDATES)}) c "
-            f"JOIN {full_text.rank_table} e ON e.id = c.id "
-            "UNION ALL SELECT * FROM (SELECT id, 0.0, 1, row_number() OVER (ORDER BY "
-            f"{order}) FROM matches WHERE {params(everything)} "
-            f"ORDER BY {order} OFFSET {int(RANKED_CANDIDATES)}) rest) candidates "
-            f"ORDER BY part, rank DESC, position LIMIT {int(limit)} OFFSET {int(offset)}"
+            f"JOIN {full_text.rank_table} e ON e.id = c.id"
+        )
+        if offset + limit > RANKED_CANDIDATES:
+            parts += (
+                " UNION ALL SELECT * FROM (SELECT id, 0.0, 1, kind = 'passage' FROM matches "
+                f"WHERE {params(everything)} ORDER BY {order} "
+                f"OFFSET {int(RANKED_CANDIDATES)} LIMIT {int(offset + limit)}) rest"
+            )
+        page = (
+            "SELECT id, rank, row_number() OVER (ORDER BY part, rank DESC, passage, id) "
+            f"AS position FROM ({parts}) candidates "
+            f"ORDER BY part, rank DESC, passage, id LIMIT {int(limit)} OFFSET {int(offset)}"
         )
     else:
         page = (

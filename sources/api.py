@@ -28,7 +28,8 @@ from sources.serializers import (
     UploadSerializer,
     VersionUploadSerializer,
 )
-from sources.services import CandidateStale, DocumentTexts, citation_reanchor
+from sources.services import CandidateStale, citation_reanchor
+from sources.suggestions import SuggestionBook
 from sources.uploads import (
     document_plan,
     document_plan_write,
@@ -193,19 +194,18 @@ class CitationViewSet(AtlasViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return Citation.objects.with_passage().select_related("content_type").order_by("pk")
 
-    document_texts: DocumentTexts | None = None
+    suggestions: SuggestionBook | None = None
 
     def get_serializer_context(self):
-        # One per request: each document's current passages are read once for all the
-        # suggestions of the citations shown.
-        if self.document_texts is None:
-            self.document_texts = DocumentTexts()
-        return {**super().get_serializer_context(), "document_texts": self.document_texts}
+        # One per request: the stored suggestions of the citations shown, read at once.
+        if self.suggestions is None:
+            self.suggestions = SuggestionBook()
+        return {**super().get_serializer_context(), "suggestions": self.suggestions}
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if page is not None:
-            self.get_serializer_context()["document_texts"].preload(page)
+            self.get_serializer_context()["suggestions"].preload(page)
         return page
 
     @extend_schema(

@@ -504,6 +504,32 @@ class Citation(models.Model):
             )
 
 
+class StoredSuggestions(models.Model):
+    """An orphaned citation's repair suggestions (`sources.repairs`), computed when it became
+    orphaned and kept, so that the editors' page and the API list them without matching the
+    quote against its document again at every request.
+
+    Suggestions are a pure function of the quote in its context and of the document's text:
+    `fingerprint` hashes those (`sources.suggestions.fingerprint`), and a stored row whose
+    fingerprint is no longer the citation's is stale and computed again. Derived data, not
+    content: no history, no dataset version; a backup may leave it out.
+    """
+
+    citation = models.OneToOneField(
+        Citation, on_delete=models.CASCADE, primary_key=True, related_name="stored_suggestions"
+    )
+    fingerprint = models.CharField(max_length=64)
+    # At most MAX_SUGGESTIONS of {passage, start, end, exact, score}, best first.
+    candidates = models.JSONField(default=list)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "stored suggestions"
+
+    def __str__(self) -> str:
+        return f"suggestions for citation {self.citation_id}"
+
+
 class UploadStatus(models.TextChoices):
     PENDING = "pending", "Awaiting confirmation"
     QUEUED = "queued", "Queued"

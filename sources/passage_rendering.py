@@ -41,6 +41,11 @@ ASCII_PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 _UNSHOWABLE = frozenset(chr(c) for c in [*range(0x00, 0x09), 0x0B, *range(0x0D, 0x20), 0x7F])
+# Every character at which inline markup may begin (`_Inline.run`); the text between two of
+# them is plain, and is passed over in one step rather than a character at a time.
+_MARKUP_START = re.compile(
+    "[" + re.escape("".join(sorted(_UNSHOWABLE)) + "\\`*_[!<" + SUPERSCRIPTS) + "]"
+)
 _FOOTNOTE_MARKER = re.compile(r"^(?:([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|\[\^([^\]\s]+)\]:)")
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^\s<>]+)>")
 _INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
@@ -144,7 +149,12 @@ class _Inline:
 
     def run(self, out: _Out, start: int, end: int, *, in_link: bool = False) -> None:
         source, i, plain_from = self.source, start, start
+        next_markup = _MARKUP_START.search
         while i < end:
+            found = next_markup(source, i, end)
+            if found is None:
+                break
+            i = found.start()
             char = source[i]
             handled = None
             if char in _UNSHOWABLE:

@@ -1,7 +1,7 @@
 """The editors' page of orphaned citations, with the places their quotes may have gone.
 
 A machine proposes, an editor decides: the page lists each orphaned citation with its
-suggestions (`sources.repairs`), and re-anchors one only when an editor accepts it, through
+suggestions (`sources.repairs`, stored when it was orphaned: `sources.suggestions`), and re-anchors one only when an editor accepts it, through
 the same service as the API (`sources.services.citation_reanchor`).
 """
 
@@ -23,7 +23,8 @@ from core.pages import breadcrumbs
 from core.paging import PageParametersMixin, only_parameters, paginate
 from sources.models import Citation, Passage
 from sources.reader_html import claim_link, claims_prefetch
-from sources.services import CandidateStale, DocumentTexts, citation_reanchor, citation_suggestions
+from sources.services import CandidateStale, citation_reanchor
+from sources.suggestions import SuggestionBook
 
 # The permission that makes an editor of citations (the "editors" group has it).
 REPAIR_PERMISSION = "sources.change_citation"
@@ -60,13 +61,11 @@ class OrphanedCitationsView(EditorsOnlyMixin, PageParametersMixin, TemplateView)
             .order_by("passage__document__title", "passage__document_id", "pk")
         )
         page = paginate(citations, params, per_page=self.paginate_by, path=self.request.path)
-        texts = DocumentTexts()
-        texts.preload(page.items)
+        book = SuggestionBook()
+        book.preload(page.items)
         for citation in page.items:
             citation.claim_info = claim_link(citation)
-            citation.suggested = citation_suggestions(
-                citation, texts.current(citation.passage.document_id)
-            )
+            citation.suggested = book.get(citation)
         groups = [
             (document, list(items))
             for document, items in groupby(page.items, key=lambda c: c.passage.document)

@@ -22,7 +22,8 @@ from sources.models import (
     pages_label,
 )
 from sources.quotes import quote_stands
-from sources.services import DocumentTexts, citation_suggestions, passage_quote
+from sources.services import passage_quote
+from sources.suggestions import SuggestionBook
 
 
 class CitationListSerializer(serializers.ListSerializer):
@@ -278,14 +279,13 @@ class SuggestionSerializer(serializers.Serializer):
 
 
 class SuggestionListSerializer(serializers.ListSerializer):
-    """An orphaned citation's suggestions (none for a valid one), from the request's
-    `DocumentTexts` (serializer context `document_texts`)."""
+    """An orphaned citation's suggestions (none for a valid one), as stored, from the
+    request's `SuggestionBook` (serializer context `suggestions`)."""
 
     def get_attribute(self, citation: Citation):
-        texts = self.context.get("document_texts")
-        if texts is None:
-            texts = DocumentTexts()
-        current = texts.current(citation.passage.document_id) if citation.orphaned else []
+        book = self.context.get("suggestions")
+        if book is None:
+            book = SuggestionBook()
         return [
             {
                 "passage": c.passage,
@@ -294,7 +294,7 @@ class SuggestionListSerializer(serializers.ListSerializer):
                 "exact": c.exact,
                 "score": c.score,
             }
-            for c in citation_suggestions(citation, current)
+            for c in book.get(citation)
         ]
 
 

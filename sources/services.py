@@ -20,6 +20,7 @@ from sources.models import (
     DocumentFormat,
     Passage,
     PassageKind,
+    StoredSuggestions,
     page_url,
 )
 from sources.parsing import PassageSpec, source_pages, split_passages
@@ -41,8 +42,8 @@ from sources.reader_layout import (
     lay_out,
     reader_summary,
 )
-from sources.repairs import Candidate, Current, is_candidate
-from sources.repairs import suggestions as repair_suggestions
+from sources.repairs import is_candidate
+from sources.suggestions import SuggestionBook, suggestions_store
 
 
 def text_sha256(text: str) -> str:
@@ -317,6 +318,10 @@ def _citations_recheck(
             recontextualised.append(citation)
     bulk_update_with_history(orphaned, Citation, ["orphaned"], **history)
     bulk_update_with_history(recontextualised, Citation, ["prefix", "suffix"], **history)
+    # The text changed: where each orphaned quote may have gone now, stored for the editors.
+    suggestions_store(
+        citations=summary.citations_orphaned, document_key=(document.sha256, document.format)
+    )
 
 
 def passage_context(passage: Passage) -> tuple[str, str]:
@@ -444,59 +449,6 @@ class CandidateStale(Exception):
     the citation was repaired already): nothing is written. The API answers 409."""
 
 
-def document_current(document_id: int) -> list[Current]:
-    """The document's current passages in reading order, as the repairs read them (one
-    query of two columns)."""
-    rows = (
-        Passage.objects.filter(document_id=document_id, retired=False)
-        .order_by("ordinal")
-        .values_list("anchor", "shown")
-    )
-    return [Current(anchor, shown) for anchor, shown in rows]
-
-
-class DocumentTexts:
-    """The current passages of documents, each document's read at most once per request:
-    what an orphaned citation's suggestions are computed from. `preload` reads those of
-    a page of citations in one query."""
-
-    def __init__(self) -> None:
-        self.by_document: dict[int, list[Current]] = {}
-
-    def preload(self, citations) -> None:
-        wanted = {
-            c.passage.document_id
-            for c in citations
-            if c.orphaned and c.passage.document_id not in self.by_document
-        }
-        if not wanted:
-            return
-        rows = (
-            Passage.objects.filter(document_id__in=wanted, retired=False)
-            .order_by("document_id", "ordinal")
-            .values_list("document_id", "anchor", "shown")
-        )
-        for document_id in wanted:
-            self.by_document[document_id] = []
-        for document_id, anchor, shown in rows:
-            self.by_document[document_id].append(Current(anchor, shown))
-
-    def current(self, document_id: int) -> list[Current]:
-        if document_id not in self.by_document:
-            self.by_document[document_id] = document_current(document_id)
-        return self.by_document[document_id]
-
-
-def citation_suggestions(citation: Citation, current: list[Current]) -> list[Candidate]:
-    """Where an orphaned citation's quote may have gone in its document's current passages
-    (`document_current`); none for a citation that is not orphaned."""
-    if not citation.orphaned:
-        return []
-    return repair_suggestions(
-        exact=citation.exact, prefix=citation.prefix, suffix=citation.suffix, passages=current
-    )
-
-
 @transaction.atomic
 def citation_reanchor(
     *,
@@ -531,7 +483,7 @@ def citation_reanchor(
         raise CandidateStale(
             f"Passage {passage.anchor} no longer holds these words at {start}-{end}."
         )
-    candidates = citation_suggestions(citation, document_current(passage.document_id))
+    candidates = SuggestionBook().get(citation)
     if not is_candidate(candidates, passage=passage.anchor, start=start, end=end):
         raise CandidateStale(
             f"{passage.anchor} {start}-{end} is no longer a suggestion for this citation: the "
@@ -549,4 +501,5 @@ def citation_reanchor(
     citation._history_user = editor
     citation._change_reason = "re-anchored on a suggestion"
     citation.save()
+    StoredSuggestions.objects.filter(citation=citation).delete()
     return citation

@@ -1,6 +1,8 @@
 """Repairs proposed, never imposed: a new version of a document orphans citations; each gets
 suggestions in the new text; an editor accepts one (API or page) and the history names them;
-a suggestion a later version made stale is a 409."""
+a suggestion a later version made stale is a 409. Suggestions are computed when an ingest
+orphans citations, stored, and listed from storage; a stored row that no longer fits the
+text is computed again rather than shown."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from atlas.editors import editors_group_sync
-from sources.models import Citation, Document
+from sources import suggestions
+from sources.models import Citation, Document, StoredSuggestions
 from sources.services import document_upsert
 from tests.seedtext import ARTICLE, BRIEF, source_text
 
@@ -195,8 +198,9 @@ def test_the_list_reads_each_documents_text_once_whatever_the_number_of_citation
     many, queries_many, sql = count()
     assert many == few + 3
     # The token, the dataset version, the count, the page (citations with their passages
-    # and documents joined, their content types) and one read of the current passages of
-    # every document the page's orphaned citations point into.
+    # and documents joined, their content types), the stored suggestions; for the citations
+    # orphaned here without an ingest (none stored), one read of the current passages of
+    # every document they point into and one write storing what was computed.
     assert queries_many == queries_few, sql
     passage_reads = [s for s in sql if s.startswith('SELECT "sources_passage"."document_id"')]
     assert len(passage_reads) == 1, passage_reads
@@ -312,3 +316,76 @@ def test_a_stale_suggestion_on_the_page_changes_nothing_and_says_why(client, edi
     )
     assert f"Citation {citation.pk} was not changed" in response.content.decode()
     assert Citation.objects.get(pk=citation.pk).orphaned
+
+
+def _no_matching(monkeypatch) -> None:
+    def refuse(**kwargs):
+        raise AssertionError("suggestions were computed at a request")
+
+    monkeypatch.setattr(suggestions, "repair_suggestions", refuse)
+
+
+def test_an_ingest_stores_the_suggestions_the_list_shows(api, monkeypatch):
+    new_version(reworded_text())
+    orphaned = list(Citation.objects.filter(orphaned=True).order_by("pk"))
+    assert orphaned
+    stored = {s.citation_id: s for s in StoredSuggestions.objects.all()}
+    assert set(stored) == {c.pk for c in orphaned}
+    _no_matching(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        items = {item["id"]: item for item in orphaned_list(api)}
+    for citation in orphaned:
+        assert items[citation.pk]["suggestions"] == stored[citation.pk].candidates
+        assert stored[citation.pk].fingerprint == suggestions.fingerprint(citation)
+    assert any(items[c.pk]["suggestions"] for c in orphaned)
+    # Nothing of the documents' passages is read, nothing written.
+    sql = [q["sql"] for q in queries]
+    assert not [s for s in sql if 'FROM "sources_passage" WHERE' in s], sql
+    assert not [s for s in sql if s.startswith(("INSERT", "UPDATE"))], sql
+
+
+def test_the_editors_page_lists_stored_suggestions(client, editor, monkeypatch):
+    new_version(reworded_text())
+    best = StoredSuggestions.objects.exclude(candidates=[]).first().candidates[0]
+    _no_matching(monkeypatch)
+    client.force_login(editor)
+    html = client.get("/editors/citations/orphaned/").content.decode()
+    assert best["exact"] in html
+
+
+def test_a_stale_stored_row_is_computed_again_and_stored(api):
+    new_version(reworded_text())
+    row = StoredSuggestions.objects.exclude(candidates=[]).first()
+    right = row.candidates
+    StoredSuggestions.objects.filter(pk=row.pk).update(
+        fingerprint="0" * 64, candidates=[{**right[0], "exact": "not the words"}]
+    )
+    item = next(i for i in orphaned_list(api) if i["id"] == row.citation_id)
+    assert item["suggestions"] == right
+    row.refresh_from_db()
+    assert row.candidates == right
+    assert row.fingerprint == suggestions.fingerprint(Citation.objects.get(pk=row.citation_id))
+
+
+def test_a_new_version_replaces_the_stored_suggestions(api):
+    new_version(reworded_text())
+    row = StoredSuggestions.objects.exclude(candidates=[]).first()
+    before = (row.fingerprint, row.candidates)
+    new_version(reworded_text() + "\n\nA paragraph added by a later version.\n")
+    row.refresh_from_db()
+    assert row.fingerprint != before[0]
+    assert row.fingerprint == suggestions.fingerprint(Citation.objects.get(pk=row.citation_id))
+
+
+def test_reanchoring_removes_the_stored_row(api):
+    new_version(reworded_text())
+    row = StoredSuggestions.objects.exclude(candidates=[]).first()
+    best = row.candidates[0]
+    response = api.post(
+        f"/api/v1/citations/{row.citation_id}/reanchor/",
+        {k: best[k] for k in ("passage", "start", "end")},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert not StoredSuggestions.objects.filter(pk=row.pk).exists()
+    assert not Citation.objects.get(pk=row.citation_id).orphaned
