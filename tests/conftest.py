@@ -61,6 +61,12 @@ def kb(db):
     tests after it would count a lookup no running server makes."""
     if not Cell.objects.exists():
         knowledge_base_seed(directory=settings.ATLAS_FIXTURES_DIR)
+    content_types_warm()
+
+
+def content_types_warm() -> None:
+    """Every content type in Django's cache, as in a server that has answered a request
+    (making permissions, as an editors' group sync does, empties that cache)."""
     ContentType.objects.get_for_models(*apps.get_models())
 
 

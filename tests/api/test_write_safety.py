@@ -236,7 +236,7 @@ CREATES = {
     "/mandates/": ["institution", "function", "status", "statement"],
     "/relationships/": ["slug", "kind", "subject", "object", "description", "date", "date_note"],
     "/cells/": ["framework", "activity", "level", "kind", "text", "evidence", "note"],
-    "/frameworks/": ["slug", "name", "description", "document"],
+    "/frameworks/": ["slug", "name", "description", "document", "status"],
     "/citations/": ["claim_type", "document", "passage", "role", "exact"],
 }
 

@@ -11,6 +11,7 @@ from atlas.releases import release_create
 from core.dataset import dataset_version
 from core.models import Release
 from tests.api.conftest import _token_client
+from tests.conftest import content_types_warm
 
 PUBLIC_NAME = "Ada Lovelace"
 
@@ -27,6 +28,7 @@ def editor(kb) -> User:
         is_staff=True,
     )
     user.groups.add(editors_group_sync())
+    content_types_warm()
     return user
 
 
