@@ -149,6 +149,10 @@ else:
         }
     }
 
+# Editors' and readers' pages send a signed-out visitor to the site's own sign-in page.
+LOGIN_URL = "review:sign-in"
+LOGIN_REDIRECT_URL = "engagement:home"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

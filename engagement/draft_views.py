@@ -13,7 +13,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse_lazy
 from django.views import View
 
 from core.pages import breadcrumbs
@@ -77,7 +76,6 @@ class FrameworkDraftView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     permission_required = "engagement.add_framework"
     # Editors sign in where the rest of the editors' pages send them.
-    login_url = reverse_lazy("admin:login")
 
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)

@@ -42,7 +42,7 @@ class EditorsOnlyMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+            return redirect_to_login(request.get_full_path())
         if not may_cite(request.user):
             raise PermissionDenied("Only editors cite passages.")
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

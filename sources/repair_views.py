@@ -36,7 +36,7 @@ class EditorsOnlyMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+            return redirect_to_login(request.get_full_path())
         if not request.user.has_perm(REPAIR_PERMISSION):
             raise PermissionDenied("Only editors repair citations.")
         response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

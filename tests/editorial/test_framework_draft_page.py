@@ -168,7 +168,7 @@ def test_a_bad_query_string_is_a_400_naming_the_parameter(editor_client, url, pa
 
 def test_only_editors_see_the_page(client, django_user_model):
     answer = client.get(draft_url())
-    assert answer.status_code == 302 and answer["Location"].startswith("/admin/login/")
+    assert answer.status_code == 302 and answer["Location"].startswith("/sign-in/")
     reader = django_user_model.objects.create_user("reader", password="a-long-reader-passphrase")
     client.force_login(reader)
     before = written()

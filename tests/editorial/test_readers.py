@@ -53,3 +53,16 @@ def test_create_reader_reads_the_password_as_create_editor_does(kb, monkeypatch)
     assert out.getvalue() == "Reader 'eve' created (group 'readers').\n"
     with pytest.raises(CommandError, match="already exists"):
         call_command("create_reader", "eve", stdout=io.StringIO())
+
+
+def test_a_reader_signs_in_on_the_sites_page_and_lands_where_they_were_going(client, reader):
+    """Editors' and readers' pages send a signed-out visitor to /sign-in/ (not the admin's
+    page, which readers may not use); signing in returns there, or to the home page."""
+    sent = client.get("/flags/mine/")
+    assert sent.status_code == 302 and sent["Location"] == "/sign-in/?next=/flags/mine/"
+    credentials = {"username": "alice", "password": ACCOUNT_PASSWORD}
+    back = client.post(sent["Location"], credentials)
+    assert back.status_code == 302 and back["Location"] == "/flags/mine/"
+    client.logout()
+    home = client.post("/sign-in/", credentials)
+    assert home.status_code == 302 and home["Location"] == "/"

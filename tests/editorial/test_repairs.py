@@ -276,7 +276,7 @@ def test_only_editors_reanchor(client, django_user_model):
 def test_the_editors_page_is_for_editors_only(client, editor, django_user_model):
     url = "/editors/citations/orphaned/"
     response = client.get(url)
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/sign-in/" in response["Location"]
     reader = django_user_model.objects.create_user("reader", password="correct horse battery")
     client.force_login(reader)
     assert client.get(url).status_code == 403

@@ -338,7 +338,11 @@ def page_upload(client, content: bytes = MARKDOWN.encode(), **fields):
 
 def test_the_upload_pages_are_for_editors_only(client, kb, django_user_model):
     url = reverse("sources:document-upload")
-    assert client.get(url).status_code == 302  # to the login page
+    signed_out = client.get(url)
+    assert signed_out.status_code == 302
+    # To the site's sign-in page, which answers, and back here once signed in.
+    assert signed_out["Location"] == f"/sign-in/?next={url}"
+    assert client.get(signed_out["Location"]).status_code == 200
     reader = django_user_model.objects.create_user("reader", password=PASSWORD)
     client.force_login(reader)
     assert client.get(url).status_code == 403

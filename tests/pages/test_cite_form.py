@@ -100,11 +100,11 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_readers_refused(
     before = Citation.objects.count()
     response = client.get(cite_url(paragraph))
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/?next=")
+    assert response["Location"].startswith("/sign-in/?next=")
     posted = client.post(
         cite_url(paragraph), {"claim": "cell:1", "exact": "The UK AI", "action": "cite"}
     )
-    assert posted.status_code == 302 and posted["Location"].startswith("/admin/login/")
+    assert posted.status_code == 302 and posted["Location"].startswith("/sign-in/")
     assert Citation.objects.count() == before
     search = client.get("/editors/claims/?q=incident")
     assert search.status_code == 403
