@@ -277,59 +277,13 @@ def repairs_work(count: int, *, memory: bool) -> Work:
     return Work("repairs", f"{count:,} citations", count, seconds, peak, note)
 
 
-def pdf_bytes(pages: int, *, lines: int = 40) -> bytes:
-    """A PDF of `pages` pages of Helvetica lines (the act's words), built by hand."""
-    import random
-
-    from bench.largedoc import WORDS
-
-    rng = random.Random(f"bench-pdf:{pages}")
-    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
-    font = 3
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    kids = []
-    for page in range(pages):
-        ops = [f"BT /F1 10 Tf 72 760 Td 13 TL (Page {page + 1}) Tj T*"]
-        for line in range(lines):
-            words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 12)))
-            ops.append(
-                f"({words}{'.' if line % 6 == 5 else ''}) Tj T*" + (" T*" if line % 6 == 5 else "")
-            )
-        ops.append("ET")
-        stream = "\n".join(ops).encode("latin-1")
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        contents = len(objects)
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (font, contents)
-        )
-        kids.append(len(objects))
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % kid for kid in kids),
-        pages,
-    )
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def pdf_work(pages: int, *, memory: bool) -> Work:
     """THE PDF READER'S ENTRY: the text of a generated PDF of `pages` pages, read by
     `sources.ingest.source_parse` (whichever reader it uses)."""
+    from bench.pdfdoc import synthetic_pdf
     from sources.ingest import source_parse
 
-    data = pdf_bytes(pages)
+    data = synthetic_pdf(pages)
     seconds, peak, source = _timed(
         _whole(lambda: source_parse("act.pdf", data, max_bytes=len(data))), memory=memory
     )
@@ -378,6 +332,7 @@ SIZES: dict[str, tuple[Callable[..., object], tuple[int, int]]] = {
 def warm_up() -> None:
     """Each kind of work once on a small input, unmeasured: the modules a first upload,
     table, footnote or PDF imports are imported before any clock starts."""
+    from bench.pdfdoc import synthetic_pdf
     from sources.ingest import source_parse
     from sources.uploads import document_plan
 
@@ -391,7 +346,7 @@ def warm_up() -> None:
         memory=False,
     )
     _timed(_whole(lambda: _write(data.decode())), memory=False)
-    source_parse("act.pdf", pdf_bytes(2, lines=10))
+    source_parse("act.pdf", synthetic_pdf(2))
 
 
 def measure(only: set[str] | None, *, fraction: float, memory: bool) -> list[Work]:

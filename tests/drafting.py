@@ -4,6 +4,7 @@ valid and quoting exactly its cell's words."""
 
 from __future__ import annotations
 
+from bench.editors import table_text
 from engagement.models import Cell, CellEvidence, CellKind, Framework
 from sources.models import Citation, CitationRole
 from tests.seedtext import BRIEF
@@ -72,19 +73,6 @@ def assert_draft_is_table_1(draft: Framework) -> None:
 
 def synthetic_table(rows: int, *, columns: int = 6) -> str:
     """A document's text holding a table of `rows` body rows and `columns` columns: the
-    activities' column, the four levels, then remarks (no level); a paragraph after it."""
-    levels = ["Collaboration", "Coordination", "Communication", "Separation"]
-    headings = ["Activity", *levels, *(f"Remarks {n}" for n in range(columns - 5))]
-    lines = ["\t".join(headings)]
-    for row in range(1, rows + 1):
-        lines.append(
-            "\t".join(
-                [f"Synthetic activity {row}"]
-                + [f"Cell {row}.{column} of the table" for column in range(1, columns)]
-            )
-        )
-    return (
-        "Findings\n\nTable 7: A synthetic table\n\n"
-        + "\n".join(lines)
-        + "\n\nThe paragraph after the table.\n"
-    )
+    activities' column, the four levels, then remarks (no level); a paragraph after it (the
+    benchmark drafts the same table)."""
+    return table_text(rows, columns=columns)

@@ -100,6 +100,13 @@ def reader_page(anchor: str) -> str:
     return page_url(BRIEF, Passage.objects.get(document__slug=BRIEF, anchor=anchor).page)
 
 
+def anchor_on_page(page, citation: Citation) -> dict:
+    """The citation's selectors anchored by the annotation libraries on the open page."""
+    selectors = {name: getattr(citation, name) for name in ("exact", "prefix", "suffix")}
+    position = {"start": citation.start, "end": citation.end}
+    return page.evaluate(ANCHOR, {"anchor": citation.passage.anchor, **selectors, **position})
+
+
 def anchored(browser, live_server, anchoring_source, citation: Citation) -> dict:
     """The citation anchored on the reader page a visitor (not signed in) is shown."""
     context = browser.new_context(base_url=live_server.url, bypass_csp=True)
@@ -107,17 +114,7 @@ def anchored(browser, live_server, anchoring_source, citation: Citation) -> dict
     passage = citation.passage
     page.goto(page_url(passage.document.slug, passage.page), wait_until="domcontentloaded")
     page.add_script_tag(content=anchoring_source)
-    found = page.evaluate(
-        ANCHOR,
-        {
-            "anchor": citation.passage.anchor,
-            "exact": citation.exact,
-            "prefix": citation.prefix,
-            "suffix": citation.suffix,
-            "start": citation.start,
-            "end": citation.end,
-        },
-    )
+    found = anchor_on_page(page, citation)
     context.close()
     return found
 

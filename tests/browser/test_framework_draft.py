@@ -12,7 +12,7 @@ from atlas.editors import editors_group_sync
 from engagement.models import Framework
 from sources.models import Citation, Passage, page_url
 from tests.browser.conftest import axe_violations
-from tests.browser.test_citing import ANCHOR, PASSWORD, signed_in
+from tests.browser.test_citing import PASSWORD, anchor_on_page, signed_in
 from tests.drafting import TABLE_1
 from tests.seedtext import BRIEF
 
@@ -56,17 +56,7 @@ def unanchored(browser, live_server, anchoring_source, citations: list[Citation]
         for citation in citations:
             if page_url(BRIEF, citation.passage.page) != reader:
                 continue
-            found = page.evaluate(
-                ANCHOR,
-                {
-                    "anchor": citation.passage.anchor,
-                    "exact": citation.exact,
-                    "prefix": citation.prefix,
-                    "suffix": citation.suffix,
-                    "start": citation.start,
-                    "end": citation.end,
-                },
-            )
+            found = anchor_on_page(page, citation)
             expected = {"quote": citation.exact, "inside": True, "position": citation.exact}
             if found != expected:
                 problems.append(f"{citation.passage.anchor} {citation.exact!r}: {found}")
