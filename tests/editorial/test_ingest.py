@@ -186,7 +186,7 @@ def test_control_characters_are_normalised_and_the_command_says_so(tmp_path):
     )
     output = ingest(path, "--slug=paged", "--title=Paged", "--kind=report")
     assert (
-        "control characters normalised: 1 × U+0007 (control character) → removed; "
+        "characters normalised: 1 × U+0007 (control character) → removed; "
         "1 × U+000B (vertical tab) → line break; 2 × U+000C (form feed) → blank line; "
         "1 × U+001B (escape) → removed"
     ) in output

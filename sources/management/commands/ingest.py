@@ -91,7 +91,7 @@ class Command(BaseCommand):
         )
         if source.normalised:
             self.stdout.write(
-                "  control characters normalised: " + normalised_summary(source.normalised)
+                "  characters normalised: " + normalised_summary(source.normalised)
             )
         metadata_changed = [f for f in summary.metadata_changed if f not in {"text", "sha256"}]
         if metadata_changed and not summary.created:
