@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 from core.history import State
 from core.links import linker
 from engagement.models import Activity, Cell, EngagementLevel, Framework
-from sources.models import Citation, CitationRole, citation_url, passage_place
+from sources.models import Citation, CitationRole, citation_linker, passage_place
 
 # The start of a source passage a link is named by (a table row's first cell).
 SHOWN_START = 200
@@ -202,10 +202,17 @@ def add_source_links(cells: Iterable[PlacedCell], *, state: State | None = None)
         return set()
     rows = _source_rows(list(by_id)) if state is None else _source_rows_at(state, list(by_id))
     documents = set()
+    # Many cells cite the same passages: each one's URL and place are made once.
+    url_of = citation_linker()
+    places: dict[tuple, str] = {}
     for cell_id, citation_id, anchor, document, document_id, page, *where, title in rows:
-        url = citation_url(document, citation_id, anchor, page)
-        section, kind, shown = where
-        place = passage_place(section=section, kind=kind, shown=shown, anchor=anchor)
+        url = url_of(document, citation_id, anchor, page)
+        key = (anchor, *where)
+        place = places.get(key)
+        if place is None:
+            section, kind, shown = where
+            place = passage_place(section=section, kind=kind, shown=shown, anchor=anchor)
+            places[key] = place
         by_id[cell_id].source_links.append(SourceLink(anchor, url, place, document_id, title))
         documents.add(document_id)
     return documents

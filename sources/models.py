@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -303,6 +304,25 @@ def citation_url(document: str, citation: int, anchor: str, page: str | None = N
         base = link("sources:passage-permalink", slug=document, anchor=anchor)
         return f"{base}?cite={citation}"
     return f"{page_url(document, page)}?cite={citation}#{anchor}"
+
+
+def citation_linker() -> Callable[[str, int, str, str | None], str]:
+    """`citation_url()` for a page of many citations into fewer passages: the URL of each
+    passage's place is made once, each citation's only joins its id to it."""
+    places: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+
+    def make(document: str, citation: int, anchor: str, page: str | None = None) -> str:
+        key = (document, anchor, page)
+        parts = places.get(key)
+        if parts is None:
+            if page is None:
+                parts = (link("sources:passage-permalink", slug=document, anchor=anchor), "")
+            else:
+                parts = (page_url(document, page), f"#{anchor}")
+            places[key] = parts
+        return f"{parts[0]}?cite={citation}{parts[1]}"
+
+    return make
 
 
 def pages_label(first: int | None, last: int | None = None) -> str:
