@@ -30,7 +30,7 @@ from engagement.matrix import (
     place_cells,
 )
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
-from sources.models import Citation, citations_prefetch
+from sources.models import Citation, claim_citations_prefetch
 
 # Each selector reads the current state when `state` is None, else the state of the
 # knowledge base at a release (`core.history.State`): a page asks once, either way.
@@ -51,7 +51,7 @@ def claim_with_citations(model: type[Claim], *, slug: str, state: State | None =
     """The activity or level `slug` with its citations in their passages and documents; a
     404 where there is none (or was none in `state`)."""
     if state is None:
-        queryset = model._default_manager.prefetch_related(citations_prefetch())
+        queryset = model._default_manager.prefetch_related(claim_citations_prefetch())
     else:
         queryset = state.objects(model).prefetch_state("citations__passage__document")
     return get_object_or_404(queryset, slug=slug)
