@@ -517,7 +517,13 @@ def _activity_rows(activity: Activity, frameworks, grid: dict[int, CellGrid], le
     for framework in frameworks:
         at = grid.get(framework.pk, {}).get(activity.pk, {})
         rows.append({"framework": framework, "cells": [at.get(level.pk) for level in levels]})
-    return {"levels": levels, "rows": rows}
+    return {
+        "levels": levels,
+        "rows_html": fragment(
+            "engagement/activity_rows.html",
+            {"rows": rows, "levels": levels, "matrix_cells": matrix_cells},
+        ),
+    }
 
 
 def _level_groups(
