@@ -455,12 +455,18 @@ def citations_prefetch(to_attr: str | None = None) -> Prefetch:
     return Prefetch("citations", queryset=Citation.objects.with_passage(), to_attr=to_attr)
 
 
+def visible_claims_citations() -> CitationQuerySet:
+    """Citations without the visibility rule, for claims read through their visible default
+    managers: a citation is private exactly when its claim is (`sources.content`, `cites`),
+    so the citations of a claim the reader may see need not the rule's subqueries (whose
+    compiling costs more than the query). Never for claims read through a base manager."""
+    return CitationQuerySet(Citation)
+
+
 def claim_citations_prefetch() -> Prefetch:
-    """`citations_prefetch()` for claims read through their visible default manager: a
-    citation is private exactly when its claim is (`sources.content`, `cites`), so the
-    citations of a claim the reader may see are read without the rule's subqueries (whose
-    building costs more than the query). Not for claims read through a base manager."""
-    return Prefetch("citations", queryset=CitationQuerySet(Citation).with_passage())
+    """`citations_prefetch()` for claims read through their visible default manager
+    (`visible_claims_citations`)."""
+    return Prefetch("citations", queryset=visible_claims_citations().with_passage())
 
 
 class Citation(models.Model):
