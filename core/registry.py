@@ -256,6 +256,7 @@ def register(*declarations: Content) -> None:
         if content.name in _names and _names[content.name].model is not content.model:
             raise ValueError(f"Two content models are called {content.name!r}")
         _declarations[content.model] = content
+        _private_now.clear()
         _names[content.name] = content
         _tracked[content.name] = content.tracked()
         claim = content.claim_type()
@@ -269,6 +270,7 @@ def unregister(model: type[models.Model]) -> None:
     _names.pop(content.name, None)
     _tracked.pop(content.name, None)
     _claims.pop(content.name, None)
+    _private_now.clear()
 
 
 def _ready(what: str) -> None:
@@ -481,7 +483,24 @@ def _citing_rule(content: Content, claim_rows) -> Q | None:
     return rule
 
 
+# The rules now (version None) are the same on every request, and building one (its
+# subqueries) costs a page more than running it: each is built once, after the declarations.
+_private_now: dict[type[models.Model], Q | None] = {}
+
+
 def private_rule(model: type[models.Model], version: int | None = None) -> Q | None:
+    """`_private_rule()`, the rules now kept once built (a Q is never changed by the
+    queries it filters: they copy it)."""
+    if version is not None:
+        return _private_rule(model, version)
+    try:
+        return _private_now[model]
+    except KeyError:
+        rule = _private_now[model] = _private_rule(model)
+        return rule
+
+
+def _private_rule(model: type[models.Model], version: int | None = None) -> Q | None:
     """The rows of `model` that are private now (a content model, or the many-to-many table
     of one), or its records that were at `version`; None when none can be. A citing model's
     rows are private when their claim is."""

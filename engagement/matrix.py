@@ -12,7 +12,13 @@ from django.db.models.functions import Substr
 from core.history import State
 from core.links import linker
 from engagement.models import Activity, Cell, EngagementLevel, Framework
-from sources.models import Citation, CitationRole, citation_url, passage_place
+from sources.models import (
+    Citation,
+    CitationRole,
+    citation_linker,
+    passage_place,
+    visible_claims_citations,
+)
 
 # The start of a source passage a link is named by (a table row's first cell).
 SHOWN_START = 200
@@ -193,7 +199,9 @@ def link_cells(
 def add_source_links(cells: Iterable[PlacedCell], *, state: State | None = None) -> set[int]:
     """Give each cell its `source_links`, now in one query of flat rows, at a release
     (`state`) as its source citations stood then (three queries); the ids of the documents
-    the links point into (what the page shows of them, for the response cache)."""
+    the links point into (what the page shows of them, for the response cache). The cells
+    are the visible ones, read through `Cell.objects`: their citations are read without
+    the visibility rule (`sources.models.visible_claims_citations`)."""
     by_id: dict[int, PlacedCell] = {}
     for cell in cells:
         cell.source_links = []
@@ -202,10 +210,17 @@ def add_source_links(cells: Iterable[PlacedCell], *, state: State | None = None)
         return set()
     rows = _source_rows(list(by_id)) if state is None else _source_rows_at(state, list(by_id))
     documents = set()
+    # Many cells cite the same passages: each one's URL and place are made once.
+    url_of = citation_linker()
+    places: dict[tuple, str] = {}
     for cell_id, citation_id, anchor, document, document_id, page, *where, title in rows:
-        url = citation_url(document, citation_id, anchor, page)
-        section, kind, shown = where
-        place = passage_place(section=section, kind=kind, shown=shown, anchor=anchor)
+        url = url_of(document, citation_id, anchor, page)
+        key = (anchor, *where)
+        place = places.get(key)
+        if place is None:
+            section, kind, shown = where
+            place = passage_place(section=section, kind=kind, shown=shown, anchor=anchor)
+            places[key] = place
         by_id[cell_id].source_links.append(SourceLink(anchor, url, place, document_id, title))
         documents.add(document_id)
     return documents
@@ -216,7 +231,8 @@ def _source_rows(cell_ids: list[int]) -> Iterable[tuple]:
     document id, page, section, kind, start of the shown text, document title) rows in the
     cells' order."""
     return (
-        Citation.objects.filter(
+        visible_claims_citations()
+        .filter(
             content_type=ContentType.objects.get_for_model(Cell),
             object_id__in=cell_ids,
             role=CitationRole.SOURCE,

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 
 from core.at_release import PARAMETER as RELEASE
 from core.history import State, objects_of
+from core.links import linker
 from core.paging import Page, filtered, only_parameters, paginate
 from engagement.filters import CellFilter, FrameworkFilter
 from engagement.grid import GridPage, grid_cells_with_sources, grid_page
@@ -29,7 +30,7 @@ from engagement.matrix import (
     place_cells,
 )
 from engagement.models import Activity, Cell, CellKind, EngagementLevel, Framework
-from sources.models import Citation, citations_prefetch
+from sources.models import Citation, claim_citations_prefetch
 
 # Each selector reads the current state when `state` is None, else the state of the
 # knowledge base at a release (`core.history.State`): a page asks once, either way.
@@ -50,7 +51,7 @@ def claim_with_citations(model: type[Claim], *, slug: str, state: State | None =
     """The activity or level `slug` with its citations in their passages and documents; a
     404 where there is none (or was none in `state`)."""
     if state is None:
-        queryset = model._default_manager.prefetch_related(citations_prefetch())
+        queryset = model._default_manager.prefetch_related(claim_citations_prefetch())
     else:
         queryset = state.objects(model).prefetch_state("citations__passage__document")
     return get_object_or_404(queryset, slug=slug)
@@ -88,6 +89,35 @@ def listed_frameworks(params: QueryDict, *, state: State | None, per_page: int, 
         allowed=(RELEASE,),
     )
     return paginate(filterset.qs, params, per_page=per_page, path=path)
+
+
+def framework_cards(params: QueryDict, *, per_page: int, path: str) -> Page:
+    """The frameworks index's page, filtered (institution, source, name), its items card
+    rows: values with their URLs (`core.links.linker`) and their institutions in one more
+    query, no model instance per framework. Drafts are hidden as the default manager hides
+    them (the values are read through it)."""
+    filterset = filtered(FrameworkFilter, params, Framework.objects.order_by("ordinal", "name"))
+    rows = filterset.qs.values(
+        "pk", "slug", "name", "description", "document__slug", "document__title"
+    )
+    page = paginate(rows, params, per_page=per_page, path=path)
+    framework_url = linker("engagement:framework-detail", "slug")
+    document_url = linker("sources:document-detail", "slug")
+    institution_url = linker("institutions:institution-detail", "slug")
+    institutions: dict[int, list[tuple[str, str]]] = {}
+    for framework_id, slug, name in (
+        Framework.institutions.through.objects.filter(
+            framework_id__in=[row["pk"] for row in page.items]
+        )
+        .order_by("institution__name", "institution_id")
+        .values_list("framework_id", "institution__slug", "institution__name")
+    ):
+        institutions.setdefault(framework_id, []).append((institution_url(slug=slug), name))
+    for row in page.items:
+        row["url"] = framework_url(slug=row["slug"])
+        row["document_url"] = document_url(slug=row["document__slug"])
+        row["institutions"] = institutions.get(row["pk"], [])
+    return page
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from core.metadata import absolute_url, canonical_url, dataset, json_ld
 from core.pages import ComparePageView, api_link, breadcrumbs, fragment
 from core.paging import PageParametersMixin, filtered, paginate
 from engagement.charts import counts_by_level, distribution_svg, heatmap_svg
-from engagement.filters import KEYWORD_AT_RELEASE, ActivityFilter, CellFilter, FrameworkFilter
+from engagement.filters import KEYWORD_AT_RELEASE, ActivityFilter, CellFilter
 from engagement.matrix import CellGrid, add_source_links, place_cells
 from engagement.models import (
     EVIDENCE_SHOWN,
@@ -43,6 +43,7 @@ from engagement.selectors import (
     cell_with_neighbours,
     cells_of,
     claim_with_citations,
+    framework_cards,
     framework_comparison,
     framework_matrix,
     levels_in_order,
@@ -329,19 +330,17 @@ class FrameworkIndexView(PageParametersMixin, TemplateView):
     paginate_by = 50
 
     def get_context_data(self, **kwargs):
-        params = self.request.GET
-        filterset = filtered(FrameworkFilter, params, Framework.objects.for_index())
-        page = paginate(filterset.qs, params, per_page=self.paginate_by, path=self.request.path)
+        page = framework_cards(self.request.GET, per_page=self.paginate_by, path=self.request.path)
         levels = levels_in_order()
-        counts = _filled_counts(Cell.objects.filter(framework__in=[f.pk for f in page.items]))
+        counts = _filled_counts(Cell.objects.filter(framework__in=[f["pk"] for f in page.items]))
         for framework in page.items:
-            framework.url = framework.get_absolute_url()
-            framework.filled_by_level = [
-                (level, counts.get(framework.pk, {}).get(level.pk, 0)) for level in levels
+            filled = counts.get(framework["pk"], {})
+            framework["filled_by_level"] = [
+                (level.name, filled.get(level.pk, 0)) for level in levels
             ]
-            framework.filled = sum(counts.get(framework.pk, {}).values())
+            framework["filled"] = sum(filled.values())
         totals = {
-            level.pk: sum(counts.get(framework.pk, {}).get(level.pk, 0) for framework in page.items)
+            level.pk: sum(counts.get(f["pk"], {}).get(level.pk, 0) for f in page.items)
             for level in levels
         }
         shown = (
@@ -518,7 +517,13 @@ def _activity_rows(activity: Activity, frameworks, grid: dict[int, CellGrid], le
     for framework in frameworks:
         at = grid.get(framework.pk, {}).get(activity.pk, {})
         rows.append({"framework": framework, "cells": [at.get(level.pk) for level in levels]})
-    return {"levels": levels, "rows": rows}
+    return {
+        "levels": levels,
+        "rows_html": fragment(
+            "engagement/activity_rows.html",
+            {"rows": rows, "levels": levels, "matrix_cells": matrix_cells},
+        ),
+    }
 
 
 def _level_groups(

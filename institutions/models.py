@@ -24,10 +24,6 @@ class InstitutionKind(models.TextChoices):
 
 
 class InstitutionQuerySet(models.QuerySet):
-    def for_index(self) -> InstitutionQuerySet:
-        """Institutions with their parent and their names."""
-        return self.select_related("parent").prefetch_related("aliases").order_by("name")
-
     def for_detail(self) -> InstitutionQuerySet:
         """Institutions with parent, names, mandates (function and citations) and citations."""
         return self.select_related("parent").prefetch_related(

@@ -5,10 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
 from core.history import State, objects_of
-from institutions.models import Function, Institution, InstitutionAlias, Mandate, Relationship
+from core.links import linker
+from core.paging import Page, filtered, paginate
+from institutions.filters import InstitutionFilter
+from institutions.models import (
+    Function,
+    Institution,
+    InstitutionAlias,
+    InstitutionKind,
+    Mandate,
+    Relationship,
+)
 from sources.models import CitationLink, cite_links
 
 
@@ -158,3 +169,37 @@ def institution_parts(
         frameworks = list(institution.frameworks.all())[:first_few]
         units = sorted(institution.children.all(), key=lambda unit: unit.name)[:first_few]
     return InstitutionParts(aliases, mandates, frameworks, units, cited)
+
+
+def institution_rows(params: QueryDict, *, per_page: int, path: str) -> tuple[Page, list]:
+    """The institutions index's page, filtered (name, kind, jurisdiction, parent), its items
+    values rows with their URLs (`core.links.linker`), kind's label and names (one more
+    query of values), no model instance per institution; and the jurisdictions to choose."""
+    filterset = filtered(InstitutionFilter, params, Institution.objects.order_by("name"))
+    rows = filterset.qs.values(
+        "pk",
+        "slug",
+        "name",
+        "short_name",
+        "jurisdiction",
+        "kind",
+        "parent_id",
+        "parent__slug",
+        "parent__name",
+    )
+    page = paginate(rows, params, per_page=per_page, path=path)
+    url = linker("institutions:institution-detail", "slug")
+    kinds = dict(InstitutionKind.choices)
+    aliases: dict[int, list[dict]] = {}
+    for alias in (
+        InstitutionAlias.objects.filter(institution_id__in=[row["pk"] for row in page.items])
+        .order_by("institution_id", "name", "pk")
+        .values("institution_id", "name", "is_former")
+    ):
+        aliases.setdefault(alias["institution_id"], []).append(alias)
+    for row in page.items:
+        row["url"] = url(slug=row["slug"])
+        row["kind_label"] = kinds.get(row["kind"], row["kind"])
+        row["parent_url"] = url(slug=row["parent__slug"]) if row["parent_id"] else ""
+        row["aliases"] = aliases.get(row["pk"], [])
+    return page, filterset.form.fields["jurisdiction"].choices

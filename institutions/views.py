@@ -11,8 +11,7 @@ from core.cache import depends_on
 from core.forms import PairForm, picker_suggestions
 from core.history import State, objects_of
 from core.pages import ComparePageView, api_link, breadcrumbs
-from core.paging import PageParametersMixin, filtered, only_parameters, paginate
-from institutions.filters import InstitutionFilter
+from core.paging import PageParametersMixin, only_parameters, paginate
 from institutions.models import (
     Institution,
     InstitutionAlias,
@@ -24,6 +23,7 @@ from institutions.selectors import (
     institution_comparison,
     institution_for_page,
     institution_parts,
+    institution_rows,
     relationships_of,
 )
 from sources.models import cited_sources
@@ -53,18 +53,18 @@ class InstitutionIndexView(PageParametersMixin, TemplateView):
     paginate_by = 50
 
     def get_context_data(self, **kwargs):
-        params = self.request.GET
-        filterset = filtered(InstitutionFilter, params, Institution.objects.for_index())
-        page = paginate(filterset.qs, params, per_page=self.paginate_by, path=self.request.path)
+        page, jurisdictions = institution_rows(
+            self.request.GET, per_page=self.paginate_by, path=self.request.path
+        )
         depends_on(
             self.request,
             "institutions",
-            *(f"institution:{i.pk}" for i in page.items),
-            *(f"institution:{i.parent_id}" for i in page.items if i.parent_id),
+            *(f"institution:{i['pk']}" for i in page.items),
+            *(f"institution:{i['parent_id']}" for i in page.items if i["parent_id"]),
         )
         return {
             **self.error_context(),
-            "jurisdictions": filterset.form.fields["jurisdiction"].choices,
+            "jurisdictions": jurisdictions,
             "institutions": page.items,
             "page": page,
             "pagination": page,

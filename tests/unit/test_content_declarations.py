@@ -117,3 +117,32 @@ def test_every_claim_type_names_the_fields_the_claim_picker_searches():
     # a claim type without them could never be cited there.
     missing = [name for name, claim in registry.claim_types().items() if not claim.search]
     assert not missing, f"claim types without `search`: {missing}"
+
+
+def test_a_citation_is_private_only_through_its_claim():
+    """The citations of a claim read through its visible manager are read without the
+    rule (`sources.models.claim_citations_prefetch`): that holds while a citation has no
+    privacy of its own, only its claim's."""
+    from sources.models import Citation
+
+    citation = registry.declaration(Citation)
+    assert citation is not None
+    assert citation.private is None
+    assert citation.cites == ("content_type", "object_id")
+
+
+def test_the_rules_now_are_built_once_and_forgotten_with_a_declaration():
+    """The rule of what is private now is built once per model (`private_rule`), and built
+    again once the declarations change."""
+    from engagement.models import Cell
+
+    first = registry.private_rule(Cell)
+    assert first is not None
+    assert registry.private_rule(Cell) is first
+    level = registry.declaration(apps.get_model("engagement", "EngagementLevel"))
+    assert level is not None
+    registry.unregister(level.model)
+    try:
+        assert registry.private_rule(Cell) is not first
+    finally:
+        registry.register(level)
