@@ -80,10 +80,12 @@ wrk-deps:
 		else sudo apt-get update && sudo apt-get install -y wrk; fi; \
 	fi
 
-# Three tiers (docs/testing.md). `test`: everything.
+# Three tiers (docs/testing.md). `test`: everything. TEST_ARGS passes pytest options (CI's
+# PostgreSQL run: `TEST_ARGS='-m "not browser"'`, the browser tier having run on SQLite).
+TEST_ARGS ?=
 test: install browser-deps doc-deps wrk-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(TEST_ARGS)
 
 # Everything against the seeded database but the tests that start servers, a browser, wrk,
 # pandoc or a generated client, and the long generated-example runs: about a minute, over
