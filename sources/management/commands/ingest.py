@@ -90,9 +90,7 @@ class Command(BaseCommand):
             f"{verb} {document.slug} ({source.kind}{pages}, sha256 {document.sha256[:12]})"
         )
         if source.normalised:
-            self.stdout.write(
-                "  characters normalised: " + normalised_summary(source.normalised)
-            )
+            self.stdout.write("  characters normalised: " + normalised_summary(source.normalised))
         metadata_changed = [f for f in summary.metadata_changed if f not in {"text", "sha256"}]
         if metadata_changed and not summary.created:
             self.stdout.write(f"  metadata changed: {', '.join(metadata_changed)}")
