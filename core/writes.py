@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
-from django.db import models
+from django.db import connections, models, router
 
 M = TypeVar("M", bound=models.Model)
 
@@ -31,3 +32,31 @@ def row_upsert(model: type[M], *, lookup: dict, values: dict) -> tuple[M, bool]:
     instance.full_clean()
     instance.save()
     return instance, True
+
+
+def rows_update(
+    model: type[models.Model], objects: Sequence[models.Model], fields: list[str]
+) -> int:
+    """Write `fields` of each of `objects` (their values already set on them): one prepared
+    UPDATE by primary key, run for every object at once (the driver's `executemany`).
+
+    What `QuerySet.bulk_update` does, without its CASE expression for every field of every
+    object, whose building by the ORM took seconds for the 12,000 passages of a 5 MiB
+    document (and the database tests each row against every branch). Sends no signals and
+    writes no history, as `bulk_update`; `auto_now` fields are not touched."""
+    if not objects or not fields:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns]
+        + [obj.pk]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)

@@ -14,7 +14,9 @@ of the passage's shown text, so a re-anchored quote obeys the rules of any new o
 from __future__ import annotations
 
 import heapq
+import math
 import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +34,18 @@ QUOTE_WEIGHT = 0.8
 # best-aligned stretch is then scored; and of those, the ones whose spans are looked at.
 WORD_SHORTLIST = 40
 SHORTLIST = 8
+# A document of more passages than this is matched in a first step only against the passages
+# that share the most of the quote's words in context (weighted by how rare each word is in
+# the document): matching one quote then costs about the same in a document of 10,000
+# passages as in one of 300, instead of growing with it.
+WORD_CANDIDATES = 300
+# A word in more than this share of a document's passages tells none of them apart: it is
+# left out of that first step.
+COMMON_WORD_SHARE = 0.1
+# And the passages this near (in reading order) to where the quote stood are always matched:
+# a reworded quote most often stays where it was, and a quote of common words only has no
+# rarer word to find it by (with no place to start from either, every passage is matched).
+NEARBY = 100
 # Quotes and passages longer than this are matched on their first so many characters, so
 # one pathological text cannot make a request slow.
 MAX_TEXT_CHARS = 4000
@@ -64,6 +78,54 @@ class Candidate:
     end: int
     exact: str
     score: float
+
+
+class PassageIndex:
+    """A document's current passages prepared once for matching many quotes: each one's
+    text as compared (truncated, and without case or punctuation) and, for each word, the
+    passages that hold it."""
+
+    def __init__(self, passages: Sequence[Current]) -> None:
+        self.passages = passages
+        self.texts = [passage.shown[:MAX_TEXT_CHARS] for passage in passages]
+        self.processed = [utils.default_process(text) for text in self.texts]
+        self.position = {passage.key: index for index, passage in enumerate(passages)}
+        self._postings: dict[str, list[int]] | None = None
+
+    def postings(self) -> dict[str, list[int]]:
+        """Each word's passages, in reading order (built when first needed)."""
+        if self._postings is None:
+            postings: dict[str, list[int]] = defaultdict(list)
+            for index, text in enumerate(self.processed):
+                for word in set(text.split()):
+                    postings[word].append(index)
+            self._postings = dict(postings)
+        return self._postings
+
+    def shortlist(self, processed: str, *, near: str | None = None) -> list[int]:
+        """The passages to match the processed quote-in-context against, in reading order:
+        every passage of a short document; of a long one, the WORD_CANDIDATES that share the
+        most of its words, each word weighted by its rarity in the document, and the
+        passages within NEARBY of the passage `near` (the key of where the quote stood)."""
+        count = len(self.processed)
+        if count <= WORD_CANDIDATES:
+            return list(range(count))
+        postings = self.postings()
+        common = COMMON_WORD_SHARE * count
+        weights: Counter[int] = Counter()
+        for word in set(processed.split()):
+            hits = postings.get(word)
+            if hits and len(hits) <= common:
+                rarity = math.log(count / len(hits))
+                for index in hits:
+                    weights[index] += rarity
+        chosen = {index for index, _ in weights.most_common(WORD_CANDIDATES)}
+        at = self.position.get(near) if near is not None else None
+        if at is not None:
+            chosen.update(range(max(0, at - NEARBY), min(count, at + NEARBY + 1)))
+        elif not chosen:
+            return list(range(count))
+        return sorted(chosen)
 
 
 def _similarity(a: str, b: str) -> float:
@@ -104,43 +166,57 @@ def suggestions(
     exact: str,
     prefix: str,
     suffix: str,
-    passages: Sequence[Current],
+    passages: Sequence[Current] | PassageIndex,
+    near: str | None = None,
     limit: int = MAX_SUGGESTIONS,
 ) -> list[Candidate]:
     """The best places for the quote `exact` (with its `prefix` and `suffix`) in `passages`
-    (the document's current passages, in reading order): at most `limit`, one per passage,
-    each scoring at least MIN_SCORE, best first."""
+    (the document's current passages in reading order, or their `PassageIndex` when many
+    quotes are matched against one document): at most `limit`, one per passage, each
+    scoring at least MIN_SCORE, best first. `near`: the key of the passage the quote stood
+    in, when the document still has one of that key (see `PassageIndex.shortlist`)."""
+    index = passages if isinstance(passages, PassageIndex) else PassageIndex(passages)
     quote = exact[:MAX_TEXT_CHARS]
-    if not quote.strip() or not passages:
+    if not quote.strip() or not index.passages:
         return []
     # Three steps, each on fewer passages: the words of the quote in its context against
-    # every passage (token sets, RapidFuzz's C++ loop), then the characters of the quote
-    # (the best-aligned stretch), then the exact span of whole words.
-    texts = [passage.shown[:MAX_TEXT_CHARS] for passage in passages]
+    # the passages (token sets, RapidFuzz's C++ loop; in a long document, only those that
+    # share its rarer words), then the characters of the quote (the best-aligned stretch),
+    # then the exact span of whole words.
+    texts = index.texts
     in_context = f"{prefix} {quote} {suffix}"
+    processed = utils.default_process(in_context)
+    if processed:
+        # Words compared without case or punctuation.
+        shortlist = index.shortlist(processed, near=near)
+        choices = [index.processed[i] for i in shortlist]
+    else:
+        # A quote of punctuation only, as it is, against every passage.
+        shortlist = list(range(len(texts)))
+        choices, processed = texts, in_context
     words = process.extract(
-        in_context,
-        texts,
+        processed,
+        choices,
         scorer=fuzz.token_set_ratio,
-        # Words compared without case or punctuation; a quote of punctuation only as it is.
-        processor=utils.default_process if utils.default_process(in_context) else None,
+        processor=None,
         limit=WORD_SHORTLIST,
         score_cutoff=MIN_SCORE * 100 / 2,
     )
     cutoff = MIN_SCORE * 100
     rough: list[tuple[float, int]] = []
-    for _, _, index in words:
-        shown = texts[index]
+    for _, _, position in words:
+        at = shortlist[position]
+        shown = texts[at]
         if not shown.strip():
             continue
         # A passage much shorter than the quote cannot hold it, however alike its words.
         coverage = min(1.0, len(shown) / len(quote))
         value = fuzz.partial_ratio(quote, shown, score_cutoff=cutoff) * coverage
         if value >= cutoff:
-            rough.append((value, index))
+            rough.append((value, at))
     found = []
-    for _, index in heapq.nlargest(SHORTLIST, rough):
-        candidate = _best_span(quote, prefix, suffix, passages, index)
+    for _, at in heapq.nlargest(SHORTLIST, rough):
+        candidate = _best_span(quote, prefix, suffix, index.passages, at)
         if candidate is not None and candidate.score >= MIN_SCORE:
             found.append(candidate)
     found.sort(key=lambda c: (-c.score, c.passage, c.start))

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.writes import changed_fields, row_upsert
+from core.writes import changed_fields, row_upsert, rows_update
 from sources.models import (
     Citation,
     CitationRole,
@@ -255,8 +255,15 @@ def _passages_write(
 
     bulk_create_with_history(to_create, Passage, batch_size=500, **history)
     # Passages whose only change is their ordinal coming back get no history entry.
-    Passage.objects.bulk_update(unchanged, ["ordinal"], batch_size=500)
-    bulk_update_with_history(changed, Passage, fields, batch_size=500, **history)
+    rows_update(Passage, unchanged, ["ordinal"])
+    _update_with_history(Passage, changed, fields, history)
+
+
+def _update_with_history(model, objects: list, fields: list[str], history: dict) -> None:
+    """Write `fields` of `objects` (`core.writes.rows_update`) and a history entry of each as
+    it now is (simple-history's bulk writer, given no fields: it writes history only)."""
+    rows_update(model, objects, fields)
+    bulk_update_with_history(objects, model, [], batch_size=500, **history)
 
 
 def _reading_context(specs: list[PassageSpec], layouts: list[Layout]):
@@ -287,7 +294,7 @@ def _table_headers_link(document: Document, headers: dict[str, str | None]) -> N
         if passage.table_header_id != wanted and passage.anchor in headers:
             passage.table_header_id = wanted
             stale.append(passage)
-    Passage.objects.bulk_update(stale, ["table_header"], batch_size=500)
+    rows_update(Passage, stale, ["table_header"])
 
 
 def _citations_recheck(
@@ -316,8 +323,8 @@ def _citations_recheck(
         if (citation.prefix, citation.suffix) != context:
             citation.prefix, citation.suffix = context
             recontextualised.append(citation)
-    bulk_update_with_history(orphaned, Citation, ["orphaned"], **history)
-    bulk_update_with_history(recontextualised, Citation, ["prefix", "suffix"], **history)
+    _update_with_history(Citation, orphaned, ["orphaned"], history)
+    _update_with_history(Citation, recontextualised, ["prefix", "suffix"], history)
     # The text changed: where each orphaned quote may have gone now, stored for the editors.
     suggestions_store(
         citations=summary.citations_orphaned, document_key=(document.sha256, document.format)

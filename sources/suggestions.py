@@ -19,11 +19,11 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 from sources.models import Citation, Document, Passage, StoredSuggestions
-from sources.repairs import Candidate, Current
+from sources.repairs import Candidate, Current, PassageIndex
 from sources.repairs import suggestions as repair_suggestions
 
 # Change it when `sources.repairs` changes what it proposes: every stored row goes stale.
-MATCHING_VERSION = "1"
+MATCHING_VERSION = "2"
 
 
 def document_current(document_id: int) -> list[Current]:
@@ -38,15 +38,16 @@ def document_current(document_id: int) -> list[Current]:
 
 
 class DocumentTexts:
-    """The current passages of documents, each document's read at most once: what an
-    orphaned citation's suggestions are computed from. `preload` reads those of several
-    documents in one query."""
+    """The current passages of documents, each document's read (and indexed for matching)
+    at most once: what an orphaned citation's suggestions are computed from. `preload`
+    reads those of several documents in one query."""
 
     def __init__(self) -> None:
         self.by_document: dict[int, list[Current]] = {}
+        self.indexes: dict[int, PassageIndex] = {}
 
     def preload(self, document_ids: Iterable[int]) -> None:
-        wanted = set(document_ids) - set(self.by_document)
+        wanted = set(document_ids) - set(self.by_document) - set(self.indexes)
         if not wanted:
             return
         rows = (
@@ -59,10 +60,12 @@ class DocumentTexts:
         for document_id, anchor, shown in rows:
             self.by_document[document_id].append(Current(anchor, shown))
 
-    def current(self, document_id: int) -> list[Current]:
-        if document_id not in self.by_document:
-            self.by_document[document_id] = document_current(document_id)
-        return self.by_document[document_id]
+    def current(self, document_id: int) -> PassageIndex:
+        if document_id not in self.indexes:
+            if document_id not in self.by_document:
+                self.by_document[document_id] = document_current(document_id)
+            self.indexes[document_id] = PassageIndex(self.by_document.pop(document_id))
+        return self.indexes[document_id]
 
 
 def _document_key(citation: Citation) -> tuple[str, str]:
@@ -81,13 +84,17 @@ def fingerprint(citation: Citation, document_key: tuple[str, str] | None = None)
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def compute(citation: Citation, current: Sequence[Current]) -> list[Candidate]:
+def compute(citation: Citation, current: Sequence[Current] | PassageIndex) -> list[Candidate]:
     """Where an orphaned citation's quote may have gone in its document's current passages
     (`document_current`); none for a citation that is not orphaned."""
     if not citation.orphaned:
         return []
     return repair_suggestions(
-        exact=citation.exact, prefix=citation.prefix, suffix=citation.suffix, passages=current
+        exact=citation.exact,
+        prefix=citation.prefix,
+        suffix=citation.suffix,
+        passages=current,
+        near=citation.passage.anchor,
     )
 
 

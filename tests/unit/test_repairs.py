@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 from hypothesis import given
 from hypothesis import strategies as st
+from rapidfuzz import utils
 
 from sources.quotes import anchor_quote, quote_context
 from sources.repairs import (
     MAX_SUGGESTIONS,
     MIN_SCORE,
+    NEARBY,
+    WORD_CANDIDATES,
     Candidate,
     Current,
+    PassageIndex,
     is_candidate,
     suggestions,
 )
@@ -99,6 +104,61 @@ def test_a_document_of_thousands_of_passages_stays_fast():
     elapsed = time.perf_counter() - started
     assert found[0].passage == "p3210" and found[0].exact == NEW
     assert elapsed < 2.0, elapsed
+
+
+def _long_document() -> list[Current]:
+    """3,000 passages, each with words of its own beside words that every passage has."""
+    topics = ["testing", "standards", "incident", "evaluation", "procurement", "compute"]
+    return [
+        Current(
+            f"p{i}",
+            f"The office and the institute review {topics[i % 6]} item {i} "
+            f"with partner {i * 7919 % 104729} in region {i % 97}.",
+        )
+        for i in range(3000)
+    ]
+
+
+def test_one_index_serves_many_quotes_as_a_scan_of_every_passage_would(monkeypatch):
+    passages = _long_document()
+    index = PassageIndex(passages)
+    quotes = [(passages[i].shown[4:60], passages[i - 1].shown[-20:]) for i in (5, 1234, 2999)]
+    found = [suggestions(exact=q, prefix=p, suffix="", passages=index) for q, p in quotes]
+    assert [f[0].passage for f in found] == ["p5", "p1234", "p2999"]
+    shortlist = index.shortlist(index.processed[1234])
+    assert 1234 in shortlist and len(shortlist) <= WORD_CANDIDATES < len(passages)
+    # Without the first step's shortlist, every passage compared: the same best place (the
+    # runners-up of this document of near-twins may differ, by a few hundredths).
+    monkeypatch.setattr("sources.repairs.WORD_CANDIDATES", len(passages))
+    scanned = [suggestions(exact=q, prefix=p, suffix="", passages=passages) for q, p in quotes]
+    assert [s[0] for s in scanned] == [f[0] for f in found]
+
+
+def test_a_quote_of_words_in_every_passage_is_matched_against_every_passage():
+    passages = _long_document()
+    index = PassageIndex(passages)
+    assert index.shortlist("the office and the institute review") == list(range(3000))
+    [best, *_] = suggestions(
+        exact="The office and the institute review", prefix="", suffix="", passages=index
+    )
+    assert best.exact == "The office and the institute review"
+
+
+def test_a_quote_of_common_words_is_looked_for_near_where_it_stood():
+    # Every passage: eight words of twenty, so every word is in most passages.
+    rng = random.Random(7)
+    vocabulary = ["risk", "model", "office", "testing", "report", "data", "code", "rules"]
+    vocabulary += ["audit", "trust", "panel", "safety", "market", "access", "review"]
+    vocabulary += ["notice", "scope", "level", "chain", "cost"]
+    passages = [Current(f"p{i}", " ".join(rng.sample(vocabulary, 8))) for i in range(3000)]
+    quote = "audit chain access panel safety trust"
+    passages[2100] = Current("p2100", f"{quote}.")
+    index = PassageIndex(passages)
+    words = utils.default_process(quote)
+    assert index.shortlist(words) == list(range(3000))
+    assert index.shortlist(words, near="p2050") == list(range(2050 - NEARBY, 2050 + NEARBY + 1))
+    [best, *_] = suggestions(exact=quote, prefix="", suffix="", passages=index, near="p2050")
+    assert (best.passage, best.exact) == ("p2100", quote)
 
 
 @given(
