@@ -496,8 +496,21 @@ def private_rule(model: type[models.Model], version: int | None = None) -> Q | N
     try:
         return _private_now[model]
     except KeyError:
-        rule = _private_now[model] = _private_rule(model)
+        rule = _private_now[model] = _compiled(model, _private_rule(model))
         return rule
+
+
+def _compiled(model: type[models.Model], rule: Q | None) -> Q | None:
+    """`rule` as `pk IN (<its SQL>)`, the SQL compiled once: a rule of subqueries (the
+    activities only drafts hold, the citations of private claims) was otherwise built
+    again, its subqueries copied and relabelled, by every query it filtered, which cost a
+    reader page more than a third of its time. Compiling reads nothing from the database."""
+    if rule is None:
+        return None
+    from django.db.models.expressions import RawSQL
+
+    sql, params = model._base_manager.filter(rule).values("pk").query.sql_with_params()
+    return Q(pk__in=RawSQL(sql, params))
 
 
 def _private_rule(model: type[models.Model], version: int | None = None) -> Q | None:
