@@ -178,10 +178,17 @@ def lay_out(
     labels = {p.anchor[len(FOOTNOTE_PREFIX) :] for p in passages if p.kind == "footnote"}
     shown_on = {"page": FRONT}  # the page of the passage being rendered
 
-    def render(footnotes: Footnotes, pages: Sequence[str]) -> list[Rendered]:
-        """Each passage rendered with `footnotes`, as shown on its page of `pages`."""
+    def render(
+        footnotes: Footnotes, pages: Sequence[str], before: Sequence[Rendered] = ()
+    ) -> list[Rendered]:
+        """Each passage rendered with `footnotes`, as shown on its page of `pages`; with
+        `before` (a first rendering), only the passages that refer to a footnote or are one
+        again: the others' rendering never reads `footnotes`."""
         out = []
-        for passage, page in zip(passages, pages, strict=True):
+        for index, (passage, page) in enumerate(zip(passages, pages, strict=True)):
+            if before and passage.kind != "footnote" and "[^" not in passage.text:
+                out.append(before[index])
+                continue
             shown_on["page"] = page
             footnotes.current = passage.anchor
             out.append(
@@ -214,7 +221,7 @@ def lay_out(
             return "" if target == shown_on["page"] else page_href(target)
 
         footnotes = Footnotes(labels=labels, page_of=relative, first_reference=draft.first_seen_in)
-        rendered = render(footnotes, pages)
+        rendered = render(footnotes, pages, rendered)
     headers = _table_headers(passages)
     return [
         Layout(shown=r.shown, html=r.html, page=page, table_header=header)

@@ -386,6 +386,33 @@ def test_page_preview_writes_nothing_then_confirm_writes_the_document(client, ed
     assert client.post(response["Location"]).status_code == 303
 
 
+def test_a_long_preview_lists_its_passages_a_page_at_a_time(client, editor, monkeypatch):
+    monkeypatch.setattr("sources.upload_views.PREVIEW_PASSAGES", 3)
+    client.force_login(editor)
+    response = page_upload(client)
+    url = response["Location"]
+    first = client.get(url).text
+    # Every passage counted, the outline whole; three passages a page, with the page links.
+    assert "<dt>Passages</dt><dd>10</dd>" in first
+    assert "Passages 1 to 3 of 10, 3 a page." in first
+    assert "<code>#joint-testing-plan-p1</code>" in first
+    assert "<code>#commitments</code> <span" not in first
+    assert '<li class="outline-level-2">Commitments <code>#commitments</code></li>' in first
+    assert f'<a href="{url}?page=2" rel="next">' in first
+    last = client.get(f"{url}?page=4").text
+    assert "Passages 10 to 10 of 10, 3 a page." in last
+    # A page past the last, or not a number: 400 naming `page`, nothing written.
+    refused = client.get(f"{url}?page=5")
+    assert refused.status_code == 400
+    assert "There is no page 5: there are 4 pages." in refused.text
+    for page in ("x", "%00", "9" * 40):
+        assert client.get(f"{url}?page={page}").status_code == 400
+    assert Upload.objects.get().status == UploadStatus.PENDING
+    # Confirming from a later page writes the whole document.
+    assert client.post(f"{url}?page=2").status_code == 303
+    assert Document.objects.get(slug="joint-testing-plan").passages.count() == 10
+
+
 def test_a_pdfs_page_preview_shows_its_pages_and_each_passages(client, editor):
     client.force_login(editor)
     data = {**NEW, "file": upload_file("plan.pdf", build_pdf_pages(TWO_PAGES))}
