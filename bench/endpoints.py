@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from bench.largedoc import BENCH_SLUG, deep_pages
+from bench.largedoc import BENCH_SLUG, deep_pages, deep_selection, deep_table
 
 TRIVIAL = "trivial"
 # The reader of the large generated act (`manage.py bench_document`): a section page three
 # quarters through it, and the permalink of a passage on that page (a redirect there).
 DEEP_SECTION, DEEP_PASSAGE = deep_pages()
 READER = ("reader-front", "reader-section", "reader-permalink")
+# What an editor drafts a framework from (a table on that section page) and selects to cite
+# (five words of that passage).
+DEEP_TABLE = deep_table()
+SELECTION_START, SELECTION_END = deep_selection()
 
 # The reader of the brief, a short document read whole on its front page.
 BRIEF_READER = "/documents/synergies-eu-ai-office-uk-aisi-2025/"
@@ -45,6 +49,21 @@ INDEX_PAGES: dict[str, str] = {
     "documents": "/documents/",
     "compare-institutions": "/institutions/compare/?a=uk-aisi&b=eu-ai-office",
     "compare-frameworks": "/frameworks/compare/?a=eu-ai-office-uk-aisi&b=eu-ai-office-us-aisi",
+}
+
+# The editors' workbench, signed in as the benchmark's editor (`manage.py bench_editor`, which
+# also makes orphaned citations and open readers' flags for its lists): held as the index
+# pages are, uncached at every scale (`--editor-pages`).
+EDITOR_PAGES: dict[str, str] = {
+    "upload": "/documents/new/",
+    "version-upload": f"/documents/{BENCH_SLUG}/versions/new/",
+    "repairs": "/editors/citations/orphaned/",
+    "flags": "/editors/flags/",
+    "draft": f"/editors/frameworks/draft/?document={BENCH_SLUG}&table={DEEP_TABLE}",
+    "cite": f"/documents/{BENCH_SLUG}/passages/{DEEP_PASSAGE}/cite/"
+    f"?start={SELECTION_START}&end={SELECTION_END}",
+    # The claims an editor finds while citing (the cite form's picker asks as they type).
+    "claim-search": "/editors/claims/?q=incident+reporting",
 }
 
 # Side by side with Datasette serving the same SQLite file (`--datasette`): each of our

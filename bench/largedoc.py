@@ -9,7 +9,9 @@ parts. At the default size it holds over 1 MB of text in over 2,000 passages.
 
 from __future__ import annotations
 
+import functools
 import random
+import re
 
 _VOCABULARY = (
     "the institution shall ensure that providers of general purpose models with systemic "
@@ -105,14 +107,45 @@ def _layout(text: str):
     return specs, lay_out(sources, markdown=True, page_href=lambda page: page)
 
 
+@functools.cache
+def _default_layout():
+    """The default act's passages and their layout (read once: several endpoints need them)."""
+    return _layout(large_document())
+
+
 def deep_pages() -> tuple[str, str]:
     """(the anchor of a section page three quarters through the default act, the anchor of
     a passage inside it, not its first): the benchmark's deep section and permalink."""
-    specs, layouts = _layout(large_document())
+    specs, layouts = _default_layout()
     pages = list(dict.fromkeys(layout.page for layout in layouts))
     page = pages[len(pages) * 3 // 4]
     inside = [s.anchor for s, layout in zip(specs, layouts, strict=True) if layout.page == page]
     return page, inside[len(inside) // 2]
+
+
+def deep_table() -> str:
+    """The anchor of the header row of the first table on the deep section page (of the
+    document's first table, if that page holds none): the table an editor drafts from."""
+    specs, layouts = _default_layout()
+    page, _ = deep_pages()
+    headers = [
+        (layout.page == page, spec.anchor)
+        for spec, layout in zip(specs, layouts, strict=True)
+        if spec.kind == "table_row" and spec.header
+    ]
+    return next((anchor for on_page, anchor in headers if on_page), headers[0][1])
+
+
+def deep_selection(words: int = 5) -> tuple[int, int]:
+    """The offsets, in its shown text, of the words an editor selects in the deep permalink's
+    passage to cite them: its second to its `words + 1`-th."""
+    specs, layouts = _default_layout()
+    _, anchor = deep_pages()
+    shown = next(
+        layout.shown for s, layout in zip(specs, layouts, strict=True) if s.anchor == anchor
+    )
+    spans = [match.span() for match in re.finditer(r"\S+", shown)][1 : words + 1]
+    return spans[0][0], spans[-1][1]
 
 
 def large_document_ingest(*, slug: str = BENCH_SLUG, text: str | None = None):

@@ -1,4 +1,5 @@
--- wrk script: counts every answer that is not 2xx or 3xx, and prints one parseable summary line.
+-- wrk script: counts every answer that is not 2xx or 3xx (not 2xx when given "signed-in"
+-- after --), and prints one parseable summary line.
 local threads = {}
 
 function setup(thread)
@@ -7,11 +8,13 @@ end
 
 function init(args)
   non2xx = 0
+  -- A signed-in page sent elsewhere (to sign in) is an error: the session was lost.
+  signed_in = args[1] == "signed-in"
 end
 
 function response(status, headers, body)
   -- A redirect (a passage permalink) is an answer too; errors are 4xx and 5xx.
-  if status < 200 or status > 399 then
+  if status < 200 or status > 399 or (signed_in and status > 299) then
     non2xx = non2xx + 1
   end
 end

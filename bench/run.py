@@ -2,8 +2,8 @@
 
     python -m bench.run [--scale 1 --scale 200 --scale 1000] [--seconds 10] [--database-url URL]
                         [--endpoints matrix,api-cells] [--cache both|cached|uncached]
-                        [--port 8400] [--redis-url URL] [--no-index-pages] [--no-datasette]
-                        [--no-hit-rate]
+                        [--port 8400] [--redis-url URL] [--no-index-pages]
+                        [--no-editor-pages] [--no-datasette] [--no-hit-rate]
 
 For each scale: the database is migrated, seeded and synthesized to that scale (unless
 --no-setup), SQL queries per endpoint are counted (bench/queries.py), then for each cache
@@ -12,14 +12,15 @@ the trivial yardstick view) and wrk loads each endpoint for --seconds with 16 co
 "uncached" runs the server with RESPONSE_CACHE=0, the switch the page cache honours; "cached"
 leaves the cache on and repeats identical requests on an unchanged dataset version.
 At every scale the pages that list many things (bench.endpoints.INDEX_PAGES) are loaded
-uncached too, and their size recorded. On SQLite, Datasette (installed by `make bench` in its
-own virtual environment, .venv/datasette) serves the same file beside one gunicorn
-worker, and the pairs of DATASETTE_PAIRS are loaded side by side. At the largest scale, with
-the response cache on, a set of pages is read, one cell of the brief's framework edited, and
-the pages read again: how many of them are still served from the cache. Then one request
-for every cell as CSV measures a worker's memory while it streams (--memory-scale, 100k
-cells by default). Without --database-url each scale has its own SQLite file under
-bench/out/. Ports: --port and the next four.
+uncached too, and their size recorded; so are the editors' pages (EDITOR_PAGES), signed in
+with the cookie of a session `manage.py bench_editor` makes. On SQLite, Datasette
+(installed by `make bench` in its own virtual environment, .venv/datasette) serves the same
+file beside one gunicorn worker, and the pairs of DATASETTE_PAIRS are loaded side by side.
+At the largest scale, with the response cache on, a set of pages is read, one cell of the
+brief's framework edited, and the pages read again: how many of them are still served from
+the cache. Then one request for every cell as CSV measures a worker's memory while it
+streams (--memory-scale, 100k cells by default). Without --database-url each scale has its
+own SQLite file under bench/out/. Ports: --port and the next four.
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.endpoints import (
     DATASETTE_PAIRS,
     DEEP_SECTION,
+    EDITOR_PAGES,
     ENDPOINTS,
     EXPORT_ALL_CELLS,
     INDEX_PAGES,
@@ -92,6 +95,7 @@ class Run:
     peak_rss_mb: list[float] = field(default_factory=list)
     queries: int | None = None
     bytes: int | None = None  # the response's size (a redirect's own, not its target's)
+    signed_in: bool = False  # loaded with the editor's session cookie
 
 
 @dataclass
@@ -152,7 +156,8 @@ def base_env(database_url: str, redis_url: str | None = None) -> dict:
     return env
 
 
-def prepare(env: dict, scale: int, seed: int) -> None:
+def prepare(env: dict, scale: int, seed: int) -> str:
+    """Set the database up at `scale`; the editor's session cookie (`editor_cookie`)."""
     log(f"migrate, seed and synthesize --scale {scale} on {env['DATABASE_URL']}")
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "seed")
@@ -160,11 +165,34 @@ def prepare(env: dict, scale: int, seed: int) -> None:
     manage(env, "synthesize", "--scale", str(scale), "--seed", str(seed))
     log(f"synthesized in {time.monotonic() - started:.1f} s")
     manage(env, "bench_document")
+    cookie = editor_cookie(env)
     manage(env, "collectstatic", "--noinput", "-v0")
+    return cookie
 
 
-def count_queries(env: dict, endpoints: dict[str, str], *, index_pages: bool) -> dict[str, dict]:
+def editor_cookie(env: dict) -> str:
+    """`manage.py bench_editor` (idempotent): the benchmark's editor and what the editors'
+    pages list; the cookie of a new signed-in session of the editor, "name=key". The
+    session is signed with `env`'s SECRET_KEY: only servers of the same `env` accept it."""
+    out = subprocess.run(
+        [str(BIN / "python"), "manage.py", "bench_editor"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    *said, cookie = out.stdout.strip().splitlines()
+    for line in said:
+        log(line)
+    return cookie
+
+
+def count_queries(
+    env: dict, endpoints: dict[str, str], *, index_pages: bool, editor_pages: bool = False
+) -> dict[str, dict]:
     extra = ["--index-pages"] if index_pages else []
+    extra += ["--editor-pages"] if editor_pages else []
     out = subprocess.run(
         [str(BIN / "python"), "-m", "bench.queries", "--endpoints", ",".join(endpoints), *extra],
         cwd=ROOT,
@@ -270,9 +298,24 @@ class DatasetteServer(Server):
         return [self.process.pid]
 
 
-def status_of(url: str) -> int | str:
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is answered as it is (an HTTPError), not followed."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+# A signed-in page that redirects (to sign in) says so, instead of the sign-in page's 200.
+_signed_in_open = urllib.request.build_opener(_NoRedirect).open
+
+
+def status_of(url: str, cookie: str | None = None) -> int | str:
+    """The status of a GET of `url`; with `cookie` ("name=value"), sent with it, and a
+    redirect not followed."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    opener = _signed_in_open if cookie else urllib.request.urlopen
     try:
-        with urllib.request.urlopen(url, timeout=60) as response:
+        with opener(request, timeout=60) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as error:
@@ -281,12 +324,15 @@ def status_of(url: str) -> int | str:
         return type(error).__name__
 
 
-def load(server: Server, run: Run, args: argparse.Namespace) -> None:
+def load(server: Server, run: Run, args: argparse.Namespace, cookie: str | None = None) -> None:
+    """Load `run.path` with wrk; with `cookie` ("name=value", for a signed-in page), every
+    request sends it and only a 2xx counts as an answer (`report.lua`)."""
     url = server.url(run.path)
     # Warm up: every worker answers a few times (and fills its cache, when one is on).
     for _ in range(2 * server.workers):
-        run.status = status_of(url)
+        run.status = status_of(url, cookie)
     server.reset_peaks()
+    signed_in = ["-H", f"Cookie: {cookie}"] if cookie else []
     command = [
         args.wrk,
         f"-t{args.threads}",
@@ -294,9 +340,11 @@ def load(server: Server, run: Run, args: argparse.Namespace) -> None:
         f"-d{args.seconds}s",
         "--timeout",
         "10s",
+        *signed_in,
         "-s",
         str(LUA),
         url,
+        *(["--", "signed-in"] if cookie else []),
     ]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     match = re.search(r"^BENCH (.*)$", out, re.MULTILINE)
@@ -357,28 +405,42 @@ def serve(env: dict, args: argparse.Namespace, port: int) -> Server:
     return server
 
 
+def held_pages(args: argparse.Namespace) -> dict[str, tuple[str, bool]]:
+    """The pages held to the matrix page's uncached time (`_held_verdicts`): the index pages
+    and the editors' pages, as asked; each (its path, whether it is loaded signed in)."""
+    pages = {name: (path, False) for name, path in INDEX_PAGES.items() if args.index_pages}
+    pages |= {name: (path, True) for name, path in EDITOR_PAGES.items() if args.editor_pages}
+    return pages
+
+
 def bench_scale(args, scale: int, endpoints: dict[str, str], runs: list[Run]) -> None:
     database_url = database_for(args, scale)
     env = base_env(database_url, args.redis_url)
     if not args.no_setup:
-        prepare(env, scale, args.seed)
-    queries = count_queries(env, endpoints, index_pages=args.index_pages)
+        cookie = prepare(env, scale, args.seed)
+    else:
+        # The session is signed with this run's SECRET_KEY: made anew even without setup.
+        cookie = editor_cookie(env) if args.editor_pages else None
+    held = held_pages(args)
+    queries = count_queries(
+        env, endpoints, index_pages=args.index_pages, editor_pages=args.editor_pages
+    )
     modes = ["cached", "uncached"] if args.cache == "both" else [args.cache]
     for mode in modes:
         env_mode = env | {"RESPONSE_CACHE": "1" if mode == "cached" else "0"}
-        loaded = dict(endpoints)
-        if mode == "uncached" and args.index_pages:
-            # Every index page beside the matrix page, whose time it is held to.
-            loaded |= {"matrix": ENDPOINTS["matrix"]} | INDEX_PAGES
+        loaded = {name: (path, False) for name, path in endpoints.items()}
+        if mode == "uncached" and held:
+            # Every held page beside the matrix page, whose time it is held to.
+            loaded |= {"matrix": (ENDPOINTS["matrix"], False)} | held
         server = serve(env_mode, args, args.port)
         try:
             trivial_rps = None
-            for name, path in loaded.items():
-                run = Run(vendor(database_url), scale, mode, name, path)
+            for name, (path, signed_in) in loaded.items():
+                run = Run(vendor(database_url), scale, mode, name, path, signed_in=signed_in)
                 run.queries = queries[name]["queries"]
                 run.bytes = queries[name].get("bytes")
                 log(f"{run.database} x{scale} {mode} {name}")
-                load(server, run, args)
+                load(server, run, args, cookie if signed_in else None)
                 if name == TRIVIAL:
                     trivial_rps = run.rps
                 run.ratio = round(run.rps / trivial_rps, 3) if trivial_rps else None
@@ -657,15 +719,15 @@ def markdown_table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
-def index_table(runs: list[Run]) -> str:
-    """Each index page at each scale: its size, queries and uncached time against the
-    matrix page's, measured by the same server in the same run."""
+def held_table(runs: list[Run], pages: Collection[str]) -> str:
+    """Each of `pages` (index pages, editors' pages) at each scale: its size, queries and
+    uncached time against the matrix page's, measured by the same server in the same run."""
     matrix = {
         (r.database, r.scale): r for r in runs if r.cache == "uncached" and r.endpoint == "matrix"
     }
     rows = []
     for r in runs:
-        if r.cache != "uncached" or r.endpoint not in INDEX_PAGES:
+        if r.cache != "uncached" or r.endpoint not in pages:
             continue
         base = matrix.get((r.database, r.scale))
         times = f"{base.rps / r.rps:.2f}" if base and r.rps else ""
@@ -774,7 +836,7 @@ def verdicts(
         *_reader_verdicts(runs, by),
         *_against_matrix_verdicts(runs, by),
         *_memory_verdicts(checks),
-        *_index_verdicts(runs, by),
+        *_held_verdicts(runs, by),
         *_datasette_verdicts(runs),
         *_hit_rate_verdicts(hit_rates or []),
         _errors_verdict(runs),
@@ -891,17 +953,21 @@ def _memory_verdicts(checks: list[MemoryCheck]) -> list[str]:
     ]
 
 
-def _index_verdicts(runs: list[Run], by: RunsByKey) -> list[str]:
-    """The pages that list many things, at x200 and over: their size and time."""
+def _held_verdicts(runs: list[Run], by: RunsByKey) -> list[str]:
+    """The pages that list many things and the editors' pages (signed in), at x200 and
+    over: their size and time."""
     out = []
     for r in runs:
-        if r.cache != "uncached" or r.endpoint not in INDEX_PAGES or r.scale < 200:
+        held = r.endpoint in INDEX_PAGES or r.endpoint in EDITOR_PAGES
+        if r.cache != "uncached" or not held or r.scale < 200:
             continue
         base = by.get((r.database, r.scale, "uncached", "matrix"))
         times = base.rps / r.rps if base and r.rps else float("inf")
         met = r.status == 200 and (r.bytes or 0) < INDEX_MAX_BYTES and times <= INDEX_TIME_RATIO
+        signed_in = " signed in" if r.signed_in else ""
         out.append(
-            f"{_ok(met)}: {r.endpoint} {r.database} x{r.scale}: {(r.bytes or 0) / 1000:.0f} kB "
+            f"{_ok(met)}: {r.endpoint}{signed_in} {r.database} x{r.scale}: "
+            f"{(r.bytes or 0) / 1000:.0f} kB "
             f"(< {INDEX_MAX_BYTES // 1000}), {times:.2f} x the matrix page's time (<= {INDEX_TIME_RATIO})"
         )
     return out
@@ -1031,6 +1097,12 @@ def _parser() -> argparse.ArgumentParser:
         "--no-index-pages", dest="index_pages", action="store_false", help="skip the index pages"
     )
     parser.add_argument(
+        "--no-editor-pages",
+        dest="editor_pages",
+        action="store_false",
+        help="skip the editors' pages (signed in)",
+    )
+    parser.add_argument(
         "--no-datasette", dest="datasette", action="store_false", help="skip Datasette"
     )
     parser.add_argument(
@@ -1086,7 +1158,10 @@ def _report(
     print(table(runs))
     if args.index_pages:
         print("\nPages that list many things, uncached:\n")
-        print(index_table(runs))
+        print(held_table(runs, INDEX_PAGES))
+    if args.editor_pages:
+        print("\nEditors' pages, uncached, signed in as an editor:\n")
+        print(held_table(runs, EDITOR_PAGES))
     if any(r.cache == "1 worker" for r in runs):
         print("\nBeside Datasette on the same SQLite file, uncached, one process each:\n")
         print(datasette_table(runs))
