@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 
@@ -53,9 +53,14 @@ def _cell_private(version: int | None = None) -> Q:
 
 def _activity_private(version: int | None = None) -> Q:
     if version is None:
-        cells = Cell._base_manager.all()
-    else:
-        cells = records_at(Cell, version).exclude(history_type="-")
+        # Now: a cell of it in a draft, and none in a published framework, each asked of the
+        # activity's own cells (its index), not of every cell of every framework.
+        own = Cell._base_manager.filter(activity_id=OuterRef("pk"))
+        drafts = _drafts()
+        return Q(Exists(own.filter(framework_id__in=drafts))) & ~Q(
+            Exists(own.exclude(framework_id__in=drafts))
+        )
+    cells = records_at(Cell, version).exclude(history_type="-")
     drafts = _drafts(version)
     published = cells.exclude(framework_id__in=drafts).values("activity_id")
     return Q(id__in=cells.filter(framework_id__in=drafts).values("activity_id")) & ~Q(
