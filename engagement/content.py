@@ -53,13 +53,16 @@ def _cell_private(version: int | None = None) -> Q:
 
 def _activity_private(version: int | None = None) -> Q:
     if version is None:
-        # Now: a cell of it in a draft, and none in a published framework, each asked of the
-        # activity's own cells (its index), not of every cell of every framework.
-        own = Cell._base_manager.filter(activity_id=OuterRef("pk"))
+        # Now: the activities of the drafts' cells (found by the cells' framework index) that
+        # no published framework's cell holds (asked of each one's own cells): not a pass
+        # over every cell of every framework, as "not in the published frameworks' cells"
+        # was (15 ms a page at x1000 on PostgreSQL).
         drafts = _drafts()
-        return Q(Exists(own.filter(framework_id__in=drafts))) & ~Q(
-            Exists(own.exclude(framework_id__in=drafts))
+        published = Cell._base_manager.filter(activity_id=OuterRef("activity_id")).exclude(
+            framework_id__in=drafts
         )
+        held = Cell._base_manager.filter(framework_id__in=drafts).exclude(Exists(published))
+        return Q(id__in=held.values("activity_id"))
     cells = records_at(Cell, version).exclude(history_type="-")
     drafts = _drafts(version)
     published = cells.exclude(framework_id__in=drafts).values("activity_id")

@@ -19,7 +19,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Max, Min, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils.safestring import SafeString, mark_safe
 
@@ -139,8 +139,18 @@ def outline(document: Document) -> tuple[list[OutlineEntry], int]:
     One query, for the number of citations of each cited passage; the headings come from
     the document's laid-out summary.
     """
+    # The citations' passage ids bounded by the lowest and highest of the document's: always
+    # true, and it lets the database read the citations through their passage index (about
+    # 3 ms at x1000 on PostgreSQL), not scan every citation of every document to join them
+    # to this one's passages (30 ms).
+    ids = Passage.objects.filter(document=document).order_by().values("document")
     cited = sorted(
-        Citation.objects.filter(passage__document=document, passage__retired=False)
+        Citation.objects.filter(
+            passage__document=document,
+            passage__retired=False,
+            passage_id__gte=Subquery(ids.annotate(low=Min("id")).values("low")),
+            passage_id__lte=Subquery(ids.annotate(high=Max("id")).values("high")),
+        )
         .values_list("passage__ordinal")
         .annotate(n=Count("id"))
         .values_list("passage__ordinal", "n")
