@@ -7,6 +7,7 @@ the same service as the API (`sources.services.citation_reanchor`).
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
 
 from django import forms
@@ -14,15 +15,18 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.pages import breadcrumbs
+from core.links import linker
+from core.pages import breadcrumbs, fragment
 from core.paging import PageParametersMixin, only_parameters, paginate
 from sources.models import Citation, Passage
 from sources.reader_html import claim_link, claims_prefetch
+from sources.repairs import Candidate
 from sources.services import CandidateStale, citation_reanchor
 from sources.suggestions import SuggestionBook
 
@@ -63,17 +67,59 @@ class OrphanedCitationsView(EditorsOnlyMixin, PageParametersMixin, TemplateView)
         page = paginate(citations, params, per_page=self.paginate_by, path=self.request.path)
         book = SuggestionBook()
         book.preload(page.items)
-        for citation in page.items:
-            citation.claim_info = claim_link(citation)
-            citation.suggested = book.get(citation)
+        reanchor_url = linker("sources:citation-reanchor", "pk")
+        admin_url = (
+            linker("admin:sources_citation_change", "object_id")
+            if self.request.user.has_perm("sources.change_citation")
+            else None
+        )
         groups = [
-            (document, list(items))
+            {
+                "id": document.pk,
+                "url": document.get_absolute_url(),
+                "title": document.title,
+                "cards": [
+                    _card(citation, book.get(citation), reanchor_url, admin_url)
+                    for citation in items
+                ],
+            }
             for document, items in groupby(page.items, key=lambda c: c.passage.document)
         ]
-        return {**self.error_context(), "groups": groups, "page": page, "pagination": page}
+        cards_html = fragment(
+            "sources/orphaned_cards.html",
+            {"groups": groups, "csrf_token": get_token(self.request), "page_number": page.number},
+        )
+        return {**self.error_context(), "cards_html": cards_html, "page": page, "pagination": page}
 
     def error_context(self, **kwargs) -> dict:
         return {"breadcrumbs": breadcrumbs(("Orphaned citations", None))}
+
+
+def _card(citation: Citation, suggested: list[Candidate], reanchor_url, admin_url) -> dict:
+    """What the page shows of an orphaned citation and its suggestions (plain values for
+    its Jinja2 fragment: 20 citations and 60 forms a page)."""
+    return {
+        "id": citation.pk,
+        "claim": claim_link(citation),
+        "exact": citation.exact,
+        "anchor": citation.passage.anchor,
+        "retired": citation.passage.retired,
+        "start": citation.start,
+        "end": citation.end,
+        "reanchor_url": reanchor_url(pk=str(citation.pk)),
+        "admin_url": admin_url(object_id=str(citation.pk)) if admin_url else None,
+        "suggestions": [
+            {
+                "passage": s.passage,
+                "start": s.start,
+                "end": s.end,
+                "exact": s.exact,
+                # As Django's `floatformat:2` (half up), not Python's float rounding.
+                "score": Decimal(str(s.score)).quantize(Decimal("0.01"), ROUND_HALF_UP),
+            }
+            for s in suggested
+        ],
+    }
 
 
 class ReanchorForm(forms.Form):
