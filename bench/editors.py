@@ -12,6 +12,8 @@ time and the memory. Prints one JSON object, on the last line: {"works": [...]}.
 
 - `preview-markdown`: the preview of a new Markdown document (`sources.uploads.document_plan`),
   2.5 and 5 MiB (the upload limit).
+- `preview-page`: the same upload through the site, as an editor waits for it: the form sent
+  (the file checked and kept) and its preview page; each request's time, the longer kept.
 - `upload-markdown`: writing it (`sources.services.document_upsert`: passages, layout).
 - `version-preview`: the preview of a new version of it that rewords a word in every fifth
   passage, with a citation in every tenth (the passages added, changed and the citations
@@ -212,6 +214,7 @@ def markdown_works(size: int, *, memory: bool) -> list[Work]:
     seconds, peak, plan = _timed(_whole(preview), memory=memory)
     note = f"{len(plan.passages)} passages"
     out.append(Work("preview-markdown", label, len(data), seconds, peak, note))
+    out.append(preview_page_work(data, label, memory=memory))
     seconds, peak, _ = _timed(_whole(lambda: _write(data.decode())), memory=memory)
     out.append(Work("upload-markdown", label, len(data), seconds, peak, note))
 
@@ -244,6 +247,38 @@ def markdown_works(size: int, *, memory: bool) -> list[Work]:
     note = f"{len(summary.citations_orphaned)} citations orphaned, their suggestions stored"
     out.append(Work("version-write", label, len(data), seconds, peak, note))
     return out
+
+
+def preview_page_work(data: bytes, label: str, *, memory: bool) -> Work:
+    """What an editor waits for: the upload form sent (the file checked and kept), then its
+    preview page (its first page of passages), through Django's test client; `seconds`
+    is the longer of the two requests, each of which must answer in a few seconds."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from bench.workbench import editor_ensure
+
+    runs: list[tuple[float, float]] = []  # (form, preview) of each run: untraced first
+
+    def flow(section: Section) -> object:
+        client = Client(HTTP_HOST="127.0.0.1", secure=True)
+        client.force_login(editor_ensure())
+        upload = SimpleUploadedFile("act.md", data, content_type="text/markdown")
+        fields = {"file": upload, "slug": BENCH_SLUG, **_metadata()}
+        with section:
+            started = time.perf_counter()
+            sent = client.post("/documents/new/", fields)
+            posted = time.perf_counter()
+            shown = client.get(sent["Location"])
+            runs.append((posted - started, time.perf_counter() - posted))
+        if sent.status_code != 303 or shown.status_code != 200:
+            raise RuntimeError(f"the upload answered {sent.status_code}, {shown.status_code}")
+        return len(shown.content)
+
+    _, peak, size = _timed(flow, memory=memory)
+    post, get = runs[0]
+    note = f"form {post:.2f} s, preview {get:.2f} s ({size // 1024} kB, its first page)"
+    return Work("preview-page", label, len(data), max(post, get), peak, note)
 
 
 def repairs_work(count: int, *, memory: bool) -> Work:
@@ -387,6 +422,12 @@ def growth(works: list[Work]) -> list[str]:
             f"{'MET' if met else 'NOT MET'}: {name} grows at most linearly: at x{size:.2f} the "
             f"size ({small.size} to {large.size}), time x{times:.2f}{memory} (<= {bound:.2f})"
         )
+        if name == "preview-page":
+            out.append(
+                f"{'MET' if large.seconds <= PREVIEW_SECONDS else 'NOT MET'}: uploading a "
+                f"{large.size} Markdown file, each request answers in a few seconds: "
+                f"{large.note} (<= {PREVIEW_SECONDS:.0f} s each)"
+            )
         if name == "preview-markdown":
             out.append(
                 f"{'MET' if large.seconds <= PREVIEW_SECONDS else 'NOT MET'}: the preview of a "
