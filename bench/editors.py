@@ -284,6 +284,7 @@ def preview_page_work(data: bytes, label: str, *, memory: bool) -> Work:
 def repairs_work(count: int, *, memory: bool) -> Work:
     """The suggestions for `count` orphaned citations of the 1.1 MB act, stored."""
     from bench.largedoc import large_document
+    from bench.workbench import orphan_reworded
     from sources.models import Citation
     from sources.suggestions import suggestions_store
 
@@ -295,14 +296,7 @@ def repairs_work(count: int, *, memory: bool) -> Work:
             .with_passage()
             .order_by("pk")[:count]
         )
-        for citation in citations:
-            # The quote as an older version worded it: two of its words swapped (the
-            # length kept, so the offsets still fit).
-            words = citation.exact.split(" ")
-            words[1], words[2] = words[2], words[1]
-            citation.exact = " ".join(words)
-            citation.orphaned = True
-        Citation.objects.bulk_update(citations, ["exact", "orphaned"], batch_size=500)
+        orphan_reworded(citations)
         with section:
             return suggestions_store(citations=citations)
 

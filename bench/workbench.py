@@ -101,6 +101,18 @@ def _cells(framework: int):
     )
 
 
+def orphan_reworded(citations: list[Citation]) -> None:
+    """Orphan `citations` as a new version of their text would: each quote as an older
+    version worded it, two of its words swapped (its length kept, so the offsets still
+    fit). Each quote must have three words or more."""
+    for citation in citations:
+        words = citation.exact.split(" ")
+        words[1], words[2] = words[2], words[1]
+        citation.exact = " ".join(words)
+        citation.orphaned = True
+    Citation.objects.bulk_update(citations, ["exact", "orphaned"], batch_size=500)
+
+
 def orphans_ensure(count: int = ORPHANED) -> tuple[int, int]:
     """At least `count` orphaned citations (fewer when the frameworks hold fewer), each with
     its suggestions stored: citations of cells whose quote has three words or more, reworded
@@ -122,12 +134,7 @@ def orphans_ensure(count: int = ORPHANED) -> tuple[int, int]:
     chosen = chosen[:count]
     with transaction.atomic():
         fresh = [citation for citation in chosen if not citation.orphaned]
-        for citation in fresh:
-            words = citation.exact.split(" ")
-            words[1], words[2] = words[2], words[1]
-            citation.exact = " ".join(words)
-            citation.orphaned = True
-        Citation.objects.bulk_update(fresh, ["exact", "orphaned"], batch_size=500)
+        orphan_reworded(fresh)
         stored = dict(
             StoredSuggestions.objects.filter(citation__in=chosen).values_list(
                 "citation_id", "fingerprint"

@@ -20,6 +20,7 @@ from bench.workbench import BRIEF_FRAMEWORK, EDITOR, FLAGS, ORPHANED, READER
 from engagement.models import Cell
 from review.models import Flag, FlagStatus
 from sources.models import Citation, Document, Passage, StoredSuggestions
+from tests.bench.fakes import FakeServer, fake_wrk
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -142,31 +143,12 @@ def test_the_held_pages_are_the_index_pages_and_the_editors_signed_in():
 
 def test_a_signed_in_page_is_loaded_with_the_cookie(monkeypatch):
     commands, cookies = [], []
-
-    def wrk(command, **kwargs):
-        commands.append(command)
-        summary = "BENCH requests=10 duration_us=1000000 non2xx=0 socket_errors=0 "
-        summary += "p50_us=1000 p95_us=2000 p99_us=3000 max_us=4000\n"
-        return argparse.Namespace(stdout=summary)
-
-    class Server:
-        workers = 1
-
-        def url(self, path):
-            return f"http://127.0.0.1:1{path}"
-
-        def reset_peaks(self):
-            pass
-
-        def memory(self):
-            return [1.0]
-
-    monkeypatch.setattr(run.subprocess, "run", wrk)
+    monkeypatch.setattr(run.subprocess, "run", fake_wrk(commands))
     monkeypatch.setattr(run, "status_of", lambda url, cookie=None: cookies.append(cookie) or 200)
     args = argparse.Namespace(wrk="wrk", threads=1, connections=1, seconds=1)
     for cookie in ("__Host-sessionid=abc", None):
         result = fake_run("repairs", 0.0)
-        run.load(Server(), result, args, cookie)
+        run.load(FakeServer(), result, args, cookie)
         assert result.status == 200 and result.rps == 10.0
     signed, plain = commands
     assert signed[signed.index("-H") + 1] == "Cookie: __Host-sessionid=abc"

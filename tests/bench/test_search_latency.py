@@ -6,35 +6,17 @@ from __future__ import annotations
 import argparse
 
 from bench import run
+from tests.bench.fakes import FakeServer, fake_wrk
 
 
 def test_a_search_is_loaded_again_with_one_connection_a_worker(monkeypatch):
-    commands = []
-
-    def wrk(command, **kwargs):
-        commands.append(command)
-        summary = "BENCH requests=10 duration_us=1000000 non2xx=0 socket_errors=0 "
-        summary += "p50_us=1000 p95_us=2000 p99_us=3000 max_us=4000\n"
-        return argparse.Namespace(stdout=summary)
-
-    class Server:
-        workers = 2
-
-        def url(self, path):
-            return f"http://127.0.0.1:1{path}"
-
-        def reset_peaks(self):
-            pass
-
-        def memory(self):
-            return [1.0]
-
-    monkeypatch.setattr(run.subprocess, "run", wrk)
+    commands: list = []
+    monkeypatch.setattr(run.subprocess, "run", fake_wrk(commands))
     monkeypatch.setattr(run, "status_of", lambda url, cookie=None: 200)
     args = argparse.Namespace(wrk="wrk", threads=2, connections=16, seconds=1, workers=2)
     loaded = run.Run("postgresql", 1000, "uncached", "search-common", "/search/?q=models")
-    run.load(Server(), loaded, args)
-    latency = run._latency(Server(), loaded, args)
+    run.load(FakeServer(2), loaded, args)
+    latency = run._latency(FakeServer(2), loaded, args)
     assert [c[2] for c in commands] == ["-c16", "-c2"]
     assert (latency.endpoint, latency.path, latency.connections) == (
         "search-common (2 conn.)",
