@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.core.exceptions import AppRegistryNotReady
@@ -515,11 +515,12 @@ def _compiled(rule: Q | None) -> Q | None:
     compiled.connector, compiled.negated = rule.connector, rule.negated
     for child in rule.children:
         if isinstance(child, Q):
-            child = _compiled(child)
+            compiled.children.append(cast(Q, _compiled(child)))
         elif isinstance(child, tuple) and isinstance(child[1], models.QuerySet):
             sql, params = child[1].order_by().query.sql_with_params()
-            child = (child[0], RawSQL(sql, params))
-        compiled.children.append(child)
+            compiled.children.append((child[0], RawSQL(sql, params)))
+        else:
+            compiled.children.append(child)
     return compiled
 
 

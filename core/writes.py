@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db import connections, models, router
 
@@ -48,10 +48,12 @@ def rows_update(
         return 0
     connection = connections[router.db_for_write(model)]
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns = [cast(models.Field, meta.get_field(name)) for name in fields]
+    key = meta.pk
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    assignments = ", ".join(f"{quote(cast(str, field.column))} = %s" for field in columns)
+    where = quote(cast(str, key.column))
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {where} = %s"
     rows = [
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns]
         + [obj.pk]

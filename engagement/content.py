@@ -57,11 +57,11 @@ def _activity_private(version: int | None = None) -> Q:
         # no published framework's cell holds (asked of each one's own cells): not a pass
         # over every cell of every framework, as "not in the published frameworks' cells"
         # was (15 ms a page at x1000 on PostgreSQL).
-        drafts = _drafts()
-        published = Cell._base_manager.filter(activity_id=OuterRef("activity_id")).exclude(
-            framework_id__in=drafts
+        drafts_now = _drafts()
+        elsewhere = Cell._base_manager.filter(activity_id=OuterRef("activity_id")).exclude(
+            framework_id__in=drafts_now
         )
-        held = Cell._base_manager.filter(framework_id__in=drafts).exclude(Exists(published))
+        held = Cell._base_manager.filter(framework_id__in=drafts_now).exclude(Exists(elsewhere))
         return Q(id__in=held.values("activity_id"))
     cells = records_at(Cell, version).exclude(history_type="-")
     drafts = _drafts(version)

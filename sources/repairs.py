@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -112,14 +112,14 @@ class PassageIndex:
             return list(range(count))
         postings = self.postings()
         common = COMMON_WORD_SHARE * count
-        weights: Counter[int] = Counter()
+        weights: dict[int, float] = defaultdict(float)
         for word in set(processed.split()):
             hits = postings.get(word)
             if hits and len(hits) <= common:
                 rarity = math.log(count / len(hits))
                 for index in hits:
                     weights[index] += rarity
-        chosen = {index for index, _ in weights.most_common(WORD_CANDIDATES)}
+        chosen = set(heapq.nlargest(WORD_CANDIDATES, weights, key=weights.__getitem__))
         at = self.position.get(near) if near is not None else None
         if at is not None:
             chosen.update(range(max(0, at - NEARBY), min(count, at + NEARBY + 1)))
