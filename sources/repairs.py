@@ -39,9 +39,12 @@ SHORTLIST = 8
 # the document): matching one quote then costs about the same in a document of 10,000
 # passages as in one of 300, instead of growing with it.
 WORD_CANDIDATES = 300
-# A word in more than this share of a document's passages tells none of them apart: it is
-# left out of that first step.
+# A word in more than this share of a document's passages, or in more than COMMON_WORD_HITS
+# of them, tells none of them apart: it is left out of that first step. (The count bounds
+# the work for one quote: without it, a word in 5 % of the passages of a text twice as long
+# cost twice as much for each of twice as many orphaned quotes.)
 COMMON_WORD_SHARE = 0.1
+COMMON_WORD_HITS = 500
 # And the passages this near (in reading order) to where the quote stood are always matched:
 # a reworded quote most often stays where it was, and a quote of common words only has no
 # rarer word to find it by (with no place to start from either, every passage is matched).
@@ -111,7 +114,7 @@ class PassageIndex:
         if count <= WORD_CANDIDATES:
             return list(range(count))
         postings = self.postings()
-        common = COMMON_WORD_SHARE * count
+        common = min(COMMON_WORD_SHARE * count, COMMON_WORD_HITS)
         weights: dict[int, float] = defaultdict(float)
         for word in set(processed.split()):
             hits = postings.get(word)

@@ -11,6 +11,7 @@ from rapidfuzz import utils
 
 from sources.quotes import anchor_quote, quote_context
 from sources.repairs import (
+    COMMON_WORD_SHARE,
     MAX_SUGGESTIONS,
     MIN_SCORE,
     NEARBY,
@@ -142,6 +143,19 @@ def test_a_quote_of_words_in_every_passage_is_matched_against_every_passage():
         exact="The office and the institute review", prefix="", suffix="", passages=index
     )
     assert best.exact == "The office and the institute review"
+
+
+def test_a_word_in_hundreds_of_passages_is_left_out_of_the_shortlist():
+    """In a long text a word can be in few of its passages yet in hundreds of them: it is
+    left out, so matching one quote costs the same in a text twice as long."""
+    passages = [
+        Current(f"p{i}", f"passage {i} " + ("shared words" if i % 16 == 0 else "other"))
+        for i in range(10_000)
+    ]
+    passages[4321] = Current("p4321", "the unique passage")
+    index = PassageIndex(passages)
+    assert len(index.postings()["shared"]) == 625 < COMMON_WORD_SHARE * 10_000
+    assert index.shortlist("shared unique") == [4321]
 
 
 def test_a_quote_of_common_words_is_looked_for_near_where_it_stood():
